@@ -1,0 +1,126 @@
+/**
+ * The dev server's clock. It runs in real time, plus an offset that Temporal's TestService
+ * ("time skipping") advances: while no client holds a lock and no task is pending, the clock
+ * jumps straight to the next timer. A fresh clock starts locked (as Temporal's test server does),
+ * so ordinary clients see plain real time; a testing client unlocks it while it awaits a result.
+ */
+export interface ClockTimer {
+  cancel(): void;
+}
+
+interface Entry {
+  at: number;
+  seq: number;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+export class VirtualClock {
+  private offset = 0;
+  private clientLocks = 1;
+  private pendingWork = 0;
+  private entries: Entry[] = [];
+  private seq = 0;
+  private realTimer?: NodeJS.Timeout;
+  private skipScheduled = false;
+  private closed = false;
+
+  constructor(private readonly onError: (err: unknown) => void = () => {}) {}
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  /** Runs `fire` once the clock reaches `at` (epoch ms, clock time). */
+  at(at: number, fire: () => void): ClockTimer {
+    const entry: Entry = { at, seq: this.seq++, fire, cancelled: false };
+    // Sorted insert: timers are few per server and mostly appended in order.
+    let i = this.entries.length;
+    while (i > 0 && (this.entries[i - 1].at > at || (this.entries[i - 1].at === at && this.entries[i - 1].seq > entry.seq))) i--;
+    this.entries.splice(i, 0, entry);
+    if (i === 0) this.arm();
+    this.maybeSkip();
+    return {
+      cancel: () => {
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        const idx = this.entries.indexOf(entry);
+        if (idx >= 0) this.entries.splice(idx, 1);
+      },
+    };
+  }
+
+  after(ms: number, fire: () => void): ClockTimer {
+    return this.at(this.now() + Math.max(0, ms), fire);
+  }
+
+  /** Marks work a worker must do before time may skip (a pending workflow or activity task). Returns its release. */
+  hold(): () => void {
+    this.pendingWork++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.pendingWork--;
+      this.maybeSkip();
+    };
+  }
+
+  lockSkipping(): void {
+    this.clientLocks++;
+  }
+
+  unlockSkipping(): void {
+    if (this.clientLocks === 0) throw new Error('time skipping is already unlocked');
+    this.clientLocks--;
+    this.maybeSkip();
+  }
+
+  get skipping(): boolean {
+    return this.clientLocks === 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.entries = [];
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.realTimer = undefined;
+    const next = this.entries[0];
+    if (!next) return;
+    const delay = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
+    this.realTimer = setTimeout(() => this.fireDue(), delay);
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    while (this.entries.length && this.entries[0].at <= now) {
+      const entry = this.entries.shift()!;
+      try {
+        entry.fire();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    this.arm();
+    this.maybeSkip();
+  }
+
+  private maybeSkip(): void {
+    if (this.skipScheduled || this.closed) return;
+    this.skipScheduled = true;
+    // Deferred so that work created by the current call stack (new tasks, new timers) is counted first.
+    setImmediate(() => {
+      this.skipScheduled = false;
+      if (this.closed || this.clientLocks > 0 || this.pendingWork > 0 || !this.entries.length) return;
+      const next = this.entries[0];
+      const now = this.now();
+      if (next.at > now) this.offset += next.at - now;
+      this.fireDue();
+    });
+  }
+}

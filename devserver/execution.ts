@@ -1,0 +1,360 @@
+import { EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
+import { isUnset } from './search-attributes';
+import type { ClockTimer } from './clock';
+
+type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
+export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
+export type ChildInitiated = Attrs<'startChildWorkflowExecutionInitiatedEventAttributes'>;
+export type UpdateRequest = proto.temporal.api.update.v1.IRequest;
+export type UpdateOutcome = proto.temporal.api.update.v1.IOutcome;
+
+/** One pending activity. `attempt` and the fields below it are runtime state, not history. */
+export interface ActivityState {
+  scheduledEventId: number;
+  attrs: ActivityScheduled;
+  firstScheduledTime: number;
+  attempt: number;
+  attemptScheduledTime: number;
+  state: 'scheduled' | 'started' | 'backoff' | 'done';
+  startedTime?: number;
+  identity?: string;
+  heartbeatDetails?: proto.temporal.api.common.v1.IPayloads | null;
+  lastHeartbeatTime?: number;
+  lastFailure?: proto.temporal.api.failure.v1.IFailure | null;
+  cancelRequested: boolean;
+  latestCancelRequestedEventId: number;
+  timers: ClockTimer[];
+  closeTimer?: ClockTimer;
+  release?: () => void;
+}
+
+export interface WorkflowTaskState {
+  scheduledEventId: number;
+  startedEventId: number;
+  attempt: number;
+  scheduledTime: number;
+  startedTime: number;
+  /** A task created only to deliver updates: its events reach history only if it produces any. */
+  speculative: boolean;
+  /** Distinguishes dispatches of the same scheduled event (stale completions are refused). */
+  seq: number;
+  release?: () => void;
+  timer?: ClockTimer;
+  stickyFallback?: NodeJS.Timeout;
+  deliveredUpdates: string[];
+  queries: Map<string, PendingQuery>;
+}
+
+export interface PendingQuery {
+  id: string;
+  query: proto.temporal.api.query.v1.IWorkflowQuery;
+  resolve(result: { answer?: proto.temporal.api.common.v1.IPayloads | null; error?: string }): void;
+}
+
+export interface UpdateState {
+  id: string;
+  request: UpdateRequest;
+  stage: 'admitted' | 'accepted' | 'completed';
+  delivered: boolean;
+  acceptedEventId?: number;
+  outcome?: UpdateOutcome;
+}
+
+/** An event waiting for its id; `linkStarted` fills startedEventId with the id written just before it. */
+export interface BufferedEvent {
+  event: HistoryEvent;
+  linkStarted?: boolean;
+}
+
+export interface ChildState {
+  initiatedEventId: number;
+  attrs: ChildInitiated;
+  startedEventId?: number;
+  runId?: string;
+}
+
+export class Execution {
+  readonly history: HistoryEvent[] = [];
+  status: number = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  started!: Attrs<'workflowExecutionStartedEventAttributes'>;
+  startTime = 0;
+  closeTime = 0;
+  executionTime = 0;
+  wft?: WorkflowTaskState;
+  wftAttempt = 1;
+  /** Started event id of the last completed workflow task ("previousStartedEventId"). */
+  lastCompletedStartedEventId = 0;
+  sticky?: { queue: string; timeoutMs: number };
+  /** Events that arrived while a workflow task was running; written after it completes. */
+  buffered: BufferedEvent[] = [];
+  /** True while a workflow task completion is being written: new outside events wait in `buffered`. */
+  completing = false;
+  readonly activities = new Map<number, ActivityState>();
+  readonly timers = new Map<string, { startedEventId: number; fireTime: number; handle?: ClockTimer }>();
+  readonly children = new Map<number, ChildState>();
+  readonly pendingSignals = new Map<number, Attrs<'signalExternalWorkflowExecutionInitiatedEventAttributes'>>();
+  readonly pendingCancels = new Map<number, Attrs<'requestCancelExternalWorkflowExecutionInitiatedEventAttributes'>>();
+  readonly updates = new Map<string, UpdateState>();
+  queuedQueries: PendingQuery[] = [];
+  cancelRequested = false;
+  searchAttributes: Record<string, Payload> = {};
+  memo: Record<string, Payload> = {};
+  startRequestId = '';
+  /** The first workflow task waits for a start delay or retry backoff. */
+  firstTaskDelayed = false;
+  runTimers: ClockTimer[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly ns: string,
+    readonly workflowId: string,
+    readonly runId: string,
+  ) {}
+
+  get nextEventId(): number {
+    return this.history.length + 1;
+  }
+
+  get running(): boolean {
+    return this.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+  get workflowType(): string {
+    return this.started.workflowType?.name ?? '';
+  }
+
+  get taskQueue(): string {
+    return this.started.taskQueue?.name ?? '';
+  }
+
+  get firstRunId(): string {
+    return this.started.firstExecutionRunId || this.runId;
+  }
+
+  get closeEvent(): HistoryEvent | undefined {
+    return this.running ? undefined : this.history[this.history.length - 1];
+  }
+
+  /** Resolves on the next appended event (history long-polls). */
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
+  }
+
+  notify(): void {
+    for (const w of this.waiters) w();
+    this.waiters.clear();
+  }
+
+  /**
+   * Applies one history event to the execution's state. The live server and recovery from a data
+   * directory both go through here, so a restarted server holds exactly the state it persisted.
+   */
+  apply(event: HistoryEvent): void {
+    const id = num(event.eventId);
+    const time = timestampMs(event.eventTime);
+    this.history.push(event);
+    switch (event.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
+        const a = event.workflowExecutionStartedEventAttributes!;
+        this.started = a;
+        this.startTime = time;
+        this.executionTime = time + durationMs(a.firstWorkflowTaskBackoff);
+        this.firstTaskDelayed = durationMs(a.firstWorkflowTaskBackoff) > 0;
+        this.searchAttributes = { ...(a.searchAttributes?.indexedFields ?? {}) };
+        this.memo = { ...(a.memo?.fields ?? {}) };
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+        this.firstTaskDelayed = false;
+        this.wft = {
+          scheduledEventId: id,
+          startedEventId: 0,
+          attempt: event.workflowTaskScheduledEventAttributes?.attempt || 1,
+          scheduledTime: time,
+          startedTime: 0,
+          speculative: false,
+          seq: 0,
+          deliveredUpdates: [],
+          queries: this.wft?.queries ?? new Map(),
+        };
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+        if (this.wft) {
+          this.wft.startedEventId = id;
+          this.wft.startedTime = time;
+        }
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+        this.lastCompletedStartedEventId = num(event.workflowTaskCompletedEventAttributes?.startedEventId);
+        this.wft = undefined;
+        this.wftAttempt = 1;
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+        this.wftAttempt = (this.wft?.attempt ?? this.wftAttempt) + 1;
+        this.wft = undefined;
+        this.sticky = undefined;
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        this.activities.set(id, {
+          scheduledEventId: id,
+          attrs: event.activityTaskScheduledEventAttributes!,
+          firstScheduledTime: time,
+          attempt: 1,
+          attemptScheduledTime: time,
+          state: 'scheduled',
+          cancelRequested: false,
+          latestCancelRequestedEventId: 0,
+          timers: [],
+        });
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED: {
+        const act = this.activities.get(num(event.activityTaskCancelRequestedEventAttributes?.scheduledEventId));
+        if (act) {
+          act.cancelRequested = true;
+          act.latestCancelRequestedEventId = id;
+        }
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: {
+        const a =
+          event.activityTaskCompletedEventAttributes ??
+          event.activityTaskFailedEventAttributes ??
+          event.activityTaskTimedOutEventAttributes ??
+          event.activityTaskCanceledEventAttributes;
+        this.activities.delete(num(a?.scheduledEventId));
+        break;
+      }
+      case EventType.EVENT_TYPE_TIMER_STARTED: {
+        const a = event.timerStartedEventAttributes!;
+        this.timers.set(a.timerId!, { startedEventId: id, fireTime: time + durationMs(a.startToFireTimeout) });
+        break;
+      }
+      case EventType.EVENT_TYPE_TIMER_FIRED:
+        this.timers.delete(event.timerFiredEventAttributes!.timerId!);
+        break;
+      case EventType.EVENT_TYPE_TIMER_CANCELED:
+        this.timers.delete(event.timerCanceledEventAttributes!.timerId!);
+        break;
+      case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+        this.children.set(id, { initiatedEventId: id, attrs: event.startChildWorkflowExecutionInitiatedEventAttributes! });
+        break;
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED: {
+        const a = event.childWorkflowExecutionStartedEventAttributes!;
+        const child = this.children.get(num(a.initiatedEventId));
+        if (child) {
+          child.startedEventId = id;
+          child.runId = a.workflowExecution?.runId ?? undefined;
+        }
+        break;
+      }
+      case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED:
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: {
+        const a =
+          event.startChildWorkflowExecutionFailedEventAttributes ??
+          event.childWorkflowExecutionCompletedEventAttributes ??
+          event.childWorkflowExecutionFailedEventAttributes ??
+          event.childWorkflowExecutionCanceledEventAttributes ??
+          event.childWorkflowExecutionTimedOutEventAttributes ??
+          event.childWorkflowExecutionTerminatedEventAttributes;
+        this.children.delete(num(a?.initiatedEventId));
+        break;
+      }
+      case EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+        this.pendingSignals.set(id, event.signalExternalWorkflowExecutionInitiatedEventAttributes!);
+        break;
+      case EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
+        this.pendingSignals.delete(num(event.externalWorkflowExecutionSignaledEventAttributes?.initiatedEventId));
+        break;
+      case EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
+        this.pendingSignals.delete(num(event.signalExternalWorkflowExecutionFailedEventAttributes?.initiatedEventId));
+        break;
+      case EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+        this.pendingCancels.set(id, event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes!);
+        break;
+      case EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+        this.pendingCancels.delete(num(event.externalWorkflowExecutionCancelRequestedEventAttributes?.initiatedEventId));
+        break;
+      case EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
+        this.pendingCancels.delete(num(event.requestCancelExternalWorkflowExecutionFailedEventAttributes?.initiatedEventId));
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+        this.cancelRequested = true;
+        break;
+      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        for (const [k, v] of Object.entries(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})) {
+          if (isUnset(v)) delete this.searchAttributes[k];
+          else this.searchAttributes[k] = v;
+        }
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+        for (const [k, v] of Object.entries(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields ?? {})) {
+          if (!v.data || v.data.length === 0) delete this.memo[k];
+          else this.memo[k] = v;
+        }
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: {
+        const a = event.workflowExecutionUpdateAcceptedEventAttributes!;
+        const update = this.updateFor(a.protocolInstanceId!, a.acceptedRequest ?? {});
+        update.stage = 'accepted';
+        update.acceptedEventId = id;
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED: {
+        const a = event.workflowExecutionUpdateCompletedEventAttributes!;
+        const update = this.updates.get(a.meta!.updateId!);
+        if (update) {
+          update.stage = 'completed';
+          update.outcome = a.outcome ?? undefined;
+        }
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, time);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, time);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, time);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, time);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, time);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        this.close(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, time);
+        break;
+      default:
+        break;
+    }
+    this.notify();
+  }
+
+  private updateFor(id: string, request: UpdateRequest): UpdateState {
+    let update = this.updates.get(id);
+    if (!update) {
+      update = { id, request, stage: 'admitted', delivered: true };
+      this.updates.set(id, update);
+    }
+    return update;
+  }
+
+  private close(status: number, time: number): void {
+    this.status = status;
+    this.closeTime = time;
+    this.wft = undefined;
+    this.sticky = undefined;
+  }
+}
+
+export const executionKey = (ns: string, workflowId: string) => `${ns}\u0000${workflowId}`;

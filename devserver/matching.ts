@@ -1,0 +1,92 @@
+/**
+ * Task matching: long-polling workers meet tasks on named queues. A task is a claim function,
+ * called only when a poller takes it, so a task that went stale while queued (its workflow
+ * closed, its activity cancelled) is skipped instead of handed out.
+ */
+export type Claim<P, R> = (poller: P) => R | undefined;
+
+interface Poller<P, R> {
+  info: P;
+  deliver(result: R | undefined): void;
+  alive(): boolean;
+}
+
+interface Queue<P, R> {
+  pollers: Poller<P, R>[];
+  tasks: Claim<P, R>[];
+}
+
+export class Matching<P, R> {
+  private readonly queues = new Map<string, Queue<P, R>>();
+
+  private queue(name: string): Queue<P, R> {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = { pollers: [], tasks: [] };
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Waits for a task; resolves undefined when `timeoutMs` passes. `alive` says whether the caller is still there. */
+  poll(name: string, info: P, timeoutMs: number, alive: () => boolean): Promise<R | undefined> {
+    const q = this.queue(name);
+    while (q.tasks.length) {
+      const result = q.tasks.shift()!(info);
+      if (result !== undefined) return Promise.resolve(result);
+    }
+    return new Promise((resolve) => {
+      const poller: Poller<P, R> = {
+        info,
+        deliver: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        alive,
+      };
+      const timer = setTimeout(() => {
+        const idx = q.pollers.indexOf(poller);
+        if (idx >= 0) q.pollers.splice(idx, 1);
+        resolve(undefined);
+      }, timeoutMs);
+      q.pollers.push(poller);
+    });
+  }
+
+  /** Offers a task: handed to a waiting poller at once, or queued until one arrives. */
+  offer(name: string, claim: Claim<P, R>): void {
+    const q = this.queue(name);
+    while (q.pollers.length) {
+      const poller = q.pollers.shift()!;
+      if (!poller.alive()) {
+        poller.deliver(undefined);
+        continue;
+      }
+      const result = claim(poller.info);
+      if (result !== undefined) poller.deliver(result);
+      else q.pollers.unshift(poller);
+      return;
+    }
+    q.tasks.push(claim);
+  }
+
+  /** True when some live poller is waiting on the queue right now. */
+  hasPoller(name: string): boolean {
+    const q = this.queues.get(name);
+    return !!q && q.pollers.some((p) => p.alive());
+  }
+
+  /** Removes queued tasks for which `drop` is true and returns them (to re-offer elsewhere). */
+  drain(name: string, drop: (claim: Claim<P, R>) => boolean = () => true): Claim<P, R>[] {
+    const q = this.queues.get(name);
+    if (!q) return [];
+    const dropped = q.tasks.filter(drop);
+    q.tasks = q.tasks.filter((t) => !dropped.includes(t));
+    return dropped;
+  }
+
+  /** Answers every waiting poller with "no task" (server shutdown). */
+  close(): void {
+    for (const q of this.queues.values()) for (const p of q.pollers.splice(0)) p.deliver(undefined);
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { alreadyExists, invalidArgument, notFound } from './errors';
+import { defaultCustomAttributes, systemAttributes } from './search-attributes';
+import type { SearchAttributeKind } from './visibility-query';
+import type { JournalRecord } from './journal';
+
+export interface NamespaceState {
+  name: string;
+  id: string;
+  retentionDays: number;
+  description: string;
+  customAttributes: Map<string, SearchAttributeKind>;
+}
+
+const KINDS: SearchAttributeKind[] = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
+
+/** Registered namespaces and their custom search attributes. */
+export class Namespaces {
+  private readonly byName = new Map<string, NamespaceState>();
+
+  constructor(
+    private readonly record: (rec: JournalRecord) => void,
+    private readonly extraAttributes: ReadonlyArray<[string, SearchAttributeKind]> = [],
+  ) {}
+
+  /** Creates `default` (and any configured attributes) unless recovery already brought them back. */
+  ensureDefault(name = 'default'): void {
+    if (!this.byName.has(name)) this.register(name, 1, '');
+    for (const [attr, kind] of this.extraAttributes) {
+      if (!this.get(name).customAttributes.has(attr)) this.addAttribute(name, attr, kind);
+    }
+  }
+
+  get(name: string | null | undefined): NamespaceState {
+    if (!name) throw invalidArgument('Namespace not set on request.');
+    const ns = this.byName.get(name);
+    if (!ns) throw notFound(`Namespace ${name} is not found.`);
+    return ns;
+  }
+
+  byId(id: string): NamespaceState {
+    const ns = [...this.byName.values()].find((n) => n.id === id);
+    if (!ns) throw notFound(`Namespace ID ${id} is not found.`);
+    return ns;
+  }
+
+  list(): NamespaceState[] {
+    return [...this.byName.values()];
+  }
+
+  register(name: string, retentionDays: number, description: string): NamespaceState {
+    if (!name) throw invalidArgument('Namespace not set on request.');
+    if (this.byName.has(name)) throw alreadyExists(`Namespace ${name} already exists.`);
+    const rec = { t: 'ns' as const, name, id: randomUUID(), retentionDays };
+    this.record(rec);
+    return this.restore(rec, description);
+  }
+
+  restore(rec: { name: string; id: string; retentionDays: number }, description = ''): NamespaceState {
+    const ns: NamespaceState = { ...rec, description, customAttributes: new Map(defaultCustomAttributes) };
+    this.byName.set(rec.name, ns);
+    return ns;
+  }
+
+  addAttribute(nsName: string, name: string, kind: SearchAttributeKind): void {
+    const ns = this.get(nsName);
+    if (systemAttributes.has(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
+    const existing = ns.customAttributes.get(name);
+    if (existing === kind) return;
+    if (existing) throw alreadyExists(`Search attribute ${name} already exists with type ${existing}.`);
+    if (!KINDS.includes(kind)) throw invalidArgument(`Unknown search attribute type ${kind}.`);
+    this.record({ t: 'sa', ns: nsName, name, kind });
+    ns.customAttributes.set(name, kind);
+  }
+
+  removeAttribute(nsName: string, name: string): void {
+    const ns = this.get(nsName);
+    if (!ns.customAttributes.delete(name)) throw notFound(`Search attribute ${name} doesn't exist.`);
+    this.record({ t: 'sa', ns: nsName, name, kind: '' });
+  }
+
+  restoreAttribute(nsName: string, name: string, kind: string): void {
+    const ns = this.byName.get(nsName);
+    if (!ns) return;
+    if (kind) ns.customAttributes.set(name, kind as SearchAttributeKind);
+    else ns.customAttributes.delete(name);
+  }
+}
