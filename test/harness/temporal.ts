@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../devserver/index';
+import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
+
+export interface TemporalTestEnv {
+  /** The SDK's own test environment: client, nativeConnection, sleep(), currentTimeMs(). */
+  env: TestWorkflowEnvironment;
+  client: Client;
+  address: string;
+  namespace: string;
+  /** True on the embedded dev server (time skipping); false against a real cluster. */
+  supportsTimeSkipping: boolean;
+  /** The embedded server, when the suite runs on one. */
+  devServer?: DevServer;
+  /** Runs `fn` while a worker polls a fresh task queue, then shuts the worker down. */
+  withWorker<T>(options: Partial<WorkerOptions>, fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  /** Replays every workflow run that ran on this env's task queues; resolves to the number replayed. */
+  replayAll(): Promise<number>;
+  teardown(): Promise<void>;
+}
+
+// The SDK's TestWorkflowEnvironment downloads a server binary; `create` is the path that attaches it
+// to a server we already run, with time skipping when that server offers Temporal's TestService.
+const createEnvironment = (TestWorkflowEnvironment as unknown as {
+  create(opts: object): Promise<TestWorkflowEnvironment>;
+}).create.bind(TestWorkflowEnvironment);
+
+export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port'> {
+  /** Bundle to run workers with (defaults to the conformance workflows). */
+  workflowBundle?: string;
+}
+
+export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promise<TemporalTestEnv> {
+  const settings = temporalSettingsFromEnv();
+  const devServer = settings.address ? undefined : await startDevServer({ port: options.port ?? 0, dataDir: options.dataDir, searchAttributes: options.searchAttributes });
+  const address = settings.address ?? devServer!.address;
+  const supportsTimeSkipping = !!devServer;
+  const env = await createEnvironment({
+    server: { type: 'existing' },
+    address,
+    namespace: settings.namespace,
+    supportsTimeSkipping,
+    connectionOptions: connectionOptions(settings),
+  });
+  if (!devServer && options.searchAttributes) {
+    await registerSearchAttributes(env, settings.namespace, options.searchAttributes);
+  }
+  const bundle = options.workflowBundle ?? inject('conformanceWorkflowBundle');
+  const taskQueues: string[] = [];
+
+  return {
+    env,
+    client: env.client,
+    address,
+    namespace: settings.namespace,
+    supportsTimeSkipping,
+    devServer,
+    async withWorker(workerOptions, fn) {
+      const taskQueue = workerOptions.taskQueue ?? `test-${randomUUID()}`;
+      taskQueues.push(taskQueue);
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: settings.namespace,
+        workflowBundle: { code: bundle },
+        ...workerOptions,
+        taskQueue,
+      });
+      return worker.runUntil(fn(taskQueue));
+    },
+    async replayAll() {
+      let count = 0;
+      for (const taskQueue of taskQueues) {
+        for await (const info of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+          const handle: WorkflowHandle = env.client.workflow.getHandle(info.workflowId, info.runId);
+          const history = await handle.fetchHistory();
+          await Worker.runReplayHistory({ workflowBundle: { code: bundle } }, history, info.workflowId);
+          count++;
+        }
+      }
+      return count;
+    },
+    async teardown() {
+      await env.teardown();
+      await devServer?.close();
+    },
+  };
+}
+
+async function registerSearchAttributes(env: TestWorkflowEnvironment, namespace: string, attrs: Record<string, string>) {
+  const { temporal } = await import('@temporalio/proto');
+  const T = temporal.api.enums.v1.IndexedValueType;
+  const types: Record<string, number> = {
+    Keyword: T.INDEXED_VALUE_TYPE_KEYWORD,
+    Text: T.INDEXED_VALUE_TYPE_TEXT,
+    Int: T.INDEXED_VALUE_TYPE_INT,
+    Double: T.INDEXED_VALUE_TYPE_DOUBLE,
+    Bool: T.INDEXED_VALUE_TYPE_BOOL,
+    Datetime: T.INDEXED_VALUE_TYPE_DATETIME,
+    KeywordList: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  const existing = await env.connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.entries(attrs).filter(([name]) => !(name in (existing.customAttributes ?? {})));
+  if (missing.length) {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map(([name, kind]) => [name, types[kind]])),
+    });
+  }
+}
+
+/** The event types of a workflow's history, as enum names (e.g. EVENT_TYPE_TIMER_FIRED), in order. */
+export async function historyEventTypes(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<string[]> {
+  const { temporal } = await import('@temporalio/proto');
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+}

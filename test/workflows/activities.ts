@@ -1,0 +1,2 @@
+// Workflows for the activities conformance tests.
+export {};

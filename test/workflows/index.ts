@@ -1,0 +1,5 @@
+// Workflows the dev server conformance suite runs; one module per capability area.
+export * from './messages';
+export * from './activities';
+export * from './lifecycle';
+export * from './server-api';

@@ -1,0 +1,2 @@
+// Workflows for the lifecycle conformance tests.
+export {};

@@ -1,0 +1,2 @@
+// Workflows for the server-api conformance tests.
+export {};
