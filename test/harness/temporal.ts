@@ -30,15 +30,21 @@ const createEnvironment = (TestWorkflowEnvironment as unknown as {
 }).create.bind(TestWorkflowEnvironment);
 
 export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port'> {
+  /** Attach to this already running dev server (e.g. one in a child process) instead of starting one. */
+  address?: string;
   /** Bundle to run workers with (defaults to the conformance workflows). */
   workflowBundle?: string;
 }
 
 export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promise<TemporalTestEnv> {
   const settings = temporalSettingsFromEnv();
-  const devServer = settings.address ? undefined : await startDevServer({ port: options.port ?? 0, dataDir: options.dataDir, searchAttributes: options.searchAttributes });
-  const address = settings.address ?? devServer!.address;
-  const supportsTimeSkipping = !!devServer;
+  const external = settings.address ?? options.address;
+  const devServer = external
+    ? undefined
+    : await startDevServer({ port: options.port ?? 0, dataDir: options.dataDir, searchAttributes: options.searchAttributes });
+  const address = external ?? devServer!.address;
+  // Our dev server (in process or not) offers Temporal's TestService; a real cluster does not.
+  const supportsTimeSkipping = !settings.address;
   const env = await createEnvironment({
     server: { type: 'existing' },
     address,

@@ -39,3 +39,9 @@ export async function counter(): Promise<number> {
   await condition(() => finished);
   return count;
 }
+
+/** Sleeps on a durable timer, then reports it woke. */
+export async function sleeper(ms: number): Promise<string> {
+  await sleep(ms);
+  return 'woke';
+}

@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { migrations } from './migrations/index';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface InstanceDbLocation {
+  /** A PostgreSQL connection string. */
+  url?: string;
+  /** Directory of an embedded PGlite database; in memory when neither is set. */
+  dataDir?: string;
+}
+
+/** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
+export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> {
+  let db: Db;
+  if (location.url) {
+    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 5_000 });
+    // An idle client's error (e.g. the server went away) must not crash the process: the next query reports it.
+    pool.on('error', () => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
+    const pglite = await PGlite.create(location.dataDir);
+    db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  }
+  await migrate(db);
+  return db;
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+}
+
+/** Creates database `name` on the server of `adminUrl` unless it exists; returns its URL. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) });
+  try {
+    const { rows } = await sql<{ exists: boolean }>`select exists(select 1 from pg_database where datname = ${name}) as exists`.execute(admin);
+    if (!rows[0]?.exists) await sql`create database ${sql.id(name)}`.execute(admin);
+  } finally {
+    await admin.destroy();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) });
+  try {
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { ensureDatabase, openInstanceDb, type Db } from './connect';
+import { unknownInstance, type InstanceConfig } from '../config/instances';
+
+export interface InstanceDatabasesOptions {
+  /** Server-level PostgreSQL URL: each instance without its own URL gets database `<prefix><id>` there. */
+  databaseUrl?: string;
+  databasePrefix?: string;
+  /** Where embedded (PGlite) databases live when there is no PostgreSQL URL; in memory when unset. */
+  dataDir?: string;
+}
+
+/** Every instance's database, opened and migrated. */
+export class InstanceDatabases {
+  private constructor(
+    private readonly configs: Map<string, InstanceConfig>,
+    private readonly dbs: Map<string, Db>,
+  ) {}
+
+  static async open(instances: InstanceConfig[], options: InstanceDatabasesOptions = {}): Promise<InstanceDatabases> {
+    const dbs = new Map<string, Db>();
+    try {
+      for (const inst of instances) {
+        const url =
+          inst.databaseUrl ??
+          (options.databaseUrl ? await ensureDatabase(options.databaseUrl, `${options.databasePrefix ?? 'service_exchange_'}${inst.id.replace(/-/g, '_')}`) : undefined);
+        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id) }));
+      }
+    } catch (err) {
+      await Promise.all([...dbs.values()].map((db) => db.destroy()));
+      throw err;
+    }
+    return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), dbs);
+  }
+
+  db(instance: string): Db {
+    const db = this.dbs.get(instance);
+    if (!db) throw unknownInstance(instance);
+    return db;
+  }
+
+  config(instance: string): InstanceConfig {
+    const config = this.configs.get(instance);
+    if (!config) throw unknownInstance(instance);
+    return config;
+  }
+
+  get ids(): string[] {
+    return [...this.configs.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.dbs.values()].map((db) => db.destroy()));
+  }
+}

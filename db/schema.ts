@@ -1,0 +1,149 @@
+import type { ColumnType, Insertable, JSONColumnType, Selectable } from 'kysely';
+import type { CatalogItemState, CatalogKind, ConsumerState, ParentTaskType, ProviderState, Role } from '../domain/model';
+import type { FormField } from '../domain/catalog-form';
+import type { SlaTargets } from '../domain/catalog-item';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** Tables of one instance's database. Every instance has the same schema, whichever side it plays. */
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  token_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+}
+
+/** Items this instance publishes as a provider. */
+export interface CatalogItemsTable {
+  id: string;
+  name: string;
+  description: string;
+  kind: CatalogKind;
+  form: JSONColumnType<FormField[]>;
+  sla: JSONColumnType<SlaTargets>;
+  state: CatalogItemState;
+  published_to: JSONColumnType<string[]>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** Items other instances publish to this one (its remote catalog). */
+export interface RemoteCatalogItemsTable {
+  id: string;
+  provider_instance: string;
+  provider_name: string;
+  name: string;
+  description: string;
+  kind: CatalogKind;
+  form: JSONColumnType<FormField[]>;
+  sla: JSONColumnType<SlaTargets>;
+  state: 'published' | 'retired';
+  updated_at: UpdatedAt;
+}
+
+/** The consumer's tracking record of an exchanged request. */
+export interface ProviderTasksTable {
+  number: string;
+  workflow_id: string;
+  provider_instance: string;
+  provider_number: string | null;
+  catalog_item_id: string;
+  catalog_item_name: string;
+  kind: CatalogKind;
+  short_description: string;
+  description: string;
+  variables: JSONColumnType<Record<string, unknown>>;
+  state: ConsumerState;
+  requested_by: string;
+  requested_by_name: string;
+  assigned_to_name: string | null;
+  resolution_code: string | null;
+  resolution_notes: string | null;
+  /** The workflow's sequence number of the last change written here: older writes never overwrite newer ones. */
+  sync_seq: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The provider's own task (case, incident or change) for a consumer's request. */
+export interface ParentTasksTable {
+  number: string;
+  workflow_id: string;
+  task_type: ParentTaskType;
+  consumer_instance: string;
+  consumer_number: string;
+  catalog_item_id: string;
+  catalog_item_name: string;
+  short_description: string;
+  description: string;
+  variables: JSONColumnType<Record<string, unknown>>;
+  state: ProviderState;
+  requested_by_name: string;
+  assigned_to: string | null;
+  assigned_to_name: string | null;
+  resolution_code: string | null;
+  resolution_notes: string | null;
+  /** The workflow's sequence number of the last change written here: older writes never overwrite newer ones. */
+  sync_seq: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CommentsTable {
+  /** The idempotency key: the same comment written twice is one row. */
+  id: string;
+  task_number: string;
+  visibility: 'public' | 'internal';
+  origin_instance: string;
+  author_name: string;
+  body: string;
+  /** Position in the request's conversation, the same on both sides. */
+  seq: number;
+  created_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: string;
+  task_number: string;
+  action: string;
+  actor_name: string;
+  actor_instance: string;
+  from_state: string | null;
+  to_state: string | null;
+  details: JSONColumnType<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  /** Null while the first request with this key is still being handled. */
+  status_code: number | null;
+  response: JSONColumnType<object> | null;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  catalog_items: CatalogItemsTable;
+  remote_catalog_items: RemoteCatalogItemsTable;
+  provider_tasks: ProviderTasksTable;
+  parent_tasks: ParentTasksTable;
+  comments: CommentsTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type CatalogItemRow = Selectable<CatalogItemsTable>;
+export type RemoteCatalogItemRow = Selectable<RemoteCatalogItemsTable>;
+export type ProviderTaskRow = Selectable<ProviderTasksTable>;
+export type ParentTaskRow = Selectable<ParentTasksTable>;
+export type CommentRow = Selectable<CommentsTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type NewUser = Insertable<UsersTable>;

@@ -1,0 +1,69 @@
+// `npm run devserver -- --port 7233 --data-dir ./data/temporal`: the dev server on its own, for
+// other processes and the `temporal` CLI. Development only; production uses a real Temporal cluster.
+import { parseArgs } from 'node:util';
+import { startDevServer } from './index';
+import type { SearchAttributeKind } from './visibility-query';
+
+const usage = `Usage: npm run devserver -- [options]
+
+  --port <n>                 port to listen on (default 7233; 0 picks a free one)
+  --ip <host>                address to bind (default 127.0.0.1)
+  --data-dir <dir>           keep state here so it survives restarts (default: in memory)
+  --namespace <name>         create a namespace besides "default" (repeatable)
+  --search-attribute <N=T>   register a custom search attribute, T one of
+                             Keyword, Text, Int, Double, Bool, Datetime, KeywordList (repeatable)
+  --help                     show this text`;
+
+const KINDS = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
+
+function fail(message: string): never {
+  console.error(`devserver: ${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '7233' },
+      ip: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      namespace: { type: 'string', multiple: true },
+      'search-attribute': { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
+  }));
+} catch (err) {
+  fail((err as Error).message);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
+const searchAttributes: Record<string, SearchAttributeKind> = {};
+for (const spec of values['search-attribute'] ?? []) {
+  const [name, kind] = spec.split('=');
+  if (!name || !KINDS.includes(kind)) fail(`--search-attribute must look like Name=Type with Type one of ${KINDS.join(', ')}, got "${spec}"`);
+  searchAttributes[name] = kind as SearchAttributeKind;
+}
+
+const server = await startDevServer({
+  port,
+  host: values.ip,
+  dataDir: values['data-dir'],
+  namespaces: values.namespace,
+  searchAttributes,
+  log: (m) => console.log(m),
+}).catch((err: Error) => fail(`could not start: ${err.message}`));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Temporal dev server stopping');
+    void server.close().then(() => process.exit(0));
+  });
+}

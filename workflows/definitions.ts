@@ -1,0 +1,57 @@
+// The exchange workflow's public interface: what the API and tests send and read. No logic here.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Action, ActionType } from '../domain/state-machine';
+import type { Actor, CatalogKind, ConsumerState, ProviderState, ResolutionCode } from '../domain/model';
+import type { SlaTargets } from '../domain/catalog-item';
+
+export interface ExchangeInput {
+  consumer: { instance: string; organization: string };
+  provider: { instance: string; organization: string };
+  /** The consumer's Provider Task number (PTSK...), allocated before the workflow starts. */
+  number: string;
+  catalogItem: { id: string; name: string; kind: CatalogKind; sla: SlaTargets };
+  shortDescription: string;
+  description: string;
+  variables: Record<string, unknown>;
+  requestedBy: Actor;
+}
+
+/** The request as the workflow knows it right now. */
+export interface ExchangeSnapshot {
+  number: string;
+  providerNumber: string | null;
+  consumerState: ConsumerState;
+  providerState: ProviderState;
+  assignedTo: { userId: string; name: string } | null;
+  resolution: { code: ResolutionCode; notes: string } | null;
+  /** Changes accepted but not yet written to each side's database (replication backlog). */
+  pending: { consumer: number; provider: number };
+  /** When the oldest still-pending change was accepted (ISO time), per side. */
+  oldestPendingAt: { consumer: string | null; provider: string | null };
+}
+
+/** An action as sent to the workflow: who acts, plus the action's own fields. */
+export type ActionInput<T extends ActionType> = { actor: Actor } & Omit<Extract<Action, { type: T }>, 'type'>;
+
+const action = <T extends Exclude<ActionType, 'receive'>>(name: T) => ({
+  update: defineUpdate<ExchangeSnapshot, [ActionInput<T>]>(name),
+  signal: defineSignal<[ActionInput<T>]>(name),
+});
+
+/** One update (synchronous answer for the API) and one signal (fire-and-forget) per action. */
+export const actions = {
+  assign: action('assign'),
+  comment: action('comment'),
+  work_note: action('work_note'),
+  request_info: action('request_info'),
+  propose_solution: action('propose_solution'),
+  accept: action('accept'),
+  reject: action('reject'),
+  cancel: action('cancel'),
+};
+
+/** Answers once the consumer's Provider Task exists: what the API waits for after starting a request. */
+export const createdUpdate = defineUpdate<ExchangeSnapshot>('created');
+export const snapshotQuery = defineQuery<ExchangeSnapshot>('snapshot');
+
+export const exchangeWorkflowId = (consumer: string, number: string) => `exchange:${consumer}:${number}`;
