@@ -122,6 +122,8 @@ export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
   request_hash: string;
+  /** What the first request reserved (e.g. the Provider Task number), reused if it is retried after a crash. */
+  resource: string | null;
   /** Null while the first request with this key is still being handled. */
   status_code: number | null;
   response: JSONColumnType<object> | null;

@@ -1,2 +1,3 @@
 // Every workflow the worker runs. The worker bundles this file.
 export { exchange } from './exchange';
+export { catalogPublication } from './catalog-publication';

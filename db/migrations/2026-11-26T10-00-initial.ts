@@ -125,6 +125,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('request_hash', 'text', (c) => c.notNull())
+    .addColumn('resource', 'text')
     .addColumn('status_code', 'integer')
     .addColumn('response', 'jsonb')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))

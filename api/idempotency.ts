@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/errors';
+import { httpStatus } from './errors';
+import type { Db } from '../db/connect';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+// A first attempt that died mid-way (process killed) leaves its key "in progress"; after this long a
+// retry takes over, reusing whatever the first attempt reserved.
+const ABANDONED_AFTER_MS = 30_000;
+
+/**
+ * Runs a mutating request at most once per Idempotency-Key (per user): a repeat with the same body
+ * gets the stored response, a repeat with another body is refused. `reserve` runs once per key and its
+ * result (e.g. a Provider Task number) is handed to every attempt, so a retried attempt addresses the
+ * same resource instead of creating a second one.
+ */
+export async function idempotent(
+  request: FastifyRequest,
+  db: Db,
+  userId: string,
+  run: (reserved: string | undefined) => Promise<StoredResponse>,
+  reserve?: () => Promise<string>,
+): Promise<StoredResponse> {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return run(reserve ? await reserve() : undefined);
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw new DomainError('bad_request', 'Idempotency-Key must be 1 to 200 characters');
+  }
+  const hash = createHash('sha256').update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+  const reserved = reserve ? await reserve() : null;
+  const inserted = await db
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, key, request_hash: hash, resource: reserved, status_code: null, response: null })
+    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  let resource = reserved ?? undefined;
+  if (!inserted) {
+    const row = await db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', userId).where('key', '=', key).executeTakeFirstOrThrow();
+    if (row.request_hash !== hash) {
+      throw new DomainError('idempotency_conflict', 'This Idempotency-Key was already used with a different request', { idempotencyKey: key });
+    }
+    if (row.status_code !== null) return { status: row.status_code, body: row.response };
+    const released = (row.response as { released?: boolean } | null)?.released === true;
+    if (!released && Date.now() - new Date(row.created_at).getTime() < ABANDONED_AFTER_MS) {
+      throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
+    }
+    resource = row.resource ?? undefined;
+  }
+  let result: StoredResponse;
+  try {
+    result = await run(resource);
+  } catch (err) {
+    if (err instanceof DomainError && httpStatus[err.code] < 500) {
+      // A refusal is the answer to this request: a retry gets the same refusal.
+      result = { status: httpStatus[err.code], body: { error: { code: err.code, message: err.message, details: err.details } } };
+    } else {
+      // Not an answer (a dependency is down...): release the key so a retry goes on at once, with
+      // the same reservation, since this attempt may have got further than it could tell.
+      await db
+        .updateTable('idempotency_keys')
+        .set({ response: JSON.stringify({ released: true }) })
+        .where('user_id', '=', userId)
+        .where('key', '=', key)
+        .execute();
+      throw err;
+    }
+  }
+  await db
+    .updateTable('idempotency_keys')
+    .set({ status_code: result.status, response: JSON.stringify(result.body) })
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .execute();
+  return result;
+}
+
+/** Sends a stored (or fresh) response; its status is whichever the route answered the first time. */
+export function sendStored(reply: FastifyReply, response: StoredResponse): FastifyReply {
+  return reply.status(response.status as never).send(response.body as never);
+}

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../../domain/errors';
+import { decide, type Action, type ActionType } from '../../domain/state-machine';
+import { findTask, listTasks, type ListCursor } from '../../db/repositories/tasks';
+import { actions } from '../../workflows/definitions';
+import { callerOf } from '../plugins/auth';
+import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
+import { idempotent, sendStored } from '../idempotency';
+import { exchangeViewOf, taskView } from '../task-view';
+import type { ApiDeps } from '../deps';
+
+const routes: Array<{ path: string; action: Exclude<ActionType, 'receive'>; status: 200 | 201; summary: string }> = [
+  { path: 'assign', action: 'assign', status: 200, summary: '"Assign to me": the calling agent takes the task (provider)' },
+  { path: 'comments', action: 'comment', status: 201, summary: 'Post a public comment, replicated to the other side' },
+  { path: 'work-notes', action: 'work_note', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },
+  { path: 'request-info', action: 'request_info', status: 200, summary: 'Ask the consumer for information (provider): awaiting_info on both sides' },
+  { path: 'propose-solution', action: 'propose_solution', status: 200, summary: 'Propose a solution with a resolution code (provider): resolved on both sides' },
+  { path: 'accept', action: 'accept', status: 200, summary: 'Accept the proposed solution (consumer): closed on both sides' },
+  { path: 'reject', action: 'reject', status: 200, summary: 'Reject the proposed solution with a reason (consumer): back to work in progress' },
+  { path: 'cancel', action: 'cancel', status: 200, summary: 'Cancel the request (consumer): cancelled on both sides' },
+];
+
+const encodeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string): ListCursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ListCursor;
+    if (typeof c.createdAt === 'string' && typeof c.number === 'string' && !Number.isNaN(Date.parse(c.createdAt))) return c;
+  } catch {
+    // fall through
+  }
+  throw new DomainError('bad_request', 'cursor is not one this API returned');
+}
+
+export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
+  app.get(
+    '/tasks',
+    {
+      schema: {
+        summary: "This instance's exchanged tasks: Provider Tasks it ordered and parent tasks it fulfils, newest first",
+        querystring: ListTasksQuery,
+        response: { 200: TaskListSchema, ...errorResponses(400, 401, 422) },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const q = request.query as { state?: string; limit?: string; cursor?: string };
+      const limit = q.limit === undefined ? 20 : Number(q.limit);
+      if (limit < 1 || limit > 100) throw new DomainError('validation_failed', 'limit must be from 1 to 100', { field: 'limit' });
+      const rows = await listTasks(deps.instances.db(caller.instance), { state: q.state, limit: limit + 1, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({
+          number: r.number,
+          side: r.side,
+          state: r.state,
+          shortDescription: r.short_description,
+          catalogItemName: r.catalog_item_name,
+          counterpartNumber: r.counterpart_number,
+          assignedTo: r.assigned_to_name,
+          createdAt: new Date(r.created_at).toISOString(),
+          updatedAt: new Date(r.updated_at).toISOString(),
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), number: last.number }) : null,
+      };
+    },
+  );
+
+  const load = async (instance: string, number: string) => {
+    const task = await findTask(deps.instances.db(instance), number);
+    // Another instance's task is indistinguishable from one that does not exist.
+    if (!task) throw new DomainError('not_found', `No task ${number} in this instance`);
+    return task;
+  };
+
+  app.get(
+    '/tasks/:number',
+    {
+      schema: {
+        summary: 'A task with its comments (work notes only on the provider side) and audit trail',
+        params: TaskParams,
+        response: { 200: TaskSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      return taskView(await load(caller.instance, (request.params as { number: string }).number), caller.actor);
+    },
+  );
+
+  for (const route of routes) {
+    app.post(
+      `/tasks/:number/${route.path}`,
+      {
+        schema: {
+          summary: route.summary,
+          description: 'Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.',
+          params: TaskParams,
+          body: actionBodies[route.action],
+          response: { [route.status]: TaskSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+        },
+      },
+      async (request, reply) => {
+        const caller = callerOf(request);
+        const { number } = request.params as { number: string };
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const db = deps.instances.db(caller.instance);
+        const task = await load(caller.instance, number);
+        const key = request.headers['idempotency-key'];
+        const result = await idempotent(request, db, caller.user.id, async () => {
+          const definition = actions[route.action].update;
+          try {
+            await deps.temporal.workflow
+              .getHandle(task.row.workflow_id)
+              .executeUpdate(definition as typeof actions.assign.update, {
+                args: [{ actor: caller.actor, ...body }],
+                updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,
+              });
+          } catch (err) {
+            // A finished request's workflow is gone: let the state machine explain the refusal.
+            const current = await load(caller.instance, number);
+            if (current.row.state === 'closed' || current.row.state === 'cancelled') {
+              decide(exchangeViewOf(current, caller.instance), { type: route.action, ...body } as Action, caller.actor);
+            }
+            throw err;
+          }
+          return { status: route.status, body: taskView(await load(caller.instance, number), caller.actor) };
+        });
+        return sendStored(reply, result);
+      },
+    );
+  }
+}

@@ -1,0 +1,161 @@
+import { Type, type Static } from 'typebox';
+import { catalogKinds, consumerStates, resolutionCodes } from '../domain/model';
+import { fieldTypes } from '../domain/catalog-form';
+import { userActionTypes } from '../domain/state-machine';
+
+// Shapes of the API, used for validation, serialization and the OpenAPI document alike.
+
+const text = (max: number, description?: string) => Type.String({ minLength: 1, maxLength: max, description });
+const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code, e.g. invalid_transition' }),
+      message: Type.String({ description: 'What went wrong, for a person' }),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorSchema]));
+
+export const FormFieldSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+    type: literals(fieldTypes),
+    required: Type.Optional(Type.Boolean()),
+    choices: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SlaSchema = Type.Object(
+  {
+    responseTime: Type.Optional(Type.String({ description: 'received -> assigned, e.g. "4h" or "PT4H"' })),
+    resolutionTime: Type.Optional(Type.String({ description: 'received -> solution proposed (paused while awaiting info)' })),
+    acceptanceWindow: Type.Optional(Type.String({ description: 'resolved -> consumer decision' })),
+  },
+  { additionalProperties: false },
+);
+
+export const NewCatalogItemSchema = Type.Object(
+  {
+    name: text(200),
+    description: Type.String({ maxLength: 10_000, default: '' }),
+    kind: literals(catalogKinds),
+    form: Type.Array(FormFieldSchema, { maxItems: 100, default: [] }),
+    sla: Type.Optional(SlaSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const CatalogItemSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  kind: Type.String(),
+  form: Type.Array(FormFieldSchema),
+  sla: SlaSchema,
+  state: Type.String({ description: 'draft, published or retired (own items); published (remote items)' }),
+  provider: Type.Object({ instance: Type.String(), name: Type.String() }),
+  publishedTo: Type.Optional(Type.Array(Type.String())),
+});
+
+export const NewRequestSchema = Type.Object(
+  {
+    catalogItemId: text(100),
+    shortDescription: text(200),
+    description: Type.String({ maxLength: 10_000, default: '' }),
+    variables: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export const CommentSchema = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  visibility: literals(['public', 'internal'] as const),
+  author: Type.String({ description: '"Name (Organization)"' }),
+  instance: Type.String({ description: 'Where it was written' }),
+  body: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const TaskSchema = Type.Object(
+  {
+    number: Type.String(),
+    side: literals(['consumer', 'provider'] as const),
+    type: literals(['provider_task', 'case', 'incident', 'change'] as const),
+    state: Type.String(),
+    catalogItem: Type.Object({ id: Type.String(), name: Type.String() }),
+    shortDescription: Type.String(),
+    description: Type.String(),
+    variables: Type.Record(Type.String(), Type.Unknown()),
+    requestedBy: Type.String(),
+    assignedTo: Type.Union([Type.String(), Type.Null()]),
+    resolution: Type.Union([Type.Object({ code: Type.String(), notes: Type.String() }), Type.Null()]),
+    counterpart: Type.Object({ instance: Type.String(), number: Type.Union([Type.String(), Type.Null()]) }),
+    allowedActions: Type.Array(Type.String(), { description: 'What the caller may do now' }),
+    comments: Type.Array(CommentSchema),
+    auditTrail: Type.Array(
+      Type.Object({
+        action: Type.String(),
+        actor: Type.String(),
+        instance: Type.String(),
+        fromState: Type.Union([Type.String(), Type.Null()]),
+        toState: Type.Union([Type.String(), Type.Null()]),
+        details: Type.Record(Type.String(), Type.Unknown()),
+        at: Type.String({ format: 'date-time' }),
+      }),
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Task' },
+);
+export type TaskView = Static<typeof TaskSchema>;
+
+export const TaskListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      number: Type.String(),
+      side: Type.String(),
+      state: Type.String(),
+      shortDescription: Type.String(),
+      catalogItemName: Type.String(),
+      counterpartNumber: Type.Union([Type.String(), Type.Null()]),
+      assignedTo: Type.Union([Type.String(), Type.Null()]),
+      createdAt: Type.String({ format: 'date-time' }),
+      updatedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as ?cursor= for the next page; null on the last page' }),
+});
+
+export const TaskParams = Type.Object({ number: Type.String({ pattern: '^[A-Z]{2,4}[0-9]{7}$', description: 'e.g. PTSK0001001 or CS0001001' }) });
+
+export const ListTasksQuery = Type.Object(
+  {
+    state: Type.Optional(literals(consumerStates)),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 100 (default 20)' })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const actionBodies = {
+  assign: Type.Object({}, { additionalProperties: false }),
+  comment: Type.Object({ body: text(10_000) }, { additionalProperties: false }),
+  work_note: Type.Object({ body: text(10_000) }, { additionalProperties: false }),
+  request_info: Type.Object({ question: text(10_000) }, { additionalProperties: false }),
+  propose_solution: Type.Object(
+    { resolutionCode: Type.String({ description: `One of ${resolutionCodes.join(', ')}` }), resolutionNotes: text(10_000) },
+    { additionalProperties: false },
+  ),
+  accept: Type.Object({}, { additionalProperties: false }),
+  reject: Type.Object({ reason: text(10_000) }, { additionalProperties: false }),
+  cancel: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false }),
+} satisfies Record<(typeof userActionTypes)[number], unknown>;

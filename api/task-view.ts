@@ -1,0 +1,60 @@
+import { allowedActions, type ExchangeView } from '../domain/state-machine';
+import type { Actor, ConsumerState } from '../domain/model';
+import type { TaskRecord } from '../db/repositories/tasks';
+import type { TaskView } from './schemas';
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** The facts the state machine needs, as this instance's copy of the task records them. */
+export function exchangeViewOf(task: TaskRecord, instance: string): ExchangeView {
+  if (task.side === 'consumer') {
+    const r = task.row;
+    return { state: r.state, consumer: instance, provider: r.provider_instance, assignedTo: r.assigned_to_name ? { userId: '', name: r.assigned_to_name } : null };
+  }
+  const r = task.row;
+  // The provider's "new" is the consumer's "received": the provider only has tasks it received.
+  const state: ConsumerState = r.state === 'new' ? 'received' : r.state;
+  return {
+    state,
+    consumer: r.consumer_instance,
+    provider: instance,
+    assignedTo: r.assigned_to ? { userId: r.assigned_to, name: r.assigned_to_name ?? '' } : null,
+  };
+}
+
+export function taskView(task: TaskRecord, actor: Actor): TaskView {
+  const common = {
+    state: task.row.state,
+    catalogItem: { id: task.row.catalog_item_id, name: task.row.catalog_item_name },
+    shortDescription: task.row.short_description,
+    description: task.row.description,
+    variables: task.row.variables,
+    requestedBy: task.row.requested_by_name,
+    assignedTo: task.row.assigned_to_name,
+    resolution: task.row.resolution_code ? { code: task.row.resolution_code, notes: task.row.resolution_notes ?? '' } : null,
+    allowedActions: allowedActions(exchangeViewOf(task, actor.instance), actor),
+    comments: task.comments.map((c) => ({
+      id: c.id,
+      seq: c.seq,
+      visibility: c.visibility,
+      author: c.author_name,
+      instance: c.origin_instance,
+      body: c.body,
+      createdAt: iso(c.created_at),
+    })),
+    auditTrail: task.audit.map((a) => ({
+      action: a.action,
+      actor: a.actor_name,
+      instance: a.actor_instance,
+      fromState: a.from_state,
+      toState: a.to_state,
+      details: a.details,
+      at: iso(a.created_at),
+    })),
+    createdAt: iso(task.row.created_at),
+    updatedAt: iso(task.row.updated_at),
+  };
+  return task.side === 'consumer'
+    ? { number: task.row.number, side: 'consumer', type: 'provider_task', counterpart: { instance: task.row.provider_instance, number: task.row.provider_number }, ...common }
+    : { number: task.row.number, side: 'provider', type: task.row.task_type, counterpart: { instance: task.row.consumer_instance, number: task.row.consumer_number }, ...common };
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../devserver/index';
+import { connectionOptions } from '../config/temporal';
+import type { Settings } from '../config/settings';
+
+export interface TemporalHandles {
+  address: string;
+  client: Client;
+  /** For workers (the Rust core's own connection). */
+  native: NativeConnection;
+  devServer?: DevServer;
+  close(): Promise<void>;
+}
+
+/** Connects to TEMPORAL_ADDRESS, or starts the embedded dev server (state under DATA_DIR/temporal) and connects to it. */
+export async function connectTemporal(settings: Settings, log: (msg: string) => void): Promise<TemporalHandles> {
+  let devServer: DevServer | undefined;
+  if (!settings.temporal.address) {
+    devServer = await startDevServer({ port: settings.devServerPort, dataDir: join(settings.dataDir, 'temporal'), log }).catch((err: Error) => {
+      throw new Error(
+        `could not start the embedded Temporal dev server on port ${settings.devServerPort} (${err.message}); ` +
+          'set TEMPORAL_DEV_SERVER_PORT to a free port, or TEMPORAL_ADDRESS to use a running Temporal server',
+      );
+    });
+  }
+  const address = settings.temporal.address ?? devServer!.address;
+  const options = { address, ...connectionOptions(settings.temporal) };
+  const connection = await Connection.connect(options);
+  const native = await NativeConnection.connect(options);
+  const client = new Client({ connection, namespace: settings.temporal.namespace });
+  return {
+    address,
+    client,
+    native,
+    devServer,
+    close: async () => {
+      await connection.close();
+      await native.close();
+      await devServer?.close();
+    },
+  };
+}

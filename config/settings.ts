@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { loadInstances, type InstanceConfig } from './instances';
+import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
+
+/** Everything the service reads from its environment, with the documented defaults. */
+export interface Settings {
+  port: number;
+  host: string;
+  dataDir: string;
+  instances: InstanceConfig[];
+  /** Server-level PostgreSQL URL; each instance gets its own database there. Unset: embedded PGlite. */
+  databaseUrl?: string;
+  temporal: TemporalSettings;
+  /** Port of the embedded Temporal dev server (only when TEMPORAL_ADDRESS is unset). */
+  devServerPort: number;
+  taskQueue: string;
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+  return n;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    port: int(env, 'PORT', 3000),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    instances: loadInstances(env.INSTANCES_FILE || undefined),
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporal: temporalSettingsFromEnv(env),
+    devServerPort: int(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
+    taskQueue: env.TASK_QUEUE || 'service-exchange',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import type { Db } from '../connect';
+import type { AuditRow, CommentRow, ParentTaskRow, ProviderTaskRow } from '../schema';
+import { PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
+
+/** A task as one instance sees it: its Provider Task (consumer side) or its parent task (provider side). */
+export type TaskRecord =
+  | { side: 'consumer'; row: ProviderTaskRow; comments: CommentRow[]; audit: AuditRow[] }
+  | { side: 'provider'; row: ParentTaskRow; comments: CommentRow[]; audit: AuditRow[] };
+
+export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
+
+export async function findTask(db: Db, number: string): Promise<TaskRecord | undefined> {
+  const side = sideOfNumber(number);
+  const row =
+    side === 'consumer'
+      ? await db.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst()
+      : await db.selectFrom('parent_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+  if (!row) return undefined;
+  const [comments, audit] = await Promise.all([
+    db
+      .selectFrom('comments')
+      .selectAll()
+      .where('task_number', '=', number)
+      // Work notes never leave the provider, and a consumer's view never shows one even if one got there.
+      .$if(side === 'consumer', (q) => q.where('visibility', '=', 'public'))
+      .orderBy('seq')
+      .execute(),
+    db.selectFrom('audit_log').selectAll().where('task_number', '=', number).orderBy('created_at').orderBy('id').execute(),
+  ]);
+  return side === 'consumer'
+    ? { side, row: row as ProviderTaskRow, comments, audit }
+    : { side, row: row as ParentTaskRow, comments, audit };
+}
+
+export interface TaskSummaryRow {
+  number: string;
+  side: Side;
+  state: string;
+  short_description: string;
+  catalog_item_name: string;
+  counterpart_number: string | null;
+  assigned_to_name: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ListCursor {
+  createdAt: string;
+  number: string;
+}
+
+/** This instance's exchanged tasks on both sides, newest first, keyset-paginated. */
+export async function listTasks(db: Db, opts: { state?: string; limit: number; cursor?: ListCursor }): Promise<TaskSummaryRow[]> {
+  const consumer = db
+    .selectFrom('provider_tasks')
+    .select([
+      'number',
+      sql<Side>`'consumer'`.as('side'),
+      'state',
+      'short_description',
+      'catalog_item_name',
+      'provider_number as counterpart_number',
+      'assigned_to_name',
+      'created_at',
+      'updated_at',
+    ]);
+  const provider = db
+    .selectFrom('parent_tasks')
+    .select([
+      'number',
+      sql<Side>`'provider'`.as('side'),
+      'state',
+      'short_description',
+      'catalog_item_name',
+      'consumer_number as counterpart_number',
+      'assigned_to_name',
+      'created_at',
+      'updated_at',
+    ]);
+  let q = db.selectFrom(consumer.unionAll(provider).as('t')).selectAll();
+  if (opts.state) q = q.where('state', '=', opts.state as ConsumerState);
+  if (opts.cursor) {
+    const { createdAt, number } = opts.cursor;
+    q = q.where((eb) => eb.or([eb('created_at', '<', new Date(createdAt)), eb.and([eb('created_at', '=', new Date(createdAt)), eb('number', '<', number)])]));
+  }
+  return (await q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(opts.limit).execute()) as TaskSummaryRow[];
+}
