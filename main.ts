@@ -4,35 +4,44 @@ import { mkdirSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { settingsFromEnv } from './config/settings';
 import { connectTemporal } from './app/temporal';
-import { createServiceWorker } from './app/worker';
+import { createServiceWorker, installWorkerRuntime } from './app/worker';
 import { seedDemo } from './app/seed-demo';
 import { InstanceDatabases } from './db/instances';
 import { buildApp } from './api/app';
 
-const settings = settingsFromEnv();
-mkdirSync(settings.dataDir, { recursive: true });
 const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
 
-const temporal = await connectTemporal(settings, say);
-say(`Temporal at ${temporal.address}${temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
-const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
-say(`databases ready for ${instances.ids.join(', ')} (${settings.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}/db`})`);
-say('bundling workflows and starting the worker...');
-const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
-const workerDone = worker.run();
-const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue }, { logger: { level: settings.logLevel } });
-await app.listen({ port: settings.port, host: settings.host });
-const base = `http://${settings.host}:${settings.port}`;
-say(`API on ${base} — OpenAPI at ${base}/docs and ${base}/openapi.json`);
-const tokens = await seedDemo(instances, settings.dataDir);
-if (tokens) say(`demo users (also in ${settings.dataDir}/demo-tokens.env):\n${tokens}`);
+async function main() {
+  const settings = settingsFromEnv();
+  installWorkerRuntime(settings.logLevel);
+  mkdirSync(settings.dataDir, { recursive: true });
+  const temporal = await connectTemporal(settings, say);
+  say(`Temporal at ${temporal.address}${temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
+  const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  say(`databases ready for ${instances.ids.join(', ')} (${settings.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}/db`})`);
+  say('bundling workflows and starting the worker...');
+  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
+  const workerDone = worker.run();
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue }, { logger: { level: settings.logLevel } });
+  await app.listen({ port: settings.port, host: settings.host });
+  const base = `http://${settings.host}:${settings.port}`;
+  say(`API on ${base} — OpenAPI at ${base}/docs and ${base}/openapi.json`);
+  const tokens = await seedDemo(instances, settings.dataDir);
+  if (tokens) say(`demo users (also in ${settings.dataDir}/demo-tokens.env):\n${tokens}`);
+  say('ready');
 
-closeWithGrace({ delay: 15_000 }, async ({ err }) => {
-  if (err) console.error(err);
-  say('shutting down...');
-  await app.close();
-  worker.shutdown();
-  await workerDone;
-  await instances.close();
-  await temporal.close();
+  closeWithGrace({ delay: 15_000 }, async ({ err }) => {
+    if (err) console.error(err);
+    say('shutting down...');
+    await app.close();
+    worker.shutdown();
+    await workerDone;
+    await instances.close();
+    await temporal.close();
+  });
+}
+
+main().catch((err: Error) => {
+  console.error(`[service-exchange] could not start: ${err.message}`);
+  process.exit(1);
 });

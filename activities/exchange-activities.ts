@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { formatTaskNumber, parentTaskTypes, providerStateOf, PROVIDER_TASK_PREFIX, type CatalogKind, type ConsumerState, type Side } from '../domain/model';
 import type { Db } from '../db/connect';
 import type { InstanceDatabases } from '../db/instances';
+import type { SlaState } from '../domain/sla';
 
 export interface CommentWrite {
   /** Idempotency key, the same on both sides: `<workflowId>/c/<seq>`. */
@@ -49,8 +50,20 @@ export interface TaskChange {
   assignedTo?: { userId: string; name: string } | null;
   resolution?: { code: string; notes: string } | null;
   providerNumber?: string;
+  /** SLA clocks, priority and escalation level after this change. */
+  sla?: SlaState;
+  escalation?: EscalationWrite;
   comments: CommentWrite[];
   audit?: AuditWrite;
+}
+
+export interface EscalationWrite {
+  /** `<workflowId>/e/<level>`: the same escalation on both sides, once. */
+  id: string;
+  sla: 'response' | 'resolution';
+  level: number;
+  priority: number;
+  breachedAt: string;
 }
 
 /**
@@ -138,6 +151,11 @@ export function createExchangeActivities(instances: InstanceDatabases) {
           patch.resolution_notes = c.resolution?.notes ?? null;
         }
         if (c.providerNumber && c.side === 'consumer') patch.provider_number = c.providerNumber;
+        if (c.sla) {
+          patch.sla = JSON.stringify(c.sla);
+          patch.priority = c.sla.priority;
+          patch.escalation_level = c.sla.escalationLevel;
+        }
         if (Object.keys(patch).length) {
           const table = c.side === 'consumer' ? 'provider_tasks' : 'parent_tasks';
           await trx
@@ -164,6 +182,20 @@ export function createExchangeActivities(instances: InstanceDatabases) {
             .execute();
         }
         if (c.audit) await insertAudit(trx, c.number, c.audit);
+        if (c.escalation) {
+          await trx
+            .insertInto('escalations')
+            .values({
+              id: c.escalation.id,
+              task_number: c.number,
+              sla: c.escalation.sla,
+              level: c.escalation.level,
+              priority: c.escalation.priority,
+              breached_at: c.escalation.breachedAt,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+        }
       });
     },
   };

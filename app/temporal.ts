@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { startDevServer, type DevServer } from '../devserver/index';
+import { exchangeSearchAttributeKinds } from '../workflows/search-attributes';
 import { connectionOptions } from '../config/temporal';
 import type { Settings } from '../config/settings';
 
@@ -30,6 +32,7 @@ export async function connectTemporal(settings: Settings, log: (msg: string) => 
   const connection = await Connection.connect(options);
   const native = await NativeConnection.connect(options);
   const client = new Client({ connection, namespace: settings.temporal.namespace });
+  await ensureSearchAttributes(connection, settings.temporal.namespace);
   return {
     address,
     client,
@@ -41,4 +44,25 @@ export async function connectTemporal(settings: Settings, log: (msg: string) => 
       await devServer?.close();
     },
   };
+}
+
+const indexedTypes: Record<string, number> = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
+
+/**
+ * Registers the exchange workflows' search attributes (operator service) unless the namespace has
+ * them: a fresh cluster or dev server then accepts them, and an existing one is left alone.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.entries(exchangeSearchAttributeKinds).filter(([name]) => !(name in (customAttributes ?? {})));
+  if (!missing.length) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, kind]) => [name, indexedTypes[kind]])),
+  });
 }

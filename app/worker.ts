@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
 import type { InstanceDatabases } from '../db/instances';
 
@@ -14,4 +14,10 @@ export function createServiceWorker(opts: { connection: NativeConnection; namesp
     ...(opts.workflowBundle ? { workflowBundle: { code: opts.workflowBundle } } : { workflowsPath }),
     activities: createActivities(opts.instances),
   });
+}
+
+/** Worker logs follow LOG_LEVEL, but never below WARN unless asked: bundling at INFO is noise for operators. */
+export function installWorkerRuntime(logLevel: string): void {
+  const level: LogLevel = logLevel === 'trace' ? 'TRACE' : logLevel === 'debug' ? 'DEBUG' : logLevel === 'error' || logLevel === 'fatal' ? 'ERROR' : 'WARN';
+  Runtime.install({ logger: new DefaultLogger(level) });
 }

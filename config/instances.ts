@@ -9,6 +9,9 @@ export interface InstanceConfig {
   name: string;
   /** PostgreSQL connection string for this instance; see README for the defaults. */
   databaseUrl?: string;
+  /** Where this instance wants SLA escalations POSTed, signed with HMAC-SHA256 of `webhookSecret`. */
+  webhookUrl?: string;
+  webhookSecret?: string;
 }
 
 export const DEFAULT_INSTANCES: InstanceConfig[] = [
@@ -38,7 +41,11 @@ export function loadInstances(path: string | undefined): InstanceConfig[] {
     seen.add(inst.id);
     if (typeof inst.name !== 'string' || !inst.name.trim()) throw new Error(`instances[${i}].name must be a non-empty text`);
     if (inst.databaseUrl !== undefined && typeof inst.databaseUrl !== 'string') throw new Error(`instances[${i}].databaseUrl must be a text`);
-    return { id: inst.id, name: inst.name, databaseUrl: inst.databaseUrl };
+    if (inst.webhookUrl !== undefined) {
+      if (typeof inst.webhookUrl !== 'string' || !/^https?:\/\//.test(inst.webhookUrl)) throw new Error(`instances[${i}].webhookUrl must be an http(s) URL`);
+      if (typeof inst.webhookSecret !== 'string' || inst.webhookSecret.length < 16) throw new Error(`instances[${i}].webhookSecret must be at least 16 characters when webhookUrl is set`);
+    }
+    return { id: inst.id, name: inst.name, databaseUrl: inst.databaseUrl, webhookUrl: inst.webhookUrl, webhookSecret: inst.webhookSecret };
   });
 }
 

@@ -2,6 +2,7 @@ import type { ColumnType, Insertable, JSONColumnType, Selectable } from 'kysely'
 import type { CatalogItemState, CatalogKind, ConsumerState, ParentTaskType, ProviderState, Role } from '../domain/model';
 import type { FormField } from '../domain/catalog-form';
 import type { SlaTargets } from '../domain/catalog-item';
+import type { SlaState } from '../domain/sla';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -65,6 +66,11 @@ export interface ProviderTasksTable {
   resolution_notes: string | null;
   /** The workflow's sequence number of the last change written here: older writes never overwrite newer ones. */
   sync_seq: ColumnType<number, number | undefined, number>;
+  /** 1 critical .. 4 low; raised one step by each SLA escalation. */
+  priority: ColumnType<number, number | undefined, number>;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  /** The SLA clocks as of the last change (domain/sla.ts SlaState); the API derives live figures from it. */
+  sla: JSONColumnType<SlaState> | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -89,6 +95,11 @@ export interface ParentTasksTable {
   resolution_notes: string | null;
   /** The workflow's sequence number of the last change written here: older writes never overwrite newer ones. */
   sync_seq: ColumnType<number, number | undefined, number>;
+  /** 1 critical .. 4 low; raised one step by each SLA escalation. */
+  priority: ColumnType<number, number | undefined, number>;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  /** The SLA clocks as of the last change (domain/sla.ts SlaState); the API derives live figures from it. */
+  sla: JSONColumnType<SlaState> | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -130,6 +141,16 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+export interface EscalationsTable {
+  id: string;
+  task_number: string;
+  sla: 'response' | 'resolution';
+  level: number;
+  priority: number;
+  breached_at: ColumnType<Date, Date | string, never>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   catalog_items: CatalogItemsTable;
@@ -139,6 +160,7 @@ export interface Database {
   comments: CommentsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  escalations: EscalationsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -149,3 +171,4 @@ export type ParentTaskRow = Selectable<ParentTasksTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type NewUser = Insertable<UsersTable>;
+export type EscalationRow = Selectable<EscalationsTable>;

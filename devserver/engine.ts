@@ -266,7 +266,8 @@ export class Engine {
       : executionTimeoutMs > 0
         ? now + executionTimeoutMs
         : 0;
-    const runTimeoutMs = p.runTimeoutMs || executionTimeoutMs || 0;
+    // The real server's OverrideWorkflowRunTimeout: the run timeout defaults to, and is capped by, the execution timeout.
+    const runTimeoutMs = executionTimeoutMs > 0 && (!p.runTimeoutMs || p.runTimeoutMs > executionTimeoutMs) ? executionTimeoutMs : (p.runTimeoutMs ?? 0);
     this.runsById.set(`${p.ns}\u0000${runId}`, exec);
     const key = executionKey(p.ns, p.workflowId);
     this.runsByWorkflow.set(key, [...(this.runsByWorkflow.get(key) ?? []), exec]);
@@ -360,7 +361,7 @@ export class Engine {
   terminate(exec: Execution, reason: string, details: Payloads | null | undefined, identity: string): void {
     if (!exec.running) throw notFound('workflow execution already completed');
     exec.completing = false;
-    if (exec.wft?.speculative) exec.wft = undefined;
+    this.closeOutstandingTask(exec);
     this.flushBuffered(exec);
     this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, { reason, details, identity });
     this.onClosed(exec);
@@ -368,10 +369,59 @@ export class Engine {
 
   private timeoutWorkflow(exec: Execution): void {
     if (!exec.running) return;
-    if (exec.wft?.speculative) exec.wft = undefined;
+    this.closeOutstandingTask(exec);
     this.flushBuffered(exec);
-    this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: enums.v1.RetryState.RETRY_STATE_TIMEOUT });
+    // As the real server: a run that times out before its execution expires is retried under the workflow's
+    // retry policy (or says why not, e.g. RETRY_POLICY_NOT_SET); an expired execution is never retried.
+    const now = this.clock.now();
+    const expiration = timestampMs(exec.started.workflowExecutionExpirationTime) || undefined;
+    const failure: Failure = {
+      message: 'workflow timeout',
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+    };
+    const policy = exec.started.retryPolicy;
+    const decision =
+      expiration !== undefined && now >= expiration
+        ? { retryState: enums.v1.RetryState.RETRY_STATE_TIMEOUT }
+        : policy
+          ? decideRetry(policy, exec.started.attempt || 1, failure, now, expiration)
+          : { retryState: enums.v1.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+    if (decision.delayMs === undefined) {
+      this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState });
+      this.onClosed(exec);
+      return;
+    }
+    const next = this.nextRunParams(exec, {
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      input: exec.started.input,
+      startDelayMs: decision.delayMs,
+      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, failure, attempt: (exec.started.attempt || 1) + 1 },
+    });
+    const newRunId = randomUUID();
+    this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState, newExecutionRunId: newRunId });
     this.onClosed(exec);
+    this.createRun(next, next.searchAttributes?.indexedFields ?? {}, newRunId);
+  }
+
+  /**
+   * Before a run is closed from outside (terminate, timeout), as the real server does: a workflow task a
+   * worker holds is failed (WorkflowTaskFailed, cause FORCE_CLOSE_COMMAND), one nobody took is dropped.
+   * Either way it stops holding the clock, and its queries are answered from the closed history.
+   */
+  private closeOutstandingTask(exec: Execution): void {
+    const task = exec.wft;
+    if (!task) return;
+    this.releaseWorkflowTask(task);
+    this.requeueTaskWork(exec, task);
+    if (task.startedEventId) {
+      this.recordTaskFailure(exec, task, {
+        cause: enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+        identity: 'history-service',
+      });
+    }
+    exec.wft = undefined;
   }
 
   /** Releases everything a closed run held and tells whoever waits on it. */
@@ -399,7 +449,8 @@ export class Engine {
     if (!exec.wft) {
       this.scheduleWorkflowTask(exec);
     } else if (exec.wft.speculative && !exec.wft.startedEventId) {
-      // New events make a pending update-only task a real one.
+      // New events make a pending update-only task a real one. (A pending transient retry stays as it is:
+      // startWorkflowTask turns it into an ordinary task once it sees the new events.)
       const queries = exec.wft.queries;
       this.releaseWorkflowTask(exec.wft);
       exec.wft = undefined;
@@ -408,22 +459,32 @@ export class Engine {
     }
   }
 
+  /** Where a new workflow task goes, as WorkflowTaskScheduled records it: the sticky queue while one is set (real server's CurrentTaskQueue). */
+  private currentTaskQueue(exec: Execution): proto.temporal.api.taskqueue.v1.ITaskQueue {
+    return exec.sticky
+      ? { name: exec.sticky.queue, kind: enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: exec.taskQueue }
+      : { name: exec.taskQueue, kind: NORMAL };
+  }
+
   private scheduleWorkflowTask(exec: Execution, speculative = false): void {
-    if (speculative) {
+    if (speculative || exec.wftAttempt > 1) {
+      // Speculative (update-only) and transient (retry) tasks are kept out of history until they complete.
       exec.wft = {
-        scheduledEventId: 0,
+        // A transient task notes where history ended when it was scheduled (the real server's ScheduledEventID).
+        scheduledEventId: speculative ? 0 : exec.nextEventId,
         startedEventId: 0,
-        attempt: 1,
+        attempt: speculative ? 1 : exec.wftAttempt,
         scheduledTime: this.clock.now(),
         startedTime: 0,
-        speculative: true,
+        speculative,
+        transient: !speculative,
         seq: 0,
         deliveredUpdates: [],
         queries: new Map(),
       };
     } else {
       this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-        taskQueue: { name: exec.taskQueue, kind: NORMAL },
+        taskQueue: this.currentTaskQueue(exec),
         startToCloseTimeout: exec.started.workflowTaskTimeout,
         attempt: exec.wftAttempt,
       });
@@ -455,17 +516,31 @@ export class Engine {
   private startWorkflowTask(exec: Execution, task: WorkflowTaskState, sticky: boolean, poller: PollerInfo): PollWorkflowTaskResponse | undefined {
     if (exec.wft !== task || task.startedEventId || !exec.running) return undefined;
     clearTimeout(task.stickyFallback);
+    if (task.transient && task.scheduledEventId !== exec.nextEventId) {
+      // New events arrived while this retry waited, which ends the failure streak: as the real server does,
+      // it starts as an ordinary task, attempt 1, written to history after those events.
+      const { release, queries } = task;
+      exec.wftAttempt = 1;
+      this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+        taskQueue: this.currentTaskQueue(exec),
+        startToCloseTimeout: exec.started.workflowTaskTimeout,
+        attempt: 1,
+      });
+      task = exec.wft!;
+      Object.assign(task, { release, queries });
+    }
     task.seq = ++this.taskSeq;
     const now = this.clock.now();
     const extra: HistoryEvent[] = [];
-    if (task.speculative) {
+    if (task.speculative || task.transient) {
       task.scheduledEventId = exec.nextEventId;
       task.startedEventId = exec.nextEventId + 1;
       task.startedTime = now;
+      task.startedBy = poller.identity;
       extra.push(
         this.makeEvent(
           EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-          { taskQueue: { name: exec.taskQueue, kind: NORMAL }, startToCloseTimeout: exec.started.workflowTaskTimeout, attempt: 1 },
+          { taskQueue: this.currentTaskQueue(exec), startToCloseTimeout: exec.started.workflowTaskTimeout, attempt: task.attempt },
           task.scheduledTime,
           task.scheduledEventId,
         ),
@@ -550,6 +625,8 @@ export class Engine {
     if (task.speculative) {
       exec.wft = undefined;
       exec.sticky = undefined;
+    } else if (task.transient) {
+      this.endTransientTask(exec, task);
     } else {
       this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
         scheduledEventId: long(task.scheduledEventId),
@@ -564,29 +641,49 @@ export class Engine {
     const { exec, task } = this.startedWorkflowTask(token);
     this.releaseWorkflowTask(task);
     this.requeueTaskWork(exec, task);
+    this.recordTaskFailure(exec, task, { cause: req.cause, failure: req.failure, identity: req.identity });
+    this.afterWorkflowTask(exec, true);
+  }
+
+  /** Writes WorkflowTaskFailed for a started task, except for a transient one, whose failure leaves no trace. */
+  private recordTaskFailure(exec: Execution, task: WorkflowTaskState, attrs: Attrs): void {
+    if (task.transient) {
+      this.endTransientTask(exec, task);
+      return;
+    }
     this.materializeSpeculative(exec, task);
     this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
       scheduledEventId: long(task.scheduledEventId),
       startedEventId: long(task.startedEventId),
-      cause: req.cause,
-      failure: req.failure,
-      identity: req.identity,
+      ...attrs,
     });
-    this.afterWorkflowTask(exec, true);
   }
 
-  /** A speculative task that produced something is written to history as an ordinary one. */
+  /** A transient task failed or timed out: nothing is written, the next retry counts one more attempt. */
+  private endTransientTask(exec: Execution, task: WorkflowTaskState): void {
+    exec.wft = undefined;
+    exec.sticky = undefined;
+    exec.wftAttempt = task.attempt + 1;
+  }
+
+  /** A speculative or transient task that completes is written to history as an ordinary one. */
   private materializeSpeculative(exec: Execution, task: WorkflowTaskState): void {
-    if (!task.speculative) return;
+    if (!task.speculative && !task.transient) return;
     task.speculative = false;
+    task.transient = false;
     const queries = task.queries;
     this.append(
       exec,
       EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-      { taskQueue: { name: exec.taskQueue, kind: NORMAL }, startToCloseTimeout: exec.started.workflowTaskTimeout, attempt: 1 },
+      { taskQueue: this.currentTaskQueue(exec), startToCloseTimeout: exec.started.workflowTaskTimeout, attempt: task.attempt },
       task.scheduledTime,
     );
-    this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, { scheduledEventId: long(task.scheduledEventId), requestId: randomUUID() }, task.startedTime);
+    this.append(
+      exec,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      { scheduledEventId: long(task.scheduledEventId), identity: task.startedBy, requestId: randomUUID() },
+      task.startedTime,
+    );
     // apply() made a fresh task record; keep the dispatch's identity so its token stays valid.
     Object.assign(exec.wft!, { seq: task.seq, deliveredUpdates: task.deliveredUpdates, queries, release: task.release, timer: task.timer });
   }
@@ -594,7 +691,11 @@ export class Engine {
   /** After a workflow task ends: write what waited, start the next task if needed, route queries. */
   private afterWorkflowTask(exec: Execution, needTask: boolean): void {
     if (!exec.running) return;
-    if (this.flushBuffered(exec)) needTask = true;
+    if (this.flushBuffered(exec)) {
+      // New events end a failure streak: the next task is an ordinary one, attempt 1 (as on the real server).
+      needTask = true;
+      exec.wftAttempt = 1;
+    }
     const undelivered = [...exec.updates.values()].some((u) => u.stage === 'admitted' && !u.delivered);
     if (!exec.wft && needTask) this.scheduleWorkflowTask(exec);
     else if (!exec.wft && undelivered) this.scheduleWorkflowTask(exec, true);
@@ -659,15 +760,12 @@ export class Engine {
       this.afterWorkflowTask(exec, false);
       return { resetHistoryEventId: long(exec.lastCompletedStartedEventId) };
     }
-    this.materializeSpeculative(exec, task);
 
     const closes = commands.some((c) => TERMINAL_COMMANDS.has(c.commandType!));
     const undelivered = [...exec.updates.values()].some((u) => u.stage === 'admitted' && !u.delivered);
     if (closes && (exec.buffered.length > 0 || undelivered)) {
       // New events arrived while the workflow decided to close: let it see them first.
-      this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
-        scheduledEventId: long(task.scheduledEventId),
-        startedEventId: long(task.startedEventId),
+      this.recordTaskFailure(exec, task, {
         cause: enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
         failure: { message: 'UnhandledCommand', source: 'Server' },
         identity: req.identity,
@@ -675,6 +773,7 @@ export class Engine {
       this.afterWorkflowTask(exec, true);
       return {};
     }
+    this.materializeSpeculative(exec, task);
 
     const completedId = this.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
       scheduledEventId: long(task.scheduledEventId),
@@ -941,8 +1040,9 @@ export class Engine {
       workflowType: a.workflowType?.name || exec.workflowType,
       taskQueue: a.taskQueue?.name || exec.taskQueue,
       input: a.input,
-      runTimeoutMs: durationMs(a.workflowRunTimeout) || undefined,
-      taskTimeoutMs: durationMs(a.workflowTaskTimeout) || undefined,
+      // Unset on the command, the run and task timeouts carry over from the current run (as the real server does).
+      runTimeoutMs: durationMs(a.workflowRunTimeout) || durationMs(exec.started.workflowRunTimeout) || undefined,
+      taskTimeoutMs: durationMs(a.workflowTaskTimeout) || durationMs(exec.started.workflowTaskTimeout) || undefined,
       startDelayMs: durationMs(a.backoffStartInterval) || undefined,
       header: a.header,
       memo: a.memo ?? undefined,
@@ -1145,19 +1245,25 @@ export class Engine {
       message: `activity ${name} timeout`,
       source: 'Server',
       timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: act.heartbeatDetails },
-      cause: timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE ? act.lastFailure : undefined,
     };
+    // Whatever the timeout type, the recorded failure's cause is the previous attempt's failure (as the real
+    // server writes it); the failure kept for the next attempt's lastFailure has no cause.
     const event = (retryState: number) => ({
       type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
-      attrs: { failure, retryState },
+      attrs: { failure: { ...failure, cause: act.lastFailure ?? undefined }, retryState },
     });
     const retryable = timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE || timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
     if (retryable) this.attemptFailed(exec, act, failure, event);
-    else this.closeActivity(exec, act, event(enums.v1.RetryState.RETRY_STATE_TIMEOUT));
+    else this.closeActivity(exec, act, event(act.cancelRequested ? enums.v1.RetryState.RETRY_STATE_CANCEL_REQUESTED : enums.v1.RetryState.RETRY_STATE_TIMEOUT));
   }
 
   /** One attempt failed: schedule the next after backoff, or record the final outcome. */
   private attemptFailed(exec: Execution, act: ActivityState, failure: Failure, finalEvent: (retryState: number) => { type: number; attrs: Attrs }): void {
+    // An activity whose cancellation was requested is never retried (the real server checks this first).
+    if (act.cancelRequested) {
+      this.closeActivity(exec, act, finalEvent(enums.v1.RetryState.RETRY_STATE_CANCEL_REQUESTED));
+      return;
+    }
     const scheduleToClose = durationMs(act.attrs.scheduleToCloseTimeout);
     const decision = decideRetry(
       act.attrs.retryPolicy ?? withRetryDefaults(undefined),
@@ -1298,8 +1404,8 @@ export class Engine {
     };
     const mapped = byClose[closeEvent.eventType!];
     if (!mapped) return;
-    // A retried child reports only its final run (its "failed" run with a successor is not final).
-    if (closeEvent.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED && closeEvent.workflowExecutionFailedEventAttributes?.retryState === enums.v1.RetryState.RETRY_STATE_IN_PROGRESS) return;
+    // A retried child reports only its final run (its failed or timed-out run with a successor is not final).
+    if ((closeEvent.workflowExecutionFailedEventAttributes ?? closeEvent.workflowExecutionTimedOutEventAttributes)?.retryState === enums.v1.RetryState.RETRY_STATE_IN_PROGRESS) return;
     this.addExternal(parent, [{ type: mapped[0], attrs: { ...base, ...mapped[1] } }]);
   }
 
@@ -1517,6 +1623,12 @@ export class Engine {
         this.armFirstTask(exec);
       } else if (exec.buffered.length) {
         this.afterWorkflowTask(exec, true);
+      } else if (exec.wftAttempt > 1) {
+        // The last task failed and its retry, kept out of history, was pending: retry again (as an
+        // ordinary task if events were written since the failure).
+        const last = exec.history[exec.history.length - 1]?.eventType;
+        if (last !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && last !== EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) exec.wftAttempt = 1;
+        this.scheduleWorkflowTask(exec);
       }
       for (const id of exec.children.keys()) this.startChild(exec, id);
       for (const id of exec.pendingSignals.keys()) this.signalExternal(exec, id);

@@ -36,6 +36,13 @@ export interface WorkflowTaskState {
   startedTime: number;
   /** A task created only to deliver updates: its events reach history only if it produces any. */
   speculative: boolean;
+  /**
+   * A retry of a failed or timed-out task (attempt > 1): its events reach history only when it completes,
+   * and its own failure or timeout writes nothing (the real server's transient workflow task).
+   */
+  transient?: boolean;
+  /** Who started it (for a speculative or transient task's WorkflowTaskStarted, written later). */
+  startedBy?: string;
   /** Distinguishes dispatches of the same scheduled event (stale completions are refused). */
   seq: number;
   release?: () => void;

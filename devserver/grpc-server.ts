@@ -291,6 +291,10 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ) {
         return { queryRejected: { status: exec.status } };
       }
+      if (exec.running && exec.wftAttempt >= 3) {
+        // As the real server: while the workflow task keeps failing, a query could only time out, so it fails fast.
+        throw new ServiceError(grpc.status.FAILED_PRECONDITION, 'Unable to query workflow due to Workflow Task in failed state.');
+      }
       const id = randomUUID();
       const result = await new Promise<{ answer?: proto.temporal.api.common.v1.IPayloads | null; error?: string }>((resolve, reject) => {
         const timer = setTimeout(() => {

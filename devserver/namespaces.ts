@@ -65,10 +65,9 @@ export class Namespaces {
   addAttribute(nsName: string, name: string, kind: SearchAttributeKind): void {
     const ns = this.get(nsName);
     if (systemAttributes.has(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
-    const existing = ns.customAttributes.get(name);
-    if (existing === kind) return;
-    if (existing) throw alreadyExists(`Search attribute ${name} already exists with type ${existing}.`);
     if (!KINDS.includes(kind)) throw invalidArgument(`Unknown search attribute type ${kind}.`);
+    // As on a real server, adding an attribute that exists is a no-op (its registered type stays).
+    if (ns.customAttributes.has(name)) return;
     this.record({ t: 'sa', ns: nsName, name, kind });
     ns.customAttributes.set(name, kind);
   }

@@ -40,6 +40,9 @@ export const systemAttributes: ReadonlyMap<string, SearchAttributeKind> = new Ma
   ['BuildIds', 'KeywordList'],
 ]);
 
+/** System attributes SDKs set themselves: patched() records its patch ids in TemporalChangeVersion. */
+const sdkWritableSystemAttributes: ReadonlyMap<string, SearchAttributeKind> = new Map([['TemporalChangeVersion', 'KeywordList']]);
+
 /** The custom attributes Temporal's own dev server registers out of the box. */
 export const defaultCustomAttributes: ReadonlyArray<[string, SearchAttributeKind]> = [
   ['CustomKeywordField', 'Keyword'],
@@ -109,7 +112,7 @@ export function validateAttributes(
 ): Record<string, Payload> {
   const out: Record<string, Payload> = {};
   for (const [name, payload] of Object.entries(attrs?.indexedFields ?? {})) {
-    const kind = custom.get(name);
+    const kind = custom.get(name) ?? sdkWritableSystemAttributes.get(name);
     if (!kind) {
       throw invalidArgument(
         systemAttributes.has(name)

@@ -92,11 +92,20 @@ function compareValues(a: RecordValue, b: RecordValue): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** Executions matching a visibility query, newest first unless the query orders them. */
+/**
+ * Executions matching a visibility query. Without ORDER BY they come in Temporal's default order (SQL and
+ * Elasticsearch visibility alike): open ones first, then by close time and start time, newest first.
+ */
 export function listExecutions(all: Iterable<Execution>, ns: NamespaceState, query: string): Execution[] {
   const compiled = compile(query.replace(/\s+group\s+by\s+ExecutionStatus\s*$/i, ''), ns);
   const rows = [...all].map((exec) => ({ exec, read: attributeReader(exec, ns) })).filter((r) => compiled.matches(r.read));
-  const order = compiled.orderBy.length ? compiled.orderBy : [{ name: 'StartTime', descending: true }];
+  // A descending key sorts missing values (an open execution's CloseTime) first.
+  const order = compiled.orderBy.length
+    ? compiled.orderBy
+    : [
+        { name: 'CloseTime', descending: true },
+        { name: 'StartTime', descending: true },
+      ];
   rows.sort((x, y) => {
     for (const { name, descending } of order) {
       const c = compareValues(x.read(name), y.read(name));

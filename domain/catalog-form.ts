@@ -33,6 +33,11 @@ export function validateForm(form: FormField[]): FormField[] {
   return form;
 }
 
+const isCalendarDate = (value: string) => {
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+};
+
 function checkValue(f: FormField, value: unknown): void {
   const bad = (expected: string) => invalid(`variables.${f.name}`, `variables.${f.name} must be ${expected}`);
   switch (f.type) {
@@ -55,7 +60,8 @@ function checkValue(f: FormField, value: unknown): void {
       if (typeof value !== 'string' || !f.choices!.includes(value)) throw bad(`one of ${f.choices!.join(', ')}`);
       return;
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw bad('a date like 2026-12-31');
+      // Date.parse rolls impossible days over (2026-02-30 -> March 2), so the date must read back unchanged.
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !isCalendarDate(value)) throw bad('a date like 2026-12-31');
       return;
   }
 }

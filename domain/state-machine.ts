@@ -1,9 +1,13 @@
 import { DomainError } from './errors';
 import { isOpen, resolutionCodes, type Actor, type ConsumerState, type ResolutionCode, type Role, type Side } from './model';
 
-/** Everything anyone can do to an exchanged request. `receive` is the system's, once the provider has the task. */
+/**
+ * Everything anyone can do to an exchanged request. `receive` (the provider has the task) and
+ * `auto_close` (the acceptance window ran out) are the system's own.
+ */
 export type Action =
   | { type: 'receive' }
+  | { type: 'auto_close' }
   | { type: 'assign' }
   | { type: 'comment'; body: string }
   | { type: 'work_note'; body: string }
@@ -15,6 +19,8 @@ export type Action =
 
 export type ActionType = Action['type'];
 export const userActionTypes = ['assign', 'comment', 'work_note', 'request_info', 'propose_solution', 'accept', 'reject', 'cancel'] as const;
+/** The actions people take (the rest are the system's). */
+export type UserActionType = (typeof userActionTypes)[number];
 
 /** The facts the rules look at. */
 export interface ExchangeView {
@@ -44,7 +50,7 @@ const PROVIDER_STAFF: readonly Role[] = ['agent', 'admin'];
 const CONSUMER_PEOPLE: readonly Role[] = ['requester', 'admin'];
 
 // Comments are open to both sides, so their rule is checked per side below.
-const rules: Record<Exclude<ActionType, 'receive' | 'comment'>, Rule> = {
+const rules: Record<Exclude<UserActionType, 'comment'>, Rule> = {
   assign: { side: 'provider', roles: PROVIDER_STAFF, from: ['received', 'work_in_progress', 'awaiting_info'] },
   work_note: { side: 'provider', roles: PROVIDER_STAFF, from: OPEN },
   request_info: { side: 'provider', roles: PROVIDER_STAFF, from: ['work_in_progress'] },
@@ -97,10 +103,14 @@ export function decide(view: ExchangeView, action: Action, actor?: Actor): Trans
 }
 
 function evaluate(view: ExchangeView, action: Action, actor?: Actor): Transition {
-  if (action.type === 'receive') {
-    if (actor) throw new DomainError('forbidden', 'Only the exchange itself marks a request received');
-    if (view.state !== 'new') throw stateRefusal(view, 'receive');
-    return { state: 'received' };
+  if (action.type === 'receive' || action.type === 'auto_close') {
+    if (actor) throw new DomainError('forbidden', `Only the exchange itself may ${action.type.replace('_', ' ')} a request`);
+    if (action.type === 'receive') {
+      if (view.state !== 'new') throw stateRefusal(view, 'receive');
+      return { state: 'received' };
+    }
+    if (view.state !== 'resolved') throw stateRefusal(view, 'auto_close');
+    return { state: 'closed', comment: 'Closed automatically: the proposed solution was not accepted or rejected within the acceptance window.' };
   }
   if (!actor) throw new DomainError('forbidden', `${action.type} needs a user`);
   const side = sideOf(view, actor);
@@ -174,7 +184,7 @@ function evaluate(view: ExchangeView, action: Action, actor?: Actor): Transition
   }
 }
 
-const samples: Record<(typeof userActionTypes)[number], Action> = {
+const samples: Record<UserActionType, Action> = {
   assign: { type: 'assign' },
   comment: { type: 'comment', body: 'x' },
   work_note: { type: 'work_note', body: 'x' },

@@ -1,8 +1,9 @@
 // The exchange workflow's public interface: what the API and tests send and read. No logic here.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, ActionType } from '../domain/state-machine';
+import type { Action, ActionType, UserActionType } from '../domain/state-machine';
 import type { Actor, CatalogKind, ConsumerState, ProviderState, ResolutionCode } from '../domain/model';
 import type { SlaTargets } from '../domain/catalog-item';
+import type { SlaState } from '../domain/sla';
 
 export interface ExchangeInput {
   consumer: { instance: string; organization: string };
@@ -28,12 +29,14 @@ export interface ExchangeSnapshot {
   pending: { consumer: number; provider: number };
   /** When the oldest still-pending change was accepted (ISO time), per side. */
   oldestPendingAt: { consumer: string | null; provider: string | null };
+  /** SLA clocks, priority and escalation level (null for requests that predate SLA tracking). */
+  sla: SlaState | null;
 }
 
 /** An action as sent to the workflow: who acts, plus the action's own fields. */
 export type ActionInput<T extends ActionType> = { actor: Actor } & Omit<Extract<Action, { type: T }>, 'type'>;
 
-const action = <T extends Exclude<ActionType, 'receive'>>(name: T) => ({
+const action = <T extends UserActionType>(name: T) => ({
   update: defineUpdate<ExchangeSnapshot, [ActionInput<T>]>(name),
   signal: defineSignal<[ActionInput<T>]>(name),
 });

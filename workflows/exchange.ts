@@ -1,9 +1,23 @@
-import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 import { decide, sideOf, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
 import { displayName, isOpen, providerStateOf, type Actor, type ResolutionCode, type Side } from '../domain/model';
-import type { AuditWrite, CommentWrite, ExchangeActivities, ExchangeRecord, TaskChange } from '../activities/exchange-activities';
+import { initialSlaState, nextSlaDeadline, slaDue, slaOnTransition, slaTargetsMs, type SlaEvent, type SlaState, type SlaTargetsMs } from '../domain/sla';
+import type { AuditWrite, CommentWrite, EscalationWrite, ExchangeActivities, ExchangeRecord, TaskChange } from '../activities/exchange-activities';
+import type { WebhookActivities } from '../activities/webhook-activities';
 import { actions, createdUpdate, snapshotQuery, type ActionInput, type ExchangeInput, type ExchangeSnapshot } from './definitions';
+import { exchangeSearchAttributes as SA } from './search-attributes';
 
 // Database writes are retried until they succeed: an instance that is down delays its own copy of a
 // request, never loses a change. Backoff is capped so a returning database is caught up quickly.
@@ -11,6 +25,30 @@ const db = proxyActivities<ExchangeActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+// Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
+// that never comes back must not keep the request open forever.
+const webhooks = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * Requests started before SLA tracking and operator visibility existed replay without them; every
+ * command those features add is behind this patch.
+ */
+export const SLA_AND_VISIBILITY_PATCH = 'sla-and-visibility-v1';
+
+const SYSTEM_AUTHOR = 'Service Exchange';
+const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
+const PRIORITY_LABEL = ['', 'critical', 'high', 'moderate', 'low'];
+const formatDuration = (ms: number) => {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
+};
 
 interface QueuedWrite {
   /** Performs the write; runs only after every earlier write to the same side has finished. */
@@ -26,6 +64,15 @@ interface QueuedWrite {
  */
 export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> {
   const workflowId = workflowInfo().workflowId;
+  const withSla = patched(SLA_AND_VISIBILITY_PATCH);
+  let targets: SlaTargetsMs = {};
+  try {
+    if (withSla) targets = slaTargetsMs(input.catalogItem.sla);
+  } catch (err) {
+    log.warn('catalog item has invalid SLA targets; SLAs are not tracked for this request', { reason: (err as Error).message });
+  }
+  let sla: SlaState = initialSlaState(input.catalogItem.kind === 'service_affecting_issue' ? 2 : 3);
+  let slaVersion = 0;
   const view: ExchangeView = {
     state: 'new',
     consumer: input.consumer.instance,
@@ -38,6 +85,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   let changeSeq = 0;
   let commentSeq = 0;
   const queues: Record<Side, QueuedWrite[]> = { consumer: [], provider: [] };
+  const webhookQueue: QueuedWrite[] = [];
 
   const snapshot = (): ExchangeSnapshot => ({
     number: input.number,
@@ -51,12 +99,52 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       consumer: queues.consumer.length ? new Date(queues.consumer[0].acceptedAt).toISOString() : null,
       provider: queues.provider.length ? new Date(queues.provider[0].acceptedAt).toISOString() : null,
     },
+    sla: withSla ? sla : null,
   });
 
-  const enqueue = (side: Side, run: () => Promise<void>): QueuedWrite => {
+  const enqueue = (side: Side | 'webhooks', run: () => Promise<void>): QueuedWrite => {
     const item: QueuedWrite = { run, acceptedAt: Date.now(), done: false };
-    queues[side].push(item);
+    (side === 'webhooks' ? webhookQueue : queues[side]).push(item);
     return item;
+  };
+
+  const detailsText = () =>
+    [
+      `${input.number} ${view.state.replace(/_/g, ' ')}`,
+      `${input.catalogItem.name} — ${input.shortDescription}`,
+      `${input.consumer.organization} → ${input.provider.organization}${providerNumber ? ` (${providerNumber})` : ''}`,
+      view.assignedTo ? `assigned to ${view.assignedTo.name}` : 'unassigned',
+      withSla ? `priority ${sla.priority} (${PRIORITY_LABEL[sla.priority]}), escalation level ${sla.escalationLevel}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+
+  /** Keeps what operators search and read in the Temporal UI in step with the request. */
+  const publishVisibility = () => {
+    setCurrentDetails(detailsText());
+    if (!withSla) return;
+    const deadline = isOpen(view.state) ? nextSlaDeadline(sla, Date.now()) : undefined;
+    upsertSearchAttributes([
+      { key: SA.ExchangeState, value: view.state },
+      { key: SA.ParentTaskNumber, value: providerNumber ?? null },
+      { key: SA.AssignedTo, value: view.assignedTo?.name ?? null },
+      { key: SA.EscalationLevel, value: sla.escalationLevel },
+      { key: SA.SlaBreached, value: Object.values(sla.clocks).some((c) => c?.breachedAt != null) },
+      { key: SA.NextSlaDeadline, value: deadline === undefined ? null : new Date(deadline) },
+    ]);
+  };
+
+  /** Applies a decided transition to the workflow's state and SLA clocks; returns the state it left. */
+  const applyTransition = (t: Transition, action: Action['type']): ExchangeView['state'] => {
+    const from = view.state;
+    view.state = t.state;
+    if (t.assignedTo) view.assignedTo = t.assignedTo;
+    if (t.resolution !== undefined) resolution = t.resolution;
+    if (withSla) {
+      sla = slaOnTransition(sla, targets, from, t.state, Date.now(), { assigned: action === 'assign' });
+      slaVersion++;
+    }
+    return from;
   };
 
   const record: ExchangeRecord = {
@@ -86,7 +174,15 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   const system = { name: 'Service Exchange', instance: input.provider.instance };
 
   /** Writes one accepted change to both sides (internal comments only to the side that wrote them). */
-  const replicate = (from: string, t: Transition, actionName: string, actor: { name: string; instance: string }, comments: CommentWrite[], actingSide?: Side): QueuedWrite | undefined => {
+  const replicate = (
+    from: string,
+    t: Transition,
+    actionName: string,
+    actor: { name: string; instance: string },
+    comments: CommentWrite[],
+    actingSide?: Side,
+    escalation?: EscalationWrite,
+  ): QueuedWrite | undefined => {
     changeSeq++;
     const seq = changeSeq;
     let acting: QueuedWrite | undefined;
@@ -95,7 +191,10 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       const fromSide = side === 'consumer' ? from : providerStateOf(from as ExchangeView['state']);
       const toSide = side === 'consumer' ? t.state : providerStateOf(t.state);
       const changed = fromSide !== toSide || t.assignedTo !== undefined || t.resolution !== undefined;
-      if (!changed && ownComments.length === 0) continue;
+      // With SLAs every change carries the clocks, so both sides always hold the current ones; a
+      // clock-only write leaves no audit entry.
+      const noteworthy = changed || ownComments.length > 0 || escalation !== undefined;
+      if (!noteworthy && !withSla) continue;
       const change: Omit<TaskChange, 'number'> = {
         instance: side === 'consumer' ? input.consumer.instance : input.provider.instance,
         side,
@@ -104,7 +203,8 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
         assignedTo: t.assignedTo,
         resolution: t.resolution,
         comments: ownComments,
-        audit: audit(seq, side, actionName, actor, fromSide, toSide, t.comment ? { comment: t.comment } : {}),
+        audit: noteworthy ? audit(seq, side, actionName, actor, fromSide, toSide, t.comment ? { comment: t.comment } : {}) : undefined,
+        ...(withSla ? { sla, escalation } : {}),
       };
       // The provider's number is known only once its parent task exists, which is queued first.
       const item = enqueue(side, () =>
@@ -116,7 +216,82 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       );
       if (side === actingSide) acting = item;
     }
+    publishVisibility();
     return acting;
+  };
+
+  const systemComment = (body: string): CommentWrite => ({
+    id: `${workflowId}/c/${++commentSeq}`,
+    seq: commentSeq,
+    visibility: 'public',
+    originInstance: 'system',
+    authorName: SYSTEM_AUTHOR,
+    body,
+    createdAt: new Date().toISOString(),
+  });
+
+  /** A breached SLA: both sides get the escalation, a comment naming it, and (if configured) a webhook. */
+  const escalate = (e: Extract<SlaEvent, { type: 'breach' }>) => {
+    const breachedAt = new Date(Date.now() - e.overdueByMs).toISOString();
+    const target = sla.clocks[e.sla]?.targetMs ?? 0;
+    const escalation: EscalationWrite = { id: `${workflowId}/e/${e.level}`, sla: e.sla, level: e.level, priority: e.priority, breachedAt };
+    const comment = systemComment(
+      `SLA breached: ${SLA_LABEL[e.sla]} of ${formatDuration(target)} exceeded. Escalation level ${e.level}, priority ${e.priority} (${PRIORITY_LABEL[e.priority]}).`,
+    );
+    replicate(view.state, { state: view.state }, 'escalate', { name: SYSTEM_AUTHOR, instance: 'system' }, [comment], undefined, escalation);
+    for (const instance of [input.consumer.instance, input.provider.instance]) {
+      enqueue('webhooks', async () => {
+        try {
+          await webhooks.deliverWebhook({
+            instance,
+            deliveryId: `${escalation.id}/${instance}`,
+            event: {
+              type: 'sla.breached',
+              request: { consumer: input.consumer.instance, provider: input.provider.instance, number: input.number, providerNumber },
+              sla: e.sla,
+              level: e.level,
+              priority: e.priority,
+              breachedAt,
+            },
+          });
+        } catch (err) {
+          log.error('escalation webhook given up', { instance, escalation: escalation.id, reason: (err as Error).message });
+        }
+      });
+    }
+  };
+
+  const onSlaEvent = (e: SlaEvent) => {
+    if (e.type === 'breach') return escalate(e);
+    if (e.type === 'reminder') {
+      const closesAt = new Date(Date.now() + (sla.clocks.acceptance?.targetMs ?? 0) / 2).toISOString();
+      const comment = systemComment(`Reminder: please accept or reject the proposed solution. Without an answer the request closes as accepted at ${closesAt}.`);
+      replicate(view.state, { state: view.state }, 'remind', { name: SYSTEM_AUTHOR, instance: 'system' }, [comment]);
+      return;
+    }
+    if (view.state !== 'resolved') return;
+    const t = decide(view, { type: 'auto_close' });
+    const from = applyTransition(t, 'auto_close');
+    replicate(from, t, 'auto_close', { name: SYSTEM_AUTHOR, instance: 'system' }, t.comment ? [systemComment(t.comment)] : []);
+  };
+
+  /** Durable SLA timers: sleeps until the next deadline unless the clocks change first. */
+  const runSlaTimers = async () => {
+    while (isOpen(view.state)) {
+      const version = slaVersion;
+      const changed = () => slaVersion !== version || !isOpen(view.state);
+      const deadline = nextSlaDeadline(sla, Date.now());
+      if (deadline === undefined) {
+        await condition(changed);
+        continue;
+      }
+      if (await condition(changed, Math.max(1, deadline - Date.now()))) continue;
+      const due = slaDue(sla, Date.now());
+      sla = due.state;
+      slaVersion++;
+      for (const e of due.events) onSlaEvent(e);
+      if (!due.events.length) publishVisibility();
+    }
   };
 
   const toFailure = (err: unknown): unknown =>
@@ -137,11 +312,8 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     // Decided and applied before the first await, so concurrent actions see each other's effect
     // (two agents clicking "Assign to me": the second is refused, naming the first).
     const t = decideOrFail(action, actor);
-    const from = view.state;
     const side = sideOf(view, actor);
-    view.state = t.state;
-    if (t.assignedTo) view.assignedTo = t.assignedTo;
-    if (t.resolution !== undefined) resolution = t.resolution;
+    const from = applyTransition(t, action.type);
     const comments: CommentWrite[] = [];
     const addComment = (body: string, visibility: 'public' | 'internal') =>
       comments.push({
@@ -210,22 +382,26 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     // The provider has it: the consumer's Provider Task becomes received (unless already cancelled).
     if (view.state === 'new') {
       const t = decide(view, { type: 'receive' });
-      view.state = t.state;
-      replicate('new', t, 'receive', system, []);
+      const from = applyTransition(t, 'receive');
+      replicate(from, t, 'receive', system, []);
+    } else if (withSla) {
+      // Cancelled before the provider had it: the consumer still learns the provider's number.
+      replicate(view.state, { state: view.state }, 'linked', system, []);
     }
   });
 
+  setCurrentDetails(detailsText());
   const finished = () => !isOpen(view.state);
-  const drain = async (side: Side) => {
+  const drain = async (queue: QueuedWrite[]) => {
     for (;;) {
-      await condition(() => queues[side].length > 0 || (finished() && allHandlersFinished()));
-      const item = queues[side][0];
+      await condition(() => queue.length > 0 || (finished() && allHandlersFinished()));
+      const item = queue[0];
       if (!item) return;
       await item.run();
       item.done = true;
-      queues[side].shift();
+      queue.shift();
     }
   };
-  await Promise.all([drain('consumer'), drain('provider')]);
+  await Promise.all([drain(queues.consumer), drain(queues.provider), ...(withSla ? [runSlaTimers(), drain(webhookQueue)] : [])]);
   return snapshot();
 }

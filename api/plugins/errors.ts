@@ -16,9 +16,13 @@ export default fp(async function errors(app: FastifyInstance) {
     }
     if (err.validation) {
       const first = err.validation[0];
-      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-      const path = [err.validationContext, ...(first?.instancePath ?? '').split('/').filter(Boolean), ...(missing ? [missing] : [])].join('.');
-      const message = missing ? `${path} is required` : `${path} ${first?.message ?? 'is invalid'}`;
+      const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+      const missing = params?.missingProperty;
+      // An unknown field is named too, not just "must NOT have additional properties".
+      const extra = missing ? undefined : params?.additionalProperty;
+      const named = missing ?? extra;
+      const path = [err.validationContext, ...(first?.instancePath ?? '').split('/').filter(Boolean), ...(named ? [named] : [])].join('.');
+      const message = missing ? `${path} is required` : extra ? `${path} is not an accepted field` : `${path} ${first?.message ?? 'is invalid'}`;
       return reply.status(422).send({ error: { code: 'validation_failed', message, details: { field: path } } } satisfies ErrorBody);
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -6,6 +6,7 @@ import { validateVariables } from '../../domain/catalog-form';
 import { formatTaskNumber, PROVIDER_TASK_PREFIX } from '../../domain/model';
 import { findTask } from '../../db/repositories/tasks';
 import { createdUpdate, exchangeWorkflowId, type ExchangeInput } from '../../workflows/definitions';
+import { exchangeSearchAttributes } from '../../workflows/search-attributes';
 import { callerOf } from '../plugins/auth';
 import { NewRequestSchema, TaskSchema, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
@@ -61,7 +62,23 @@ export default async function requestRoutes(app: FastifyInstance, deps: ApiDeps)
           };
           const workflowId = exchangeWorkflowId(caller.instance, number!);
           try {
-            await deps.temporal.workflow.start('exchange', { workflowId, taskQueue: deps.taskQueue, args: [input] });
+            await deps.temporal.workflow.start('exchange', {
+              workflowId,
+              taskQueue: deps.taskQueue,
+              args: [input],
+              // What operators see in the Temporal UI and search on.
+              staticSummary: `${number} ${item.name}: ${body.shortDescription}`.slice(0, 200),
+              staticDetails: `${input.consumer.organization} (${input.consumer.instance}) orders "${item.name}" (${item.kind}) from ${input.provider.organization} (${input.provider.instance}), requested by ${caller.actor.name}.`,
+              typedSearchAttributes: [
+                { key: exchangeSearchAttributes.ExchangeState, value: 'new' },
+                { key: exchangeSearchAttributes.ConsumerInstance, value: input.consumer.instance },
+                { key: exchangeSearchAttributes.ProviderInstance, value: input.provider.instance },
+                { key: exchangeSearchAttributes.CatalogItemKind, value: item.kind },
+                { key: exchangeSearchAttributes.ProviderTaskNumber, value: number! },
+                { key: exchangeSearchAttributes.EscalationLevel, value: 0 },
+                { key: exchangeSearchAttributes.SlaBreached, value: false },
+              ],
+            });
           } catch (err) {
             // A retry of a submission that got this far: the request exists, answer with it.
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

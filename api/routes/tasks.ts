@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
-import { decide, type Action, type ActionType } from '../../domain/state-machine';
+import { decide, type Action, type UserActionType } from '../../domain/state-machine';
 import { findTask, listTasks, type ListCursor } from '../../db/repositories/tasks';
 import { actions } from '../../workflows/definitions';
 import { callerOf } from '../plugins/auth';
@@ -9,7 +9,7 @@ import { idempotent, sendStored } from '../idempotency';
 import { exchangeViewOf, taskView } from '../task-view';
 import type { ApiDeps } from '../deps';
 
-const routes: Array<{ path: string; action: Exclude<ActionType, 'receive'>; status: 200 | 201; summary: string }> = [
+const routes: Array<{ path: string; action: UserActionType; status: 200 | 201; summary: string }> = [
   { path: 'assign', action: 'assign', status: 200, summary: '"Assign to me": the calling agent takes the task (provider)' },
   { path: 'comments', action: 'comment', status: 201, summary: 'Post a public comment, replicated to the other side' },
   { path: 'work-notes', action: 'work_note', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './2026-11-26T10-00-initial';
+import * as slaEscalations from './2026-11-26T13-00-sla-escalations';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones here. */
 export const migrations: Record<string, Migration> = {
   '2026-11-26T10-00-initial': initial,
+  '2026-11-26T13-00-sla-escalations': slaEscalations,
 };

@@ -9,6 +9,7 @@ import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { createServiceWorker } from '../../app/worker';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { buildApp } from '../../api/app';
+import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 
 export interface ApiResponse<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   status: number;
@@ -36,7 +37,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[] } 
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
-  const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle') });
+  const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
   const instances = await InstanceDatabases.open(configs, { databaseUrl, databasePrefix: prefix });
   const taskQueue = `service-exchange-${randomBytes(4).toString('hex')}`;
   const worker: Worker = await createServiceWorker({

@@ -1,0 +1,27 @@
+// Production entry point: the HTTP API alone (stateless; run as many as you like). Needs a real
+// Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL or per-instance URLs).
+import closeWithGrace from 'close-with-grace';
+import { settingsFromEnv } from './config/settings';
+import { connectTemporal } from './app/temporal';
+import { requireSharedInfrastructure } from './app/production';
+import { InstanceDatabases } from './db/instances';
+import { buildApp } from './api/app';
+
+async function main() {
+  const settings = settingsFromEnv();
+  requireSharedInfrastructure(settings);
+  const temporal = await connectTemporal(settings, console.log);
+  const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue }, { logger: { level: settings.logLevel } });
+  await app.listen({ port: settings.port, host: settings.host });
+  closeWithGrace({ delay: 15_000 }, async () => {
+    await app.close();
+    await instances.close();
+    await temporal.close();
+  });
+}
+
+main().catch((err: Error) => {
+  console.error(`[service-exchange] API could not start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+// Production entry point: the worker alone (scale it out by running more). Needs a real Temporal
+// cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL or per-instance URLs).
+import closeWithGrace from 'close-with-grace';
+import { settingsFromEnv } from './config/settings';
+import { connectTemporal } from './app/temporal';
+import { createServiceWorker, installWorkerRuntime } from './app/worker';
+import { requireSharedInfrastructure } from './app/production';
+import { InstanceDatabases } from './db/instances';
+
+async function main() {
+  const settings = settingsFromEnv();
+  requireSharedInfrastructure(settings);
+  installWorkerRuntime(settings.logLevel);
+  const temporal = await connectTemporal(settings, console.log);
+  const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl });
+  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
+  const done = worker.run();
+  console.log(`[service-exchange] worker polling ${settings.taskQueue} on ${temporal.address}`);
+  closeWithGrace({ delay: 30_000 }, async () => {
+    worker.shutdown();
+    await done;
+    await instances.close();
+    await temporal.close();
+  });
+}
+
+main().catch((err: Error) => {
+  console.error(`[service-exchange] worker could not start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+// Workflow replay against committed histories: every fixture in test/replay/fixtures/ is a real run of
+// one of the service's workflows (recorded by test/replay/record-fixtures.ts through the API). Replaying
+// them on the current workflow code is what a deployment does to every request still running, so a
+// change that would break those requests (a nondeterministic change) fails here, in CI, and not in
+// production. When this fails, fix the workflow change (patched(), a new workflow type); never
+// re-record the fixtures to make it pass (see the comment at the top of record-fixtures.ts).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import * as serviceWorkflows from '../../workflows/index';
+import { FIXTURES_DIR, scenarios, type ReplayFixture } from './record-fixtures';
+
+const fixtures: ReplayFixture[] = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(FIXTURES_DIR, f), 'utf8')) as ReplayFixture);
+
+const replay = (code: string, fixture: ReplayFixture, history = historyFromJSON(fixture.history)) =>
+  Worker.runReplayHistory({ workflowBundle: { code } }, history, fixture.workflowId);
+
+describe('replay fixtures', () => {
+  it('holds one fixture per recorder scenario, named after it', () => {
+    const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(scenarios.map((s) => `${s.name}.json`).sort());
+    expect(fixtures.map((f) => f.scenario).sort()).toEqual(scenarios.map((s) => s.name).sort());
+  });
+
+  it('covers every workflow the worker runs, and the exchange in finished and in-flight runs', () => {
+    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(Object.keys(serviceWorkflows)));
+    const exchanges = fixtures.filter((f) => f.workflowType === 'exchange');
+    expect(exchanges.some((f) => f.completed)).toBe(true);
+    expect(exchanges.some((f) => !f.completed)).toBe(true);
+  });
+
+  it.each(fixtures.map((f) => [f.scenario, f] as const))('%s is a real recorded run of its workflow', (_name, fixture) => {
+    const history = historyFromJSON(fixture.history);
+    const events = history.events ?? [];
+    expect(events.length).toBeGreaterThan(5);
+    expect(events[0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(fixture.workflowType);
+    expect(events.map((e) => Number(e.eventId))).toEqual(events.map((_e, i) => i + 1));
+    expect(events.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
+    expect(!!events.at(-1)?.workflowExecutionCompletedEventAttributes).toBe(fixture.completed);
+  });
+});
+
+describe('the current workflow code replays every recorded history', () => {
+  it.each(fixtures.map((f) => [f.scenario, f] as const))('%s', async (_name, fixture) => {
+    await expect(replay(inject('serviceWorkflowBundle'), fixture)).resolves.toBeUndefined();
+  });
+});
+
+describe('the check fails when it should', () => {
+  let incompatibleBundle: string;
+  beforeAll(async () => {
+    const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+    const workflowsPath = fileURLToPath(new URL('./incompatible-workflows.ts', import.meta.url));
+    incompatibleBundle = (await bundleWorkflowCode({ workflowsPath, logger })).code;
+  });
+
+  const exchanges = fixtures.filter((f) => f.workflowType === 'exchange');
+
+  it.each(exchanges.map((f) => [f.scenario, f] as const))('an exchange with a new step before its first write is refused on %s', async (_name, fixture) => {
+    await expect(replay(incompatibleBundle, fixture)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('renaming an activity the workflow calls (here: the recorded history still names the old one) is refused', async () => {
+    const fixture = exchanges[0];
+    const renamed = structuredClone(fixture.history) as { events: Array<Record<string, { activityType?: { name: string } }>> };
+    let count = 0;
+    for (const e of renamed.events) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === 'createParentTask') {
+        scheduled.activityType.name = 'createProviderParentTask';
+        count++;
+      }
+    }
+    expect(count).toBe(1);
+    await expect(replay(inject('serviceWorkflowBundle'), fixture, historyFromJSON(renamed))).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
