@@ -1,6 +1,7 @@
 // `npm start`: the whole service in one process — the embedded Temporal dev server (unless
 // TEMPORAL_ADDRESS is set), every instance's database, the worker and the HTTP API, plus the demo.
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { settingsFromEnv } from './config/settings';
 import { connectTemporal } from './app/temporal';
@@ -13,6 +14,8 @@ const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
 
 async function main() {
   const settings = settingsFromEnv();
+  // The operator routes need a token; the all-in-one demo makes one up when none is configured.
+  const opsToken = settings.opsToken ?? `ops.${randomBytes(24).toString('base64url')}`;
   installWorkerRuntime(settings.logLevel);
   mkdirSync(settings.dataDir, { recursive: true });
   const temporal = await connectTemporal(settings, say);
@@ -22,12 +25,13 @@ async function main() {
   say('bundling workflows and starting the worker...');
   const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
   const workerDone = worker.run();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue }, { logger: { level: settings.logLevel } });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken }, { logger: { level: settings.logLevel } });
   await app.listen({ port: settings.port, host: settings.host });
   const base = `http://${settings.host}:${settings.port}`;
   say(`API on ${base} — OpenAPI at ${base}/docs and ${base}/openapi.json`);
   const tokens = await seedDemo(instances, settings.dataDir);
   if (tokens) say(`demo users (also in ${settings.dataDir}/demo-tokens.env):\n${tokens}`);
+  if (!settings.opsToken) say(`operator token for /ops (this run only; set OPS_TOKEN to choose one):\nexport OPS_TOKEN=${opsToken}`);
   say('ready');
 
   closeWithGrace({ delay: 15_000 }, async ({ err }) => {

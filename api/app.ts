@@ -7,6 +7,7 @@ import healthRoutes from './routes/health';
 import catalogRoutes from './routes/catalog';
 import requestRoutes from './routes/requests';
 import taskRoutes from './routes/tasks';
+import opsRoutes from './routes/ops';
 import { DomainError } from '../domain/errors';
 import type { ApiDeps } from './deps';
 
@@ -40,7 +41,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerO
   });
   await app.register(openapi);
   await app.register(errors);
-  await app.register(auth, { instances: deps.instances });
+  await app.register(auth, { instances: deps.instances, opsToken: deps.opsToken });
   app.addHook('preValidation', async (request) => {
     for (const [context, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
       const field = unstorableText(value, context);
@@ -51,5 +52,6 @@ export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerO
   await app.register(catalogRoutes, deps);
   await app.register(requestRoutes, deps);
   await app.register(taskRoutes, deps);
+  await app.register(opsRoutes, deps);
   return app;
 }

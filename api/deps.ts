@@ -7,4 +7,6 @@ export interface ApiDeps {
   temporal: Client;
   /** The task queue the exchange worker polls. */
   taskQueue: string;
+  /** Bearer token for the /ops routes (OPS_TOKEN); without it those routes answer 403 to everyone. */
+  opsToken?: string;
 }

@@ -99,6 +99,19 @@ export const TaskSchema = Type.Object(
     resolution: Type.Union([Type.Object({ code: Type.String(), notes: Type.String() }), Type.Null()]),
     counterpart: Type.Object({ instance: Type.String(), number: Type.Union([Type.String(), Type.Null()]) }),
     allowedActions: Type.Array(Type.String(), { description: 'What the caller may do now' }),
+    priority: Type.Integer({ description: '1 critical .. 4 low; each SLA escalation raises it one step' }),
+    escalationLevel: Type.Integer(),
+    slas: Type.Array(
+      Type.Object({
+        name: Type.String({ description: 'response, resolution or acceptance' }),
+        target: Type.String({ description: 'ISO-8601 duration, e.g. PT4H' }),
+        elapsed: Type.String({ description: 'ISO-8601 duration of running time so far' }),
+        remaining: Type.Union([Type.String(), Type.Null()], { description: 'null once met or breached' }),
+        breachedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+        paused: Type.Boolean({ description: 'true while awaiting info (resolution)' }),
+        met: Type.Boolean(),
+      }),
+    ),
     comments: Type.Array(CommentSchema),
     auditTrail: Type.Array(
       Type.Object({

@@ -1,4 +1,5 @@
 import { allowedActions, type ExchangeView } from '../domain/state-machine';
+import { slaReport } from '../domain/sla';
 import type { Actor, ConsumerState } from '../domain/model';
 import type { TaskRecord } from '../db/repositories/tasks';
 import type { TaskView } from './schemas';
@@ -22,7 +23,18 @@ export function exchangeViewOf(task: TaskRecord, instance: string): ExchangeView
   };
 }
 
-export function taskView(task: TaskRecord, actor: Actor): TaskView {
+/** ISO-8601 duration with whole seconds, e.g. PT4H0M30S. */
+export function isoDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(total / 86_400);
+  const h = Math.floor((total % 86_400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return `P${d ? `${d}D` : ''}T${h}H${m}M${sec}S`;
+}
+
+/** `now` only matters for the SLA figures: running clocks are read at that moment. */
+export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): TaskView {
   const common = {
     state: task.row.state,
     catalogItem: { id: task.row.catalog_item_id, name: task.row.catalog_item_name },
@@ -33,6 +45,19 @@ export function taskView(task: TaskRecord, actor: Actor): TaskView {
     assignedTo: task.row.assigned_to_name,
     resolution: task.row.resolution_code ? { code: task.row.resolution_code, notes: task.row.resolution_notes ?? '' } : null,
     allowedActions: allowedActions(exchangeViewOf(task, actor.instance), actor),
+    priority: task.row.priority,
+    escalationLevel: task.row.escalation_level,
+    slas: task.row.sla
+      ? slaReport(task.row.sla, now).map((r) => ({
+          name: r.name,
+          target: isoDuration(r.targetMs),
+          elapsed: isoDuration(r.elapsedMs),
+          remaining: r.remainingMs === null ? null : isoDuration(r.remainingMs),
+          breachedAt: r.breachedAt,
+          paused: r.paused,
+          met: r.met,
+        }))
+      : [],
     comments: task.comments.map((c) => ({
       id: c.id,
       seq: c.seq,

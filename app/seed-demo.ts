@@ -40,6 +40,14 @@ const items: CatalogItemDefinition[] = [
     sla: { responseTime: '30m', resolutionTime: '8h', acceptanceWindow: '2d' },
   },
   {
+    // Short SLAs so a person can watch an escalation happen: leave one unassigned for a minute.
+    name: 'Urgent: production is down',
+    description: 'Demo item with one-minute SLAs: escalates within a minute if nobody takes it.',
+    kind: 'service_affecting_issue',
+    form: [{ name: 'service', label: 'Affected service', type: 'string', required: true }],
+    sla: { responseTime: '1m', resolutionTime: '3m', acceptanceWindow: '2m' },
+  },
+  {
     name: 'Request a change',
     description: 'Ask Globex to change a service they run for you.',
     kind: 'change_request',
@@ -51,8 +59,10 @@ const items: CatalogItemDefinition[] = [
 export interface DemoData {
   /** Token per person, by the environment variable name the README uses (ANN_TOKEN, BOB_TOKEN...). */
   tokens: Record<string, string>;
-  /** Published catalog item ids by kind. */
+  /** Published catalog item ids by kind (the first item of each kind). */
   items: Record<CatalogItemDefinition['kind'], string>;
+  /** The item with one-minute SLAs. */
+  urgentItem: string;
 }
 
 /** Creates the demo people and catalog (Acme orders from Globex) in empty demo instances. */
@@ -62,10 +72,12 @@ export async function seedDemoData(instances: InstanceDatabases): Promise<DemoDa
     tokens[p.env] = (await createUser(instances.db(p.instance), p.instance, p)).token;
   }
   const ids = {} as DemoData['items'];
+  let urgentItem = '';
   const catalog = createCatalogActivities(instances);
   for (const item of items) {
     const id = randomUUID();
-    ids[item.kind] = id;
+    ids[item.kind] ??= id;
+    if (item.sla.responseTime === '1m') urgentItem = id;
     await instances
       .db(PROVIDER)
       .insertInto('catalog_items')
@@ -74,7 +86,7 @@ export async function seedDemoData(instances: InstanceDatabases): Promise<DemoDa
     await catalog.putRemoteCatalogItem({ consumer: CONSUMER, provider: PROVIDER, providerName: instances.config(PROVIDER).name, item: { id, ...item }, state: 'published' });
     await catalog.setCatalogItemState({ provider: PROVIDER, id, state: 'published', publishedTo: [CONSUMER] });
   }
-  return { tokens, items: ids };
+  return { tokens, items: ids, urgentItem };
 }
 
 /**

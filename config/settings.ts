@@ -15,6 +15,8 @@ export interface Settings {
   devServerPort: number;
   taskQueue: string;
   logLevel: string;
+  /** Bearer token for the operator routes (/ops/...); unset disables them. */
+  opsToken?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -36,5 +38,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     devServerPort: int(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
     taskQueue: env.TASK_QUEUE || 'service-exchange',
     logLevel: env.LOG_LEVEL || 'info',
+    opsToken: env.OPS_TOKEN || undefined,
   };
 }

@@ -148,8 +148,10 @@ export class Engine {
     return { eventId: long(id), eventTime: timestamp(time), eventType: type, [eventAttributesKey(type)]: attrs } as HistoryEvent;
   }
 
-  private append(exec: Execution, type: number, attrs: Attrs, time?: number): number {
+  /** `userMetadata` is the summary/details an SDK attached to the command or start (shown by UIs). */
+  private append(exec: Execution, type: number, attrs: Attrs, time?: number, userMetadata?: proto.temporal.api.sdk.v1.IUserMetadata | null): number {
     const event = this.makeEvent(type, attrs, time, exec.nextEventId);
+    if (userMetadata) event.userMetadata = userMetadata;
     this.record(Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, event));
     exec.apply(event);
     return num(event.eventId);
@@ -301,7 +303,7 @@ export class Engine {
         : (prev?.started.parentWorkflowExecution ?? undefined),
       parentInitiatedEventId: long(p.parent ? p.parent.initiatedEventId : num(prev?.started.parentInitiatedEventId)),
       rootWorkflowExecution: p.parent ? p.parent.root : (prev?.started.rootWorkflowExecution ?? { workflowId: p.workflowId, runId }),
-    });
+    }, undefined, p.userMetadata);
     if (p.signal) {
       this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
         signalName: p.signal.name,
@@ -876,7 +878,7 @@ export class Engine {
           workflowTaskCompletedEventId: wftCompleted,
           retryPolicy: withRetryDefaults(a.retryPolicy),
           priority: a.priority,
-        });
+        }, undefined, c.userMetadata);
         this.dispatchActivity(exec, exec.activities.get(id)!);
         return false;
       }

@@ -114,6 +114,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       searchAttributes: req.searchAttributes,
       header: req.header,
       startDelayMs: durationMs(req.workflowStartDelay),
+      userMetadata: req.userMetadata,
       signal,
     });
 
@@ -323,6 +324,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
           workflowExecutionTimeout: s.workflowExecutionTimeout,
           workflowRunTimeout: s.workflowRunTimeout,
           defaultWorkflowTaskTimeout: s.workflowTaskTimeout,
+          userMetadata: exec.history[0]?.userMetadata,
         },
         workflowExecutionInfo: executionInfo(exec),
         pendingActivities: [...exec.activities.values()]

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  type ActivityOptions,
   allHandlersFinished,
   condition,
   log,
@@ -21,10 +22,13 @@ import { exchangeSearchAttributes as SA } from './search-attributes';
 
 // Database writes are retried until they succeed: an instance that is down delays its own copy of a
 // request, never loses a change. Backoff is capped so a returning database is caught up quickly.
-const db = proxyActivities<ExchangeActivities>({
+const writeOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+};
+const db = proxyActivities<ExchangeActivities>(writeOptions);
+/** The summary the Temporal UI shows for a write: what it writes, and where. */
+const writing = (summary: string): ActivityOptions => ({ ...writeOptions, summary });
 
 // Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
 // that never comes back must not keep the request open forever.
@@ -207,13 +211,12 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
         ...(withSla ? { sla, escalation } : {}),
       };
       // The provider's number is known only once its parent task exists, which is queued first.
-      const item = enqueue(side, () =>
-        db.applyTaskChange(
-          side === 'consumer'
-            ? { ...change, number: input.number, providerNumber: providerNumber ?? undefined }
-            : { ...change, number: providerNumber! },
-        ),
-      );
+      const item = enqueue(side, () => {
+        const number = side === 'consumer' ? input.number : providerNumber!;
+        return db.applyTaskChange.executeWithOptions(writing(`${actionName}: write ${number} in ${change.instance} (change ${seq})`), [
+          side === 'consumer' ? { ...change, number, providerNumber: providerNumber ?? undefined } : { ...change, number },
+        ]);
+      });
       if (side === actingSide) acting = item;
     }
     publishVisibility();
@@ -370,15 +373,16 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
 
   // Creation first on each side; everything later queues behind it.
   enqueue('consumer', async () => {
-    await db.createProviderTask({ ...record, audit: audit(0, 'consumer', 'submitted', requester, null, 'new') });
+    await db.createProviderTask.executeWithOptions(writing(`create Provider Task ${input.number} in ${input.consumer.instance}`), [
+      { ...record, audit: audit(0, 'consumer', 'submitted', requester, null, 'new') },
+    ]);
     consumerCreated = true;
   });
   enqueue('provider', async () => {
-    providerNumber = await db.createParentTask({
-      ...record,
-      requestedByDisplay: displayName(input.requestedBy),
-      audit: audit(0, 'provider', 'received', system, null, 'new', { consumerNumber: input.number }),
-    });
+    providerNumber = await db.createParentTask.executeWithOptions(
+      writing(`create the ${input.catalogItem.kind.replace(/_/g, ' ')} parent task for ${input.number} in ${input.provider.instance}`),
+      [{ ...record, requestedByDisplay: displayName(input.requestedBy), audit: audit(0, 'provider', 'received', system, null, 'new', { consumerNumber: input.number }) }],
+    );
     // The provider has it: the consumer's Provider Task becomes received (unless already cancelled).
     if (view.state === 'new') {
       const t = decide(view, { type: 'receive' });

@@ -11,6 +11,9 @@ import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { buildApp } from '../../api/app';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 
+/** The operator token every test stack accepts on /ops routes (pass as `as`). */
+export const OPS_TOKEN = 'test-operator-token';
+
 export interface ApiResponse<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   status: number;
   body: T;
@@ -48,7 +51,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[] } 
     workflowBundle: inject('serviceWorkflowBundle'),
   });
   const running = worker.run();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken: OPS_TOKEN });
   const demo = await seedDemoData(instances);
 
   return {
