@@ -219,6 +219,8 @@ describe('sticky task queues', () => {
     // Worker A serves the workflow (and caches it, asking for a sticky queue), then shuts down.
     await t.withWorker({ taskQueue, identity: 'worker-a', stickyQueueScheduleToStartTimeout: '5s' }, async () => {
       handle = await t.client.workflow.start<typeof sapiHeld>('sapiHeld', { taskQueue, workflowId, args: ['sticky'] });
+      // Answered once A has completed the first task, so each signal below gets a task of its own.
+      expect(await handle.query<string>('sapiLabel')).toBe('sticky');
       await handle.signal('sapiBump', 'one');
       expect(await handle.query<string[]>('sapiSeen')).toEqual(['one']);
       await handle.signal('sapiBump', 'two');
@@ -232,7 +234,7 @@ describe('sticky task queues', () => {
       expect(await handle.result()).toBe('sticky:done');
     });
     const history = await events(handle);
-    // While A lived, every new task went to A's sticky queue, and its WorkflowTaskScheduled event says so.
+    // While A lived, every task after the first went to A's sticky queue, and its WorkflowTaskScheduled event says so.
     const scheduled = history.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue);
     expect(scheduled[0]).toMatchObject({ name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
     for (const tq of scheduled.slice(1, 3)) {
