@@ -19,5 +19,6 @@ export function createServiceWorker(opts: { connection: NativeConnection; namesp
 /** Worker logs follow LOG_LEVEL, but never below WARN unless asked: bundling at INFO is noise for operators. */
 export function installWorkerRuntime(logLevel: string): void {
   const level: LogLevel = logLevel === 'trace' ? 'TRACE' : logLevel === 'debug' ? 'DEBUG' : logLevel === 'error' || logLevel === 'fatal' ? 'ERROR' : 'WARN';
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // The process owns its signals (close-with-grace) and shuts the worker down in order itself.
+  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
 }

@@ -1283,6 +1283,10 @@ export class Engine {
     act.lastFailure = failure;
     act.attempt++;
     act.state = 'backoff';
+    // No worker has anything to do during the backoff: it is a server timer, which time skipping may
+    // jump over (the next attempt's dispatch holds the clock again).
+    act.release?.();
+    act.release = undefined;
     act.timers = [this.clock.after(decision.delayMs, () => exec.running && act.state === 'backoff' && this.dispatchActivity(exec, act))];
   }
 
