@@ -8,30 +8,15 @@ import catalogRoutes from './routes/catalog';
 import requestRoutes from './routes/requests';
 import taskRoutes from './routes/tasks';
 import opsRoutes from './routes/ops';
-import { DomainError } from '../domain/errors';
+import storableText from './plugins/storable-text';
+import rateLimit from './plugins/rate-limit';
 import type { ApiDeps } from './deps';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
-
-// Text PostgreSQL cannot store as sent: a NUL character (refused by the database, so a workflow's
-// write would be retried forever) or an unpaired UTF-16 surrogate (silently replaced).
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The path of the first text (value or field name) in `value` that could not be stored verbatim. */
-function unstorableText(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
-  if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if (UNSTORABLE.test(key)) return path;
-      const found = unstorableText(child, `${path}.${key}`);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
 /** Builds the HTTP API: external plugins, then ours, then the routes (the fastify/demo layout). */
-export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerOptions['logger'] } = {}) {
+export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerOptions['logger']; rateLimitPerMinute?: number } = {}) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -41,13 +26,9 @@ export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerO
   });
   await app.register(openapi);
   await app.register(errors);
+  await app.register(rateLimit, { perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });
   await app.register(auth, { instances: deps.instances, opsToken: deps.opsToken });
-  app.addHook('preValidation', async (request) => {
-    for (const [context, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
-      const field = unstorableText(value, context);
-      if (field) throw new DomainError('validation_failed', `${field} must be valid Unicode text without NUL characters`, { field });
-    }
-  });
+  await app.register(storableText);
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(requestRoutes, deps);

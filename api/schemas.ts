@@ -84,6 +84,18 @@ export const CommentSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+export const SyncSchema = Type.Object({
+  status: Type.Unsafe<'in_sync' | 'pending' | 'failing' | 'unknown'>({
+    type: 'string',
+    enum: ['in_sync', 'pending', 'failing', 'unknown'],
+    description: 'in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)',
+  }),
+  pending: Type.Union([Type.Object({ consumer: Type.Integer(), provider: Type.Integer() }), Type.Null()], { description: 'changes not yet written, per side' }),
+  oldestPendingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+export type SyncView = Static<typeof SyncSchema>;
+
 export const TaskSchema = Type.Object(
   {
     number: Type.String(),
@@ -99,6 +111,7 @@ export const TaskSchema = Type.Object(
     resolution: Type.Union([Type.Object({ code: Type.String(), notes: Type.String() }), Type.Null()]),
     counterpart: Type.Object({ instance: Type.String(), number: Type.Union([Type.String(), Type.Null()]) }),
     allowedActions: Type.Array(Type.String(), { description: 'What the caller may do now' }),
+    sync: Type.Optional(SyncSchema),
     priority: Type.Integer({ description: '1 critical .. 4 low; each SLA escalation raises it one step' }),
     escalationLevel: Type.Integer(),
     slas: Type.Array(

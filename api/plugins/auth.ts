@@ -43,8 +43,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export default fp(async function auth(app: FastifyInstance, opts: { instances: InstanceDatabases; opsToken?: string }) {
   const opsDigest = opts.opsToken ? digest(opts.opsToken) : undefined;
   app.addHook('onRequest', async (request) => {
-    // The docs UI's own routes come from @fastify/swagger-ui and cannot carry our route config.
-    if (request.routeOptions.config?.public || request.url.startsWith('/docs')) return;
+    // The docs UI's own routes come from @fastify/swagger-ui and cannot carry our route config: judge by the matched route.
+    if (request.routeOptions.config?.public || request.routeOptions.url?.startsWith('/docs')) return;
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (token && opsDigest && timingSafeEqual(digest(token), opsDigest)) {

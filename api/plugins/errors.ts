@@ -29,8 +29,8 @@ export default fp(async function errors(app: FastifyInstance) {
       return reply.status(413).send({ error: { code: 'payload_too_large', message: err.message } } satisfies ErrorBody);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      // Malformed JSON, wrong content type and the like: Fastify's message names the problem.
-      return reply.status(400).send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
+      // Malformed JSON (400), an unsupported content type (415) and the like: Fastify's message names the problem.
+      return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged' } } satisfies ErrorBody);

@@ -24,8 +24,11 @@ const summaryOf = (d: Pick<WorkflowExecutionDescription, 'workflowId' | 'runId' 
 /** What a failing Temporal call means for an operator's request. */
 function opsError(err: unknown, workflowId?: string): never {
   if (err instanceof WorkflowNotFoundError) throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
-  if (isGrpcServiceError(err) && err.code === 3) throw new DomainError('validation_failed', `query: ${err.details}`, { field: 'query' });
-  if (isGrpcServiceError(err) && err.code === 5) throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
+  // The client wraps the server's gRPC error (e.g. in a ServiceError, as list() does): look at its cause too.
+  const cause = (err as { cause?: unknown } | null | undefined)?.cause;
+  const grpc = isGrpcServiceError(err) ? err : isGrpcServiceError(cause) ? cause : undefined;
+  if (grpc?.code === 3) throw new DomainError('validation_failed', `query: ${grpc.details}`, { field: 'query' });
+  if (grpc?.code === 5) throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
   throw err;
 }
 

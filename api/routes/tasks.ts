@@ -7,6 +7,7 @@ import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
 import { exchangeViewOf, taskView } from '../task-view';
+import { syncStatus } from '../sync-status';
 import type { ApiDeps } from '../deps';
 
 const routes: Array<{ path: string; action: UserActionType; status: 200 | 201; summary: string }> = [
@@ -77,14 +78,15 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
     '/tasks/:number',
     {
       schema: {
-        summary: 'A task with its comments (work notes only on the provider side) and audit trail',
+        summary: 'A task with its comments (work notes only on the provider side), audit trail, SLAs and sync status',
         params: TaskParams,
         response: { 200: TaskSchema, ...errorResponses(401, 404) },
       },
     },
     async (request) => {
       const caller = callerOf(request);
-      return taskView(await load(caller.instance, (request.params as { number: string }).number), caller.actor);
+      const task = await load(caller.instance, (request.params as { number: string }).number);
+      return { ...taskView(task, caller.actor), sync: await syncStatus(deps.temporal, task.row.workflow_id) };
     },
   );
 

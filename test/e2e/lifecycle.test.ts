@@ -97,6 +97,7 @@ describe('the demo flow, end to end over HTTP', () => {
     const handle = s.temporal.client.workflow.getHandle(exchangeWorkflowId('acme', created.number));
     expect(await handle.result()).toMatchObject({ consumerState: 'closed', providerState: 'closed', pending: { consumer: 0, provider: 0 } });
     const view = await s.call('GET', `/tasks/${parent!.number}`, { as: 'BOB_TOKEN' });
+    expect(view.body.sync).toMatchObject({ status: 'in_sync', lastError: null });
     expect(view.body.auditTrail.map((a: { action: string }) => a.action)).toEqual([
       'received',
       'assign',
