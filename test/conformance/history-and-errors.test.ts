@@ -8,6 +8,7 @@ import { google, temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiHeld, sapiSteps } from '../workflows/server-api';
+import { codeOf, grpcCode } from '../harness/grpc-errors';
 
 // Known at collection time (unlike `t`): true when the suite runs on the embedded dev server.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -21,24 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.teardown();
 });
-
-/** The gRPC status code carried by an error or any error in its cause chain. */
-function grpcCode(err: unknown): number | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'number') return e.code;
-  }
-  return undefined;
-}
-
-/** Runs `call`, which must fail, and returns the gRPC status code it failed with. */
-async function codeOf(call: () => Promise<unknown>): Promise<number | undefined> {
-  try {
-    await call();
-  } catch (err) {
-    return grpcCode(err) ?? -1;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const service = () => t.env.connection.workflowService;
 

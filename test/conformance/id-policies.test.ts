@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Workflo
 import { TerminatedFailure, defaultPayloadConverter } from '@temporalio/common';
 import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiFail, sapiHeld } from '../workflows/server-api';
+import { grpcCode } from '../harness/grpc-errors';
 
 let t: TemporalTestEnv;
 beforeAll(async () => {
@@ -13,14 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.teardown();
 });
-
-/** The gRPC status code carried by an error or any error in its cause chain. */
-function grpcCode(err: unknown): number | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'number') return e.code;
-  }
-  return undefined;
-}
 
 const held = (taskQueue: string, workflowId: string, label: string, extra: object = {}) =>
   t.client.workflow.start<typeof sapiHeld>('sapiHeld', { taskQueue, workflowId, args: [label], ...extra });

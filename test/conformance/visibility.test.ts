@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiFail, sapiHeld, sapiUpserter } from '../workflows/server-api';
+import { grpcCode } from '../harness/grpc-errors';
 
 // Known at collection time (unlike `t`): true when the suite runs on the embedded dev server.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -24,14 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.teardown();
 });
-
-/** The gRPC status code carried by an error or any error in its cause chain. */
-function grpcCode(err: unknown): number | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'number') return e.code;
-  }
-  return undefined;
-}
 
 /**
  * Visibility is eventually consistent on a real cluster: re-run `read` until `done` holds (at once on

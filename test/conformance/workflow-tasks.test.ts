@@ -6,6 +6,7 @@ import { google, temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiHeld, sapiNap } from '../workflows/server-api';
+import { codeOf } from '../harness/grpc-errors';
 
 // Known at collection time (unlike `t`): true when the suite runs on the embedded dev server.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -25,23 +26,6 @@ afterAll(async () => {
 const service = () => t.env.connection.workflowService;
 const typeName = (e: HistoryEvent) => EventType[e.eventType ?? 0];
 const ms = (ts: google.protobuf.ITimestamp | null | undefined) => Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
-
-/** The gRPC status code carried by an error or any error in its cause chain. */
-function grpcCode(err: unknown): number | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'number') return e.code;
-  }
-  return undefined;
-}
-
-async function codeOf(call: () => Promise<unknown>): Promise<number | undefined> {
-  try {
-    await call();
-  } catch (err) {
-    return grpcCode(err) ?? -1;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A hand-written "worker": takes one workflow task from the queue (long-polling until there is one). */
 async function pollOnce(taskQueue: string, identity: string): Promise<PollResponse> {

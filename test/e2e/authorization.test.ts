@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import type { Role } from '../../domain/model';
+import { eventually } from '../harness/eventually';
+import { everything } from '../harness/snapshot';
 
 // The authorization matrix: every route x (no token, bad token, another instance's token, wrong role).
 // Every refusal is checked to have written nothing: all rows of every instance's database, every
@@ -16,37 +17,12 @@ let s: TestStack;
 const fixture = { consumerNumber: '', providerNumber: '', workflowId: '' };
 
 
-/** Every row of every table of every instance, plus every workflow of this stack with its history length. */
-async function everything() {
-  const dbs: Record<string, string[]> = {};
-  await Promise.all(
-    s.instances.ids.map(async (instance) => {
-      const db = s.instances.db(instance);
-      // Every table there is (the migrations' own bookkeeping aside), so new tables are covered too.
-      for (const table of await db.introspection.getTables()) {
-        const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)}`.execute(db);
-        dbs[`${instance}.${table.name}`] = rows.map((r) => JSON.stringify(r)).sort();
-      }
-    }),
-  );
-  const runs: Array<{ workflowId: string; runId: string }> = [];
-  for await (const wf of s.temporal.client.workflow.list()) if (wf.taskQueue === s.taskQueue) runs.push(wf);
-  const workflows: Record<string, number> = {};
-  await Promise.all(
-    runs.map(async ({ workflowId, runId }) => {
-      const history = await s.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      workflows[`${workflowId}/${runId}`] = history.events?.length ?? 0;
-    }),
-  );
-  return { dbs, workflows };
-}
-
 /** Runs a call that must be refused and checks that nothing anywhere changed. */
 async function refused(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  const before = await everything();
+  const before = await everything(s);
   const res = await call();
   expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
-  expect(await everything()).toEqual(before);
+  expect(await everything(s)).toEqual(before);
   return res;
 }
 
@@ -59,15 +35,6 @@ function expectError(res: ApiResponse, status: number, code: string) {
   expect(Object.keys(res.body.error).every((k) => ['code', 'message', 'details'].includes(k))).toBe(true);
   expect(res.body.error.message.length).toBeGreaterThan(0);
   expect(JSON.stringify(res.body)).not.toMatch(/\.(ts|js):\d+|node_modules|\bstack\b|\n\s+at /);
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (i >= 400) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const tokenParts = (token: string) => {
@@ -428,9 +395,9 @@ describe('authorization matrix', () => {
         } else {
           it(`another instance (${other.as}): that instance's own answer`, async () => {
             const res = other.writes ? await callRoute(r, { as: other.as }) : await (async () => {
-              const before = await everything();
+              const before = await everything(s);
               const res = await callRoute(r, { as: other.as });
-              expect(await everything()).toEqual(before);
+              expect(await everything(s)).toEqual(before);
               return res;
             })();
             await other.check(res);
@@ -459,7 +426,7 @@ describe('authorization matrix', () => {
   });
 
   it('the snapshot that refusals are compared with sees the fixture', async () => {
-    const all = await everything();
+    const all = await everything(s);
     const tables = ['users', 'catalog_items', 'remote_catalog_items', 'provider_tasks', 'parent_tasks', 'comments', 'audit_log', 'idempotency_keys'];
     expect(Object.keys(all.dbs)).toEqual(expect.arrayContaining(s.instances.ids.flatMap((i) => tables.map((t) => `${i}.${t}`))));
     expect(all.dbs['acme.provider_tasks']).toHaveLength(1);

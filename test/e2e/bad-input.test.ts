@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
 import { BODY_LIMIT_BYTES } from '../../api/app';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
+import { eventually } from '../harness/eventually';
+import { everything } from '../harness/snapshot';
 
 // Bad input of every kind: each is answered with the right status and a JSON error naming the
 // problem, never a stack trace, and leaves both databases and every workflow history as they were.
@@ -12,31 +13,6 @@ let s: TestStack;
 /** A request in work in progress (ordered by Ann, assigned to Bob), quiet: nothing pending. */
 const wip = { consumerNumber: '', providerNumber: '', workflowId: '' };
 
-
-/** Every row of every table of every instance, plus every workflow of this stack with its history length. */
-async function everything() {
-  const dbs: Record<string, string[]> = {};
-  await Promise.all(
-    s.instances.ids.map(async (instance) => {
-      const db = s.instances.db(instance);
-      // Every table there is (the migrations' own bookkeeping aside), so new tables are covered too.
-      for (const table of await db.introspection.getTables()) {
-        const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)}`.execute(db);
-        dbs[`${instance}.${table.name}`] = rows.map((r) => JSON.stringify(r)).sort();
-      }
-    }),
-  );
-  const runs: Array<{ workflowId: string; runId: string }> = [];
-  for await (const wf of s.temporal.client.workflow.list()) if (wf.taskQueue === s.taskQueue) runs.push(wf);
-  const workflows: Record<string, number> = {};
-  await Promise.all(
-    runs.map(async ({ workflowId, runId }) => {
-      const history = await s.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      workflows[`${workflowId}/${runId}`] = history.events?.length ?? 0;
-    }),
-  );
-  return { dbs, workflows };
-}
 
 /**
  * Calls, checks the answer is the error expected (status, code, a message naming `names`), and that
@@ -48,10 +24,10 @@ async function refused(
   code: string,
   names?: string | RegExp,
 ): Promise<ApiResponse> {
-  const before = await everything();
+  const before = await everything(s);
   const res = await call();
   expectError(res, status, code, names);
-  expect(await everything()).toEqual(before);
+  expect(await everything(s)).toEqual(before);
   return res;
 }
 
@@ -64,15 +40,6 @@ function expectError(res: ApiResponse, status: number, code: string, names?: str
   expect(JSON.stringify(res.body)).not.toMatch(/\.(ts|js):\d+|node_modules|\bstack\b|\n\s+at |\\n\s+at /);
   if (typeof names === 'string') expect(res.body.error.message).toContain(names);
   else if (names) expect(res.body.error.message).toMatch(names);
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (i >= 400) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const consumerTask = (number: string) => s.instances.db('acme').selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from '../harness/stack';
 import { exchangeWorkflowId } from '../../workflows/definitions';
+import { eventually } from '../harness/eventually';
 
 let s: TestStack;
 beforeAll(async () => {
@@ -9,15 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-/** Polls (briefly) until the other side's database shows the replicated change. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value) || i >= 200) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const consumerTask = (number: string) => s.instances.db('acme').selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
 const providerTask = (number: string) => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
