@@ -9,6 +9,7 @@ import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import type { CatalogKind } from '../../domain/model';
+import { eventually } from '../harness/eventually';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -44,14 +45,6 @@ interface Req {
 
 const reqs: Record<string, Req> = {};
 const all = () => Object.values(reqs);
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value) || i >= 200) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const parentTask = (provider: string, consumer: string, number: string) =>

@@ -10,6 +10,7 @@ import { DEFAULT_INSTANCES } from '../../config/instances';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from '../../activities/webhook-activities';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import type { SlaName } from '../../domain/sla';
+import { eventually } from '../harness/eventually';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -111,15 +112,6 @@ afterAll(async () => {
   await s?.close();
   await receiver.down();
 });
-
-/** Polls (briefly, in real time) until the databases show the replicated change. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value) || i >= 200) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Gives in-flight work a moment (real time) to show up, for "nothing more happened" checks. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
