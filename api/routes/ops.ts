@@ -4,6 +4,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
 import { snapshotQuery } from '../../workflows/definitions';
+import { reconcile } from '../../app/reconcile';
 import { requireOperator } from '../plugins/auth';
 import { errorResponses } from '../schemas';
 import type { ApiDeps } from '../deps';
@@ -115,5 +116,17 @@ export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
       const history = await deps.temporal.workflow.getHandle(workflowId).fetchHistory().catch((err) => opsError(err, workflowId));
       return reply.type('application/json').send(historyToJSON(history));
     },
+  );
+
+  app.get(
+    '/ops/reconcile',
+    {
+      schema: {
+        summary: "Drift detection: every request's copies in both instances' databases against each other and its workflow (operator token)",
+        description: 'The report `npm run reconcile` prints: { checked, inSync, pending, drifted: [{ workflowId, consumerNumber, providerNumber, differences }] }. Reads every request; meant for occasional checks.',
+        response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errorResponses(401, 403) },
+      },
+    },
+    async () => reconcile(deps.instances, deps.temporal),
   );
 }

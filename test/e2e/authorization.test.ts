@@ -323,6 +323,7 @@ const routes: Route[] = [
     { route: 'GET /ops/requests', url: () => '/ops/requests' },
     { route: 'GET /ops/requests/:workflowId', url: () => `/ops/requests/${encodeURIComponent(fixture.workflowId)}` },
     { route: 'GET /ops/requests/:workflowId/history', url: () => `/ops/requests/${encodeURIComponent(fixture.workflowId)}/history` },
+    { route: 'GET /ops/reconcile', url: () => '/ops/reconcile' },
   ].map((r): Route => ({ ...r, otherInstance: [], wrongRole: ALL_USERS })),
 ];
 

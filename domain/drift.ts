@@ -1,0 +1,280 @@
+// Drift detection, pure: does each instance's copy of an exchanged request still say what the other's
+// and the workflow's do? No I/O here; app/reconcile.ts reads the rows and the workflow and calls this.
+import { providerStateOf, type ConsumerState, type ProviderState, type Side } from './model';
+import type { ExchangeSnapshot } from '../workflows/definitions';
+
+/** A comment as either database holds it (internal ones are ignored). */
+export interface DriftComment {
+  id: string;
+  seq: number;
+  visibility: 'public' | 'internal';
+  author_name: string;
+  body: string;
+  origin_instance: string;
+}
+
+/** An escalation record as either database holds it. */
+export interface DriftEscalation {
+  id: string;
+  sla: string;
+  level: number;
+  priority: number;
+}
+
+/** The fields of the consumer's Provider Task (provider_tasks) that both sides share. */
+export interface ConsumerTaskRecord {
+  number: string;
+  workflow_id: string;
+  provider_number: string | null;
+  state: ConsumerState;
+  assigned_to_name: string | null;
+  resolution_code: string | null;
+  resolution_notes: string | null;
+  priority: number;
+  escalation_level: number;
+}
+
+/** The fields of the provider's parent task (parent_tasks) that both sides share. */
+export interface ProviderTaskRecord {
+  number: string;
+  workflow_id: string;
+  consumer_number: string;
+  state: ProviderState;
+  assigned_to_name: string | null;
+  resolution_code: string | null;
+  resolution_notes: string | null;
+  priority: number;
+  escalation_level: number;
+}
+
+export interface DriftSide<T> {
+  task: T;
+  comments: DriftComment[];
+  /** Compared only when given for both sides. */
+  escalations?: DriftEscalation[];
+}
+
+/**
+ * Where the workflow stands. `running`: it may still write its pending changes (the default when a
+ * snapshot is given). `closed`: it ended; what it has not written will never be written.
+ * `missing`: Temporal has no such workflow.
+ */
+export type WorkflowStatus = 'running' | 'closed' | 'missing';
+
+export interface DriftInput {
+  consumer: DriftSide<ConsumerTaskRecord> | null;
+  provider: DriftSide<ProviderTaskRecord> | null;
+  /** The workflow's snapshot (snapshotQuery or its result), when it could be read. */
+  workflow?: ExchangeSnapshot | null;
+  workflowStatus?: WorkflowStatus;
+}
+
+/** One thing the two databases (or a database and the workflow) disagree on. */
+export interface Difference {
+  /** e.g. state, assignee, resolution_notes, comment:<id>, escalation:<id>, provider_task, workflow. */
+  field: string;
+  consumer: unknown;
+  provider: unknown;
+  /** What the workflow holds, when it was read and has a say on this field. */
+  workflow?: unknown;
+  message: string;
+}
+
+export interface DriftResult {
+  /** Real drift: no write the workflow still has queued can explain it. */
+  differences: Difference[];
+  /** Differences the workflow's still-pending writes would resolve: a system in motion, not drift. */
+  pending: Difference[];
+}
+
+const show = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+const commentView = (c: DriftComment) => ({ seq: c.seq, author: c.author_name, origin: c.origin_instance, body: c.body });
+const escalationView = (e: DriftEscalation) => ({ sla: e.sla, level: e.level, priority: e.priority });
+
+/** Compares one exchanged request's two database copies with each other and with its workflow. */
+export function compareExchange(input: DriftInput): DriftResult {
+  const { consumer, provider } = input;
+  const snapshot = input.workflow ?? null;
+  const status: WorkflowStatus = input.workflowStatus ?? (snapshot ? 'running' : 'missing');
+  const differences: Difference[] = [];
+  const pending: Difference[] = [];
+  /** Writes the workflow still has queued for a side, if it will ever make them. */
+  const queued = (side: Side) => (snapshot && status === 'running' ? snapshot.pending[side] : 0);
+  /** A difference only `sides`' queued writes can resolve is pending, otherwise drift. */
+  const report = (d: Difference, resolvableBy: Side[]) => {
+    const inMotion = resolvableBy.length > 0 && resolvableBy.every((side) => queued(side) > 0);
+    (inMotion ? pending : differences).push(d);
+  };
+
+  if (status === 'missing') {
+    differences.push({
+      field: 'workflow',
+      consumer: consumer?.task.workflow_id ?? null,
+      provider: provider?.task.workflow_id ?? null,
+      workflow: null,
+      message: `Temporal has no workflow ${consumer?.task.workflow_id ?? provider?.task.workflow_id ?? ''}`.trim(),
+    });
+  } else if (snapshot && status === 'closed') {
+    for (const side of ['consumer', 'provider'] as const) {
+      if (snapshot.pending[side] > 0) {
+        differences.push({
+          field: 'workflow',
+          consumer: null,
+          provider: null,
+          workflow: { pending: snapshot.pending },
+          message: `the workflow ended with ${snapshot.pending[side]} change(s) never written to the ${side}`,
+        });
+      }
+    }
+  }
+
+  if (!consumer || !provider) {
+    if (consumer && !provider) {
+      // Once the workflow knows the provider's number, the parent task was created: gone means drift.
+      const creating = snapshot !== null && snapshot.providerNumber === null;
+      report(
+        {
+          field: 'provider_task',
+          consumer: consumer.task.number,
+          provider: null,
+          ...(snapshot ? { workflow: snapshot.providerNumber } : {}),
+          message: `the provider has no parent task for ${consumer.task.number}`,
+        },
+        creating ? ['provider'] : [],
+      );
+    } else if (provider && !consumer) {
+      report(
+        {
+          field: 'consumer_task',
+          consumer: null,
+          provider: provider.task.number,
+          ...(snapshot ? { workflow: snapshot.number } : {}),
+          message: `the consumer has no Provider Task ${provider.task.consumer_number} for ${provider.task.number}`,
+        },
+        ['consumer'],
+      );
+    }
+    return { differences, pending };
+  }
+
+  const c = consumer.task;
+  const p = provider.task;
+
+  // ---- the link between the two records (fixed at creation, except the consumer learning the number)
+  if (c.workflow_id !== p.workflow_id) {
+    differences.push({ field: 'workflow_id', consumer: c.workflow_id, provider: p.workflow_id, message: `the records belong to different workflows` });
+  }
+  if (p.consumer_number !== c.number) {
+    differences.push({
+      field: 'consumer_number',
+      consumer: c.number,
+      provider: p.consumer_number,
+      message: `${p.number} points at ${show(p.consumer_number)}, not ${c.number}`,
+    });
+  }
+  {
+    const link = { field: 'provider_number', consumer: c.provider_number, provider: p.number, ...(snapshot ? { workflow: snapshot.providerNumber } : {}) };
+    if (snapshot && snapshot.providerNumber === null) {
+      // The workflow has not heard the parent task's number yet: its creation is still being acknowledged.
+      if (c.provider_number !== null) {
+        differences.push({ ...link, message: `${c.number} links to ${c.provider_number} before the workflow knew any provider number` });
+      } else {
+        report({ ...link, message: `the workflow does not know ${p.number} as the provider's number of ${c.number}` }, ['provider']);
+      }
+    } else {
+      const expected = snapshot?.providerNumber ?? p.number;
+      if (p.number !== expected) {
+        differences.push({ ...link, message: `the workflow links ${c.number} to ${show(expected)}, the provider's task is ${p.number}` });
+      } else if (c.provider_number !== expected) {
+        // A queued consumer write carries the number; it never replaces one already written.
+        report({ ...link, message: `${c.number} links to ${show(c.provider_number)}, the provider's task is ${p.number}` }, c.provider_number === null ? ['consumer'] : []);
+      }
+    }
+  }
+
+  // ---- fields the workflow replicates to both sides
+  /** Compares one replicated field: with a snapshot each side against it, without one the sides against each other. */
+  const field = <T>(name: string, label: string, cv: T, pv: T, expected?: { consumer: T; provider: T; shown: T }, agree = (a: T, b: T) => a === b) => {
+    let off: Side[];
+    if (expected) {
+      off = [];
+      if (cv !== expected.consumer) off.push('consumer');
+      if (pv !== expected.provider) off.push('provider');
+    } else {
+      off = agree(cv, pv) ? [] : ['consumer', 'provider'];
+    }
+    if (!off.length) return;
+    let message: string;
+    if (!expected) message = `${label}: the consumer has ${show(cv)}, the provider has ${show(pv)}`;
+    else if (off.length === 2) message = `${label}: the consumer has ${show(cv)} and the provider ${show(pv)}, the workflow has ${show(expected.shown)}`;
+    else {
+      const [side] = off;
+      const value = side === 'consumer' ? cv : pv;
+      const want = side === 'consumer' ? expected.consumer : expected.provider;
+      message = `${label}: the ${side} has ${show(value)} where the workflow has ${show(want)} (the ${side === 'consumer' ? 'provider' : 'consumer'} agrees)`;
+    }
+    report({ field: name, consumer: cv, provider: pv, ...(expected ? { workflow: expected.shown } : {}), message }, off);
+  };
+  const same = <T>(v: T | undefined) => (v === undefined ? undefined : { consumer: v, provider: v, shown: v });
+
+  field<string>(
+    'state',
+    'state',
+    c.state,
+    p.state,
+    snapshot ? { consumer: snapshot.consumerState, provider: snapshot.providerState, shown: snapshot.consumerState } : undefined,
+    (cs, ps) => providerStateOf(cs as ConsumerState) === ps,
+  );
+  field('assignee', 'assignee', c.assigned_to_name, p.assigned_to_name, same(snapshot ? (snapshot.assignedTo?.name ?? null) : undefined));
+  field('resolution_code', 'resolution code', c.resolution_code, p.resolution_code, same(snapshot ? (snapshot.resolution?.code ?? null) : undefined));
+  field('resolution_notes', 'resolution notes', c.resolution_notes, p.resolution_notes, same(snapshot ? (snapshot.resolution?.notes ?? null) : undefined));
+  // Requests that predate SLA tracking have no clocks in the workflow: their sides must just agree.
+  field('escalation_level', 'escalation level', c.escalation_level, p.escalation_level, same(snapshot?.sla ? snapshot.sla.escalationLevel : undefined));
+  field('priority', 'priority', c.priority, p.priority, same(snapshot?.sla ? snapshot.sla.priority : undefined));
+
+  // ---- the public conversation, by comment id (a queued write can add a comment, never change one)
+  compareSets(
+    'comment',
+    consumer.comments.filter((x) => x.visibility === 'public'),
+    provider.comments.filter((x) => x.visibility === 'public'),
+    commentView,
+    (x) => `public comment #${x.seq} by ${x.author_name}`,
+    report,
+  );
+  if (consumer.escalations && provider.escalations) {
+    compareSets('escalation', consumer.escalations, provider.escalations, escalationView, (x) => `escalation level ${x.level} (${x.sla})`, report);
+  }
+  return { differences, pending };
+}
+
+function compareSets<T extends { id: string }>(
+  kind: string,
+  consumerItems: T[],
+  providerItems: T[],
+  view: (x: T) => Record<string, unknown>,
+  describe: (x: T) => string,
+  report: (d: Difference, resolvableBy: Side[]) => void,
+) {
+  const cs = new Map(consumerItems.map((x) => [x.id, x]));
+  const ps = new Map(providerItems.map((x) => [x.id, x]));
+  const order = (x: T) => ((x as { seq?: number }).seq ?? (x as { level?: number }).level ?? 0);
+  const ids = [...new Set([...cs.keys(), ...ps.keys()])].sort((a, b) => {
+    const xa = (cs.get(a) ?? ps.get(a))!;
+    const xb = (cs.get(b) ?? ps.get(b))!;
+    return order(xa) - order(xb) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  for (const id of ids) {
+    const c = cs.get(id);
+    const p = ps.get(id);
+    const field = `${kind}:${id}`;
+    if (c && !p) report({ field, consumer: view(c), provider: null, message: `${describe(c)} is missing at the provider` }, ['provider']);
+    else if (p && !c) report({ field, consumer: null, provider: view(p), message: `${describe(p)} is missing at the consumer` }, ['consumer']);
+    else if (c && p) {
+      const cv = view(c);
+      const pv = view(p);
+      const changed = Object.keys(cv).filter((k) => cv[k] !== pv[k]);
+      if (changed.length) report({ field, consumer: cv, provider: pv, message: `${describe(c)} differs in ${changed.join(', ')}` }, []);
+    }
+  }
+}
