@@ -21,7 +21,8 @@ async function main() {
   const temporal = await connectTemporal(settings, say);
   say(`Temporal at ${temporal.address}${temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
   const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
-  say(`databases ready for ${instances.ids.join(', ')} (${settings.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}/db`})`);
+  const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
+  say(`databases ready for ${instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);
   say('bundling workflows and starting the worker...');
   const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
   const workerDone = worker.run();
