@@ -394,13 +394,7 @@ export class Engine {
       this.onClosed(exec);
       return;
     }
-    const next = this.nextRunParams(exec, {
-      workflowType: exec.workflowType,
-      taskQueue: exec.taskQueue,
-      input: exec.started.input,
-      startDelayMs: decision.delayMs,
-      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, failure, attempt: (exec.started.attempt || 1) + 1 },
-    });
+    const next = this.retryRunParams(exec, failure, decision.delayMs);
     const newRunId = randomUUID();
     this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState, newExecutionRunId: newRunId });
     this.onClosed(exec);
@@ -1017,13 +1011,7 @@ export class Engine {
       after.push(() => this.onClosed(exec));
       return;
     }
-    const next = this.nextRunParams(exec, {
-      workflowType: exec.workflowType,
-      taskQueue: exec.taskQueue,
-      input: exec.started.input,
-      startDelayMs: decision.delayMs,
-      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, failure, attempt: (exec.started.attempt || 1) + 1 },
-    });
+    const next = this.retryRunParams(exec, failure, decision.delayMs);
     const newRunId = randomUUID();
     this.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
       failure,
@@ -1078,6 +1066,17 @@ export class Engine {
     after.push(() => {
       this.onClosed(exec);
       this.createRun(next, next.searchAttributes?.indexedFields ?? {}, newRunId);
+    });
+  }
+
+  /** The next attempt of a workflow under its retry policy: same type, queue and input, after the backoff. */
+  private retryRunParams(exec: Execution, failure: Failure | null | undefined, delayMs: number): StartParams {
+    return this.nextRunParams(exec, {
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      input: exec.started.input,
+      startDelayMs: delayMs,
+      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, failure, attempt: (exec.started.attempt || 1) + 1 },
     });
   }
 
