@@ -17,6 +17,9 @@ export class InstanceDatabases {
     private readonly dbs: Map<string, Db>,
   ) {}
 
+  /** Test hook (fault injection): what `db(instance)` answers instead of the instance's own database. */
+  private readonly substitutes = new Map<string, Db>();
+
   static async open(instances: InstanceConfig[], options: InstanceDatabasesOptions = {}): Promise<InstanceDatabases> {
     const dbs = new Map<string, Db>();
     try {
@@ -36,7 +39,20 @@ export class InstanceDatabases {
   db(instance: string): Db {
     const db = this.dbs.get(instance);
     if (!db) throw unknownInstance(instance);
-    return db;
+    return this.substitutes.get(instance) ?? db;
+  }
+
+  /**
+   * Test hook, never used by the service: until called again without `replace`, every `db(instance)`
+   * answers `replace(original)` instead, e.g. a database that fails like one that is down, or one
+   * that is slow. The original stays open (and is the one `close()` closes); the substitute is the
+   * caller's to destroy.
+   */
+  substitute(instance: string, replace?: (original: Db) => Db): void {
+    const original = this.dbs.get(instance);
+    if (!original) throw unknownInstance(instance);
+    if (replace) this.substitutes.set(instance, replace(original));
+    else this.substitutes.delete(instance);
   }
 
   config(instance: string): InstanceConfig {

@@ -44,6 +44,13 @@ const webhooks = proxyActivities<WebhookActivities>({
  */
 export const SLA_AND_VISIBILITY_PATCH = 'sla-and-visibility-v1';
 
+/**
+ * A write queued for a side after that side's queue had already drained (the provider's number,
+ * learned only after the request was cancelled while the provider was unreachable) is written before
+ * the request ends. Requests that ended without one replay unchanged: the patch is asked only then.
+ */
+export const LATE_WRITES_PATCH = 'drain-late-writes-v1';
+
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
 const PRIORITY_LABEL = ['', 'critical', 'high', 'moderate', 'low'];
@@ -407,5 +414,9 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     }
   };
   await Promise.all([drain(queues.consumer), drain(queues.provider), ...(withSla ? [runSlaTimers(), drain(webhookQueue)] : [])]);
+  // One side's last write can queue a change for the other side after that side's queue ended.
+  while ((queues.consumer.length > 0 || queues.provider.length > 0) && patched(LATE_WRITES_PATCH)) {
+    await Promise.all([drain(queues.consumer), drain(queues.provider)]);
+  }
   return snapshot();
 }
