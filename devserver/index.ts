@@ -60,6 +60,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       clock.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
+      journal?.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, type HistoryEvent } from './proto';
 
@@ -24,6 +24,8 @@ export type RecoveredRecord =
  */
 export class Journal {
   private readonly file: string;
+  // Opened once: an open/close per appended event cost more than the write itself.
+  private fd?: number;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -53,7 +55,15 @@ export class Journal {
   }
 
   write(records: JournalRecord[]): void {
-    if (records.length) appendFileSync(this.file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    if (!records.length) return;
+    this.fd ??= openSync(this.file, 'a');
+    const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   static eventRecord(ns: string, wid: string, rid: string, event: HistoryEvent): JournalRecord {

@@ -1,10 +1,15 @@
 // Records the workflow replay fixtures in test/replay/fixtures/ (replayed by test/replay/replay.test.ts).
 //
 //   npx tsx test/replay/record-fixtures.ts              # writes only fixtures that do not exist yet
-//   npx tsx test/replay/record-fixtures.ts --overwrite  # rewrites every fixture (see below: almost never)
+//   npx tsx test/replay/record-fixtures.ts --overwrite  # rewrites this generation's fixtures (see below: almost never)
+//
+// Fixtures are named <scenario>.<generation>.json: every scenario is recorded once per workflow
+// generation, the code between two patches that change the command sequence. After adding such a
+// patch, bump CURRENT_GENERATION and run the script: the older generations' files stay, because
+// requests recorded by them may still be running when the new code is deployed.
 //
 // WHEN TO RE-RECORD: only to ADD a scenario (a new workflow, or a path through one that no fixture
-// covers yet): add it to `scenarios` below and run the script; existing files are left alone. The
+// covers yet) or a generation: add it below and run the script; existing files are left alone. The
 // committed fixtures are histories of requests that were already running on the old code, which is
 // exactly what production still holds when a new version is deployed. If replay.test.ts fails with a
 // nondeterminism error after a workflow change, that change would break every running request: NEVER
@@ -30,8 +35,17 @@ import { createServiceWorker, workflowsPath } from '../../app/worker';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { buildApp } from '../../api/app';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
+import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/**
+ * Generations so far: 1-initial (issue 3), 2-sla (patches sla-and-visibility-v1 and
+ * drain-late-writes-v1).
+ */
+export const CURRENT_GENERATION = '2-sla';
+
+export const fixtureFile = (scenario: string, generation: string) => `${scenario}.${generation}.json`;
 
 /** One fixture file: the history in the proto-JSON form `historyToJSON` writes and `historyFromJSON` reads. */
 export interface ReplayFixture {
@@ -169,7 +183,7 @@ async function main() {
 
   const say = (msg: string) => console.log(`[record-fixtures] ${msg}`);
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } });
-  const devServer = await startDevServer({ port: 0 });
+  const devServer = await startDevServer({ port: 0, searchAttributes: exchangeSearchAttributeKinds });
   const connection = await Connection.connect({ address: devServer.address });
   const native = await NativeConnection.connect({ address: devServer.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -198,9 +212,9 @@ async function main() {
     const worker = await createServiceWorker({ connection: native, namespace: 'default', taskQueue, instances, workflowBundle: code });
     await worker.runUntil(async () => {
       for (const scenario of scenarios) {
-        const file = join(FIXTURES_DIR, `${scenario.name}.json`);
+        const file = join(FIXTURES_DIR, fixtureFile(scenario.name, CURRENT_GENERATION));
         if (existsSync(file) && !overwrite) {
-          say(`kept     ${scenario.name} (exists; see the comment at the top before using --overwrite)`);
+          say(`kept     ${file} (exists; see the comment at the top before using --overwrite)`);
           continue;
         }
         const { handle, completed } = await scenario.run(driver);
@@ -218,7 +232,7 @@ async function main() {
           history: JSON.parse(historyToJSON(history)),
         };
         writeFileSync(file, JSON.stringify(fixture, null, 2) + '\n');
-        say(`recorded ${scenario.name}: ${history.events?.length} events -> ${file}`);
+        say(`recorded ${scenario.name} (generation ${CURRENT_GENERATION}): ${history.events?.length} events -> ${file}`);
       }
     });
   } finally {

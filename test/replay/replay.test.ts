@@ -12,21 +12,28 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as serviceWorkflows from '../../workflows/index';
-import { FIXTURES_DIR, scenarios, type ReplayFixture } from './record-fixtures';
+import { CURRENT_GENERATION, FIXTURES_DIR, fixtureFile, scenarios, type ReplayFixture } from './record-fixtures';
 
-const fixtures: ReplayFixture[] = readdirSync(FIXTURES_DIR)
+const files = readdirSync(FIXTURES_DIR)
   .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(FIXTURES_DIR, f), 'utf8')) as ReplayFixture);
+  .sort();
+/** Each fixture, named `<scenario>@<generation>` in the test names. */
+const fixtures: Array<ReplayFixture & { name: string }> = files.map((f) => {
+  const fixture = JSON.parse(readFileSync(join(FIXTURES_DIR, f), 'utf8')) as ReplayFixture;
+  return { ...fixture, name: `${fixture.scenario}@${f.slice(fixture.scenario.length + 1, -'.json'.length)}` };
+});
 
 const replay = (code: string, fixture: ReplayFixture, history = historyFromJSON(fixture.history)) =>
   Worker.runReplayHistory({ workflowBundle: { code } }, history, fixture.workflowId);
 
 describe('replay fixtures', () => {
-  it('holds one fixture per recorder scenario, named after it', () => {
-    const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(scenarios.map((s) => `${s.name}.json`).sort());
-    expect(fixtures.map((f) => f.scenario).sort()).toEqual(scenarios.map((s) => s.name).sort());
+  it('holds every recorder scenario in the current generation, each file named after its scenario', () => {
+    for (const s of scenarios) expect(files).toContain(fixtureFile(s.name, CURRENT_GENERATION));
+    const names = new Set(scenarios.map((s) => s.name));
+    for (const [i, f] of fixtures.entries()) {
+      expect(names.has(f.scenario), files[i]).toBe(true);
+      expect(files[i].startsWith(`${f.scenario}.`), files[i]).toBe(true);
+    }
   });
 
   it('covers every workflow the worker runs, and the exchange in finished and in-flight runs', () => {
@@ -36,7 +43,7 @@ describe('replay fixtures', () => {
     expect(exchanges.some((f) => !f.completed)).toBe(true);
   });
 
-  it.each(fixtures.map((f) => [f.scenario, f] as const))('%s is a real recorded run of its workflow', (_name, fixture) => {
+  it.each(fixtures.map((f) => [f.name, f] as const))('%s is a real recorded run of its workflow', (_name, fixture) => {
     const history = historyFromJSON(fixture.history);
     const events = history.events ?? [];
     expect(events.length).toBeGreaterThan(5);
@@ -48,7 +55,7 @@ describe('replay fixtures', () => {
 });
 
 describe('the current workflow code replays every recorded history', () => {
-  it.each(fixtures.map((f) => [f.scenario, f] as const))('%s', async (_name, fixture) => {
+  it.each(fixtures.map((f) => [f.name, f] as const))('%s', async (_name, fixture) => {
     await expect(replay(inject('serviceWorkflowBundle'), fixture)).resolves.toBeUndefined();
   });
 });
@@ -63,7 +70,7 @@ describe('the check fails when it should', () => {
 
   const exchanges = fixtures.filter((f) => f.workflowType === 'exchange');
 
-  it.each(exchanges.map((f) => [f.scenario, f] as const))('an exchange with a new step before its first write is refused on %s', async (_name, fixture) => {
+  it.each(exchanges.map((f) => [f.name, f] as const))('an exchange with a new step before its first write is refused on %s', async (_name, fixture) => {
     await expect(replay(incompatibleBundle, fixture)).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
