@@ -22,6 +22,7 @@ import {
 } from './proto';
 import { Execution, executionKey, type ActivityState, type PendingQuery, type UpdateState, type WorkflowTaskState } from './execution';
 import { commandAttributesKey, eventAttributesKey } from './event-names';
+import { encodeEvent } from './event-log';
 import { ServiceError, alreadyExists, invalidArgument, notFound } from './errors';
 import { Journal, type JournalRecord } from './journal';
 import { Matching } from './matching';
@@ -152,8 +153,9 @@ export class Engine {
   private append(exec: Execution, type: number, attrs: Attrs, time?: number, userMetadata?: proto.temporal.api.sdk.v1.IUserMetadata | null): number {
     const event = this.makeEvent(type, attrs, time, exec.nextEventId);
     if (userMetadata) event.userMetadata = userMetadata;
-    this.record(Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, event));
-    exec.apply(event);
+    const encoded = encodeEvent(event);
+    this.record(Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, encoded));
+    exec.apply(event, encoded);
     return num(event.eventId);
   }
 
@@ -1532,7 +1534,7 @@ export class Engine {
         previousStartedEventId: long(exec.lastCompletedStartedEventId),
         startedEventId: long(0),
         attempt: 1,
-        history: { events: sticky ? [] : exec.history },
+        history: { events: sticky ? [] : exec.history.slice() },
         workflowExecutionTaskQueue: { name: exec.taskQueue, kind: NORMAL },
         query: q.query,
       };
@@ -1631,7 +1633,7 @@ export class Engine {
       } else if (exec.wftAttempt > 1) {
         // The last task failed and its retry, kept out of history, was pending: retry again (as an
         // ordinary task if events were written since the failure).
-        const last = exec.history[exec.history.length - 1]?.eventType;
+        const last = exec.history.at(-1)?.eventType;
         if (last !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && last !== EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) exec.wftAttempt = 1;
         this.scheduleWorkflowTask(exec);
       }

@@ -1,6 +1,7 @@
 import { EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
 import { isUnset } from './search-attributes';
 import type { ClockTimer } from './clock';
+import { EventLog } from './event-log';
 
 type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
 export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
@@ -81,7 +82,7 @@ export interface ChildState {
 }
 
 export class Execution {
-  readonly history: HistoryEvent[] = [];
+  readonly history = new EventLog();
   status: number = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   started!: Attrs<'workflowExecutionStartedEventAttributes'>;
   startTime = 0;
@@ -139,7 +140,7 @@ export class Execution {
   }
 
   get closeEvent(): HistoryEvent | undefined {
-    return this.running ? undefined : this.history[this.history.length - 1];
+    return this.running ? undefined : this.history.at(-1);
   }
 
   /** Resolves on the next appended event (history long-polls). */
@@ -156,10 +157,10 @@ export class Execution {
    * Applies one history event to the execution's state. The live server and recovery from a data
    * directory both go through here, so a restarted server holds exactly the state it persisted.
    */
-  apply(event: HistoryEvent): void {
+  apply(event: HistoryEvent, encoded?: Uint8Array): void {
     const id = num(event.eventId);
     const time = timestampMs(event.eventTime);
-    this.history.push(event);
+    this.history.push(event, encoded);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;

@@ -324,7 +324,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
           workflowExecutionTimeout: s.workflowExecutionTimeout,
           workflowRunTimeout: s.workflowRunTimeout,
           defaultWorkflowTaskTimeout: s.workflowTaskTimeout,
-          userMetadata: exec.history[0]?.userMetadata,
+          userMetadata: exec.history.at(0)?.userMetadata,
         },
         workflowExecutionInfo: executionInfo(exec),
         pendingActivities: [...exec.activities.values()]

@@ -66,8 +66,8 @@ export class Journal {
     this.fd = undefined;
   }
 
-  static eventRecord(ns: string, wid: string, rid: string, event: HistoryEvent): JournalRecord {
-    return { t: 'ev', ns, wid, rid, e: Buffer.from(HistoryEventType.encode(event).finish()).toString('base64') };
+  static eventRecord(ns: string, wid: string, rid: string, encoded: Uint8Array): JournalRecord {
+    return { t: 'ev', ns, wid, rid, e: Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('base64') };
   }
 
   /** A buffered event is journaled as an event without an id; it gets one when flushed. */

@@ -1,11 +1,13 @@
 import {
   ApplicationFailure,
   type ActivityOptions,
+  type LocalActivityOptions,
   allHandlersFinished,
   condition,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -22,13 +24,14 @@ import { exchangeSearchAttributes as SA } from './search-attributes';
 
 // Database writes are retried until they succeed: an instance that is down delays its own copy of a
 // request, never loses a change. Backoff is capped so a returning database is caught up quickly.
-const writeOptions: ActivityOptions = {
+const writeOptions: ActivityOptions & LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const db = proxyActivities<ExchangeActivities>(writeOptions);
+const localDb = proxyLocalActivities<ExchangeActivities>(writeOptions);
 /** The summary the Temporal UI shows for a write: what it writes, and where. */
-const writing = (summary: string): ActivityOptions => ({ ...writeOptions, summary });
+const writing = (summary: string) => ({ ...writeOptions, summary });
 
 // Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
 // that never comes back must not keep the request open forever.
@@ -50,6 +53,14 @@ export const SLA_AND_VISIBILITY_PATCH = 'sla-and-visibility-v1';
  * the request ends. Requests that ended without one replay unchanged: the patch is asked only then.
  */
 export const LATE_WRITES_PATCH = 'drain-late-writes-v1';
+
+/**
+ * The acting side's own write (and the consumer's Provider Task at submission) runs as a local
+ * activity, inside the workflow task that accepted the action: the answer no longer waits for an
+ * activity task's round trip through the server. The other side's copy stays a scheduled activity,
+ * retried durably for as long as that side is down. Requests started before keep scheduling both.
+ */
+export const LOCAL_ACTING_WRITE_PATCH = 'local-acting-write-v1';
 
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
@@ -76,6 +87,9 @@ interface QueuedWrite {
 export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> {
   const workflowId = workflowInfo().workflowId;
   const withSla = patched(SLA_AND_VISIBILITY_PATCH);
+  const localActingWrites = patched(LOCAL_ACTING_WRITE_PATCH);
+  /** Where a side's write runs: in this workflow task when that side acted, else as a scheduled activity. */
+  const writer = (local: boolean) => (local && localActingWrites ? localDb : db);
   let targets: SlaTargetsMs = {};
   try {
     if (withSla) targets = slaTargetsMs(input.catalogItem.sla);
@@ -220,7 +234,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       // The provider's number is known only once its parent task exists, which is queued first.
       const item = enqueue(side, () => {
         const number = side === 'consumer' ? input.number : providerNumber!;
-        return db.applyTaskChange.executeWithOptions(writing(`${actionName}: write ${number} in ${change.instance} (change ${seq})`), [
+        return writer(side === actingSide).applyTaskChange.executeWithOptions(writing(`${actionName}: write ${number} in ${change.instance} (change ${seq})`), [
           side === 'consumer' ? { ...change, number, providerNumber: providerNumber ?? undefined } : { ...change, number },
         ]);
       });
@@ -380,7 +394,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
 
   // Creation first on each side; everything later queues behind it.
   enqueue('consumer', async () => {
-    await db.createProviderTask.executeWithOptions(writing(`create Provider Task ${input.number} in ${input.consumer.instance}`), [
+    await writer(true).createProviderTask.executeWithOptions(writing(`create Provider Task ${input.number} in ${input.consumer.instance}`), [
       { ...record, audit: audit(0, 'consumer', 'submitted', requester, null, 'new') },
     ]);
     consumerCreated = true;

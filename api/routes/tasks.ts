@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
 import { decide, type Action, type UserActionType } from '../../domain/state-machine';
-import { findTask, listTasks, type ListCursor } from '../../db/repositories/tasks';
+import { findTask, findWorkflowId, listTasks, type ListCursor } from '../../db/repositories/tasks';
 import { actions } from '../../workflows/definitions';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
@@ -67,10 +67,11 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   );
 
+  // Another instance's task is indistinguishable from one that does not exist.
+  const notFound = (number: string) => new DomainError('not_found', `No task ${number} in this instance`);
   const load = async (instance: string, number: string) => {
     const task = await findTask(deps.instances.db(instance), number);
-    // Another instance's task is indistinguishable from one that does not exist.
-    if (!task) throw new DomainError('not_found', `No task ${number} in this instance`);
+    if (!task) throw notFound(number);
     return task;
   };
 
@@ -107,13 +108,14 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
         const { number } = request.params as { number: string };
         const body = (request.body ?? {}) as Record<string, unknown>;
         const db = deps.instances.db(caller.instance);
-        const task = await load(caller.instance, number);
+        const workflowId = await findWorkflowId(db, number);
+        if (!workflowId) throw notFound(number);
         const key = request.headers['idempotency-key'];
         const result = await idempotent(request, db, caller.user.id, async () => {
           const definition = actions[route.action].update;
           try {
             await deps.temporal.workflow
-              .getHandle(task.row.workflow_id)
+              .getHandle(workflowId)
               .executeUpdate(definition as typeof actions.assign.update, {
                 args: [{ actor: caller.actor, ...body }],
                 updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,

@@ -10,6 +10,13 @@ export type TaskRecord =
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
 
+/** The workflow behind a task: all an action needs before the workflow has decided it. */
+export async function findWorkflowId(db: Db, number: string): Promise<string | undefined> {
+  const table = sideOfNumber(number) === 'consumer' ? 'provider_tasks' : 'parent_tasks';
+  const row = await db.selectFrom(table).select('workflow_id').where('number', '=', number).executeTakeFirst();
+  return row?.workflow_id;
+}
+
 export async function findTask(db: Db, number: string): Promise<TaskRecord | undefined> {
   const side = sideOfNumber(number);
   const row =
