@@ -24,7 +24,7 @@ async function main() {
   const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
   say(`databases ready for ${instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);
   say('bundling workflows and starting the worker...');
-  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
+  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
   const workerDone = worker.run();
   const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken }, { logger: { level: settings.logLevel }, rateLimitPerMinute: settings.rateLimitPerMinute });
   await app.listen({ port: settings.port, host: settings.host });

@@ -13,7 +13,7 @@ async function main() {
   installWorkerRuntime(settings.logLevel);
   const temporal = await connectTemporal(settings, console.log);
   const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl });
-  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
+  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
   const done = worker.run();
   console.log(`[service-exchange] worker polling ${settings.taskQueue} on ${temporal.address}`);
   closeWithGrace({ delay: 30_000 }, async () => {

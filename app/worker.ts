@@ -6,11 +6,19 @@ import type { InstanceDatabases } from '../db/instances';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** The worker that runs exchange workflows and their activities. Pass a prebuilt bundle to skip bundling (tests). */
-export function createServiceWorker(opts: { connection: NativeConnection; namespace: string; taskQueue: string; instances: InstanceDatabases; workflowBundle?: string }) {
+export function createServiceWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  instances: InstanceDatabases;
+  workflowBundle?: string;
+  maxCachedWorkflows?: number;
+}) {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    maxCachedWorkflows: opts.maxCachedWorkflows,
     ...(opts.workflowBundle ? { workflowBundle: { code: opts.workflowBundle } } : { workflowsPath }),
     activities: createActivities(opts.instances),
   });

@@ -60,7 +60,7 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
 
   const temporal = await connectTemporal(settings, log);
   const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, databasePrefix, dataDir });
-  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances });
+  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
   const workerDone = worker.run();
   // Request logging off (pino at info would write a line per call); the limit far above what the
   // bench sends, since every lifecycle uses the same two tokens.

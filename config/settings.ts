@@ -18,6 +18,8 @@ export interface Settings {
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
   opsToken?: string;
   rateLimitPerMinute: number;
+  /** Workflows the worker keeps in memory between tasks; unset: the SDK's default, sized from the heap. */
+  maxCachedWorkflows?: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,5 +51,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
   };
 }
