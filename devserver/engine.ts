@@ -22,7 +22,7 @@ import {
 } from './proto';
 import { Execution, executionKey, type ActivityState, type PendingQuery, type UpdateState, type WorkflowTaskState } from './execution';
 import { commandAttributesKey, eventAttributesKey } from './event-names';
-import { encodeEvent } from './event-log';
+import { decodeEvent, encodeEvent } from './event-log';
 import { ServiceError, alreadyExists, invalidArgument, notFound } from './errors';
 import { Journal, type JournalRecord } from './journal';
 import { Matching } from './matching';
@@ -155,7 +155,10 @@ export class Engine {
     if (userMetadata) event.userMetadata = userMetadata;
     const encoded = encodeEvent(event);
     this.record(Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, encoded));
-    exec.apply(event, encoded);
+    // The execution keeps pieces of some events (update outcomes, search attributes...): they come
+    // from the event's own encoding, not from views into the RPC message that carried them, which
+    // would keep the whole message alive for as long as the workflow runs.
+    exec.apply(decodeEvent(encoded), encoded);
     return num(event.eventId);
   }
 
@@ -1476,7 +1479,12 @@ export class Engine {
     if (existing) return existing;
     if (!exec.running) throw notFound('workflow execution already completed');
     if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
-    const update: UpdateState = { id, request: { ...request, meta: { ...request.meta, updateId: id } }, stage: 'admitted', delivered: false };
+    // Re-decoded so the kept request does not pin the whole RPC message its payloads were sliced from.
+    const own = decodeMessage<proto.temporal.api.update.v1.IRequest>(
+      'temporal.api.update.v1.Request',
+      encodeMessage('temporal.api.update.v1.Request', { ...request, meta: { ...request.meta, updateId: id } }),
+    );
+    const update: UpdateState = { id, request: own, stage: 'admitted', delivered: false };
     exec.updates.set(id, update);
     if (!exec.wft && !exec.firstTaskDelayed) this.scheduleWorkflowTask(exec, true);
     return update;

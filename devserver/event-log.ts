@@ -3,6 +3,7 @@ import { api, type HistoryEvent } from './proto';
 const HistoryEventType = api.history.v1.HistoryEvent;
 
 export const encodeEvent = (event: HistoryEvent): Uint8Array => HistoryEventType.encode(event).finish();
+export const decodeEvent = (encoded: Uint8Array): HistoryEvent => HistoryEventType.decode(encoded);
 
 /**
  * A run's history, held encoded: one compact buffer per event instead of a decoded object graph that
@@ -22,11 +23,11 @@ export class EventLog {
 
   /** Events [from, to) in order, decoded. */
   slice(from = 0, to = this.events.length): HistoryEvent[] {
-    return this.events.slice(from, to).map((bytes) => HistoryEventType.decode(bytes));
+    return this.events.slice(from, to).map(decodeEvent);
   }
 
   at(index: number): HistoryEvent | undefined {
     const bytes = this.events.at(index);
-    return bytes && HistoryEventType.decode(bytes);
+    return bytes && decodeEvent(bytes);
   }
 }
