@@ -18,6 +18,8 @@ export interface Settings {
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
   opsToken?: string;
   rateLimitPerMinute: number;
+  /** How long a retry waits before taking over an Idempotency-Key whose first attempt died (IDEMPOTENCY_TAKEOVER_SECONDS). */
+  idempotencyTakeoverSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,5 +51,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),
   };
 }
