@@ -186,7 +186,7 @@ export function unreachableDatabase(): Db {
 }
 
 /** A property of `target` read for a proxy: methods stay bound to the real object (Kysely keeps private state). */
-const own = (target: object, prop: string | symbol): unknown => {
+export const own = (target: object, prop: string | symbol): unknown => {
   const value = Reflect.get(target, prop, target);
   return typeof value === 'function' ? value.bind(target) : value;
 };
