@@ -26,7 +26,11 @@ async function main() {
   say('bundling workflows and starting the worker...');
   const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
   const workerDone = worker.run();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken }, { logger: { level: settings.logLevel }, rateLimitPerMinute: settings.rateLimitPerMinute });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken }, {
+    logger: { level: settings.logLevel },
+    rateLimitPerMinute: settings.rateLimitPerMinute,
+    idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
+  });
   await app.listen({ port: settings.port, host: settings.host });
   const base = `http://${settings.host}:${settings.port}`;
   say(`API on ${base} — OpenAPI at ${base}/docs and ${base}/openapi.json`);

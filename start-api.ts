@@ -12,7 +12,11 @@ async function main() {
   requireSharedInfrastructure(settings);
   const temporal = await connectTemporal(settings, console.log);
   const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl });
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken: settings.opsToken }, { logger: { level: settings.logLevel }, rateLimitPerMinute: settings.rateLimitPerMinute });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken: settings.opsToken }, {
+    logger: { level: settings.logLevel },
+    rateLimitPerMinute: settings.rateLimitPerMinute,
+    idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
+  });
   await app.listen({ port: settings.port, host: settings.host });
   closeWithGrace({ delay: 15_000 }, async () => {
     await app.close();

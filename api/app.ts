@@ -10,13 +10,26 @@ import taskRoutes from './routes/tasks';
 import opsRoutes from './routes/ops';
 import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
+import { DEFAULT_IDEMPOTENCY_TAKEOVER_MS } from './idempotency';
 import type { ApiDeps } from './deps';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  rateLimitPerMinute?: number;
+  /**
+   * How long an Idempotency-Key whose first attempt never answered (its process died) is refused as
+   * "still being processed" before a retry takes it over (IDEMPOTENCY_TAKEOVER_SECONDS; default 30 s).
+   */
+  idempotencyTakeoverMs?: number;
+}
+
 /** Builds the HTTP API: external plugins, then ours, then the routes (the fastify/demo layout). */
-export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerOptions['logger']; rateLimitPerMinute?: number } = {}) {
+export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
+  const takeoverMs = options.idempotencyTakeoverMs ?? DEFAULT_IDEMPOTENCY_TAKEOVER_MS;
+  if (!Number.isFinite(takeoverMs) || takeoverMs <= 0) throw new Error(`idempotencyTakeoverMs must be a positive number of milliseconds, got ${takeoverMs}`);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -24,6 +37,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: FastifyServerO
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // Read by idempotent() through request.server: each app keeps its own setting.
+  app.decorate('idempotencyTakeoverMs', takeoverMs);
   await app.register(openapi);
   await app.register(errors);
   await app.register(rateLimit, { perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });

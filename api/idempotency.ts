@@ -9,9 +9,22 @@ export interface StoredResponse {
   body: unknown;
 }
 
-// A first attempt that died mid-way (process killed) leaves its key "in progress"; after this long a
-// retry takes over, reusing whatever the first attempt reserved.
-const ABANDONED_AFTER_MS = 30_000;
+/**
+ * A first attempt that died mid-way (its process was killed) leaves its key "in progress": retries
+ * are refused with `409 conflict` until this long after it began, then one takes over, reusing what
+ * the first attempt reserved. Taking over is safe even if the first attempt still runs: an action is
+ * a workflow update whose id is the key (Temporal runs it once), and a submission's reserved number
+ * names one workflow. Operators set it with IDEMPOTENCY_TAKEOVER_SECONDS (buildApp's
+ * `idempotencyTakeoverMs`).
+ */
+export const DEFAULT_IDEMPOTENCY_TAKEOVER_MS = 30_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** How long a key stays "in progress" before a retry may take it over; set by buildApp. */
+    idempotencyTakeoverMs?: number;
+  }
+}
 
 /**
  * Runs a mutating request at most once per Idempotency-Key (per user): a repeat with the same body
@@ -47,7 +60,8 @@ export async function idempotent(
     }
     if (row.status_code !== null) return { status: row.status_code, body: row.response };
     const released = (row.response as { released?: boolean } | null)?.released === true;
-    if (!released && Date.now() - new Date(row.created_at).getTime() < ABANDONED_AFTER_MS) {
+    const takeoverMs = request.server.idempotencyTakeoverMs ?? DEFAULT_IDEMPOTENCY_TAKEOVER_MS;
+    if (!released && Date.now() - new Date(row.created_at).getTime() < takeoverMs) {
       throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
     }
     resource = row.resource ?? undefined;

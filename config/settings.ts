@@ -20,6 +20,8 @@ export interface Settings {
   rateLimitPerMinute: number;
   /** Workflows the worker keeps in memory between tasks; unset: the SDK's default, sized from the heap. */
   maxCachedWorkflows?: number;
+  /** How long a retry waits before taking over an Idempotency-Key whose first attempt died (IDEMPOTENCY_TAKEOVER_SECONDS). */
+  idempotencyTakeoverSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,5 +54,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     opsToken: env.OPS_TOKEN || undefined,
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
+    idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),
   };
 }

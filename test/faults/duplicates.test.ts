@@ -2,6 +2,11 @@
 // is still running (concurrently) and after it finished (sequentially); and Temporal retries writes
 // whose commit was never acknowledged. Nothing may happen twice.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app';
+import { settingsFromEnv } from '../../config/settings';
+import { exchangeWorkflowId } from '../../workflows/definitions';
 import {
   converged,
   createFaultStack,
@@ -9,6 +14,7 @@ import {
   expectConverged,
   gatedTransactions,
   losingCommitAcks,
+  own,
   readRequest,
   result,
   snapshot,
@@ -175,6 +181,150 @@ describe('the same action retried with the same Idempotency-Key', () => {
     expectConverged(cancelledCopies, cancelled.number);
     expect(userActionsIn(cancelledCopies.consumer.audit)).toEqual(['cancel']);
     expect(cancelledCopies.provider.comments.map((c) => c.body)).toEqual(['Request cancelled: Duplicate']);
+  });
+});
+
+/**
+ * A Temporal client whose first call of `at` (starting a workflow, or running a workflow update)
+ * goes through to Temporal and then never comes back: the API process "died" right after Temporal
+ * took it, before it could store or send its answer. Its Idempotency-Key stays "in progress".
+ */
+function diesAfter(client: Client, at: 'start' | 'update') {
+  let reached: string | undefined;
+  const never = new Promise<never>(() => {});
+  const workflow = new Proxy(client.workflow, {
+    get(target, prop) {
+      if (at === 'start' && prop === 'start') {
+        return async (...args: Parameters<typeof target.start>) => {
+          await target.start(...args);
+          reached = args[1].workflowId;
+          return never;
+        };
+      }
+      if (at === 'update' && prop === 'getHandle') {
+        return (...args: Parameters<typeof target.getHandle>) => {
+          const handle = target.getHandle(...args);
+          return new Proxy(handle, {
+            get(h, p) {
+              if (p !== 'executeUpdate') return own(h, p);
+              return async (...a: Parameters<typeof h.executeUpdate>) => {
+                await h.executeUpdate(...a);
+                reached = args[0];
+                return never;
+              };
+            },
+          });
+        };
+      }
+      return own(target, prop);
+    },
+  });
+  return { client: new Proxy(client, { get: (target, prop) => (prop === 'workflow' ? workflow : own(target, prop)) }), reached: () => reached };
+}
+
+describe('a retry after the first attempt died (its API process was killed)', () => {
+  const apps: FastifyInstance[] = [];
+  /** Another API process on the same databases and Temporal, with its own takeover window. */
+  const api = async (temporal: Client, idempotencyTakeoverMs?: number) => {
+    const app = await buildApp({ instances: s.instances, temporal, taskQueue: s.taskQueue }, { rateLimitPerMinute: 1_000_000, idempotencyTakeoverMs });
+    apps.push(app);
+    return (url: string, as: string, body: unknown, key: string) =>
+      app
+        .inject({ method: 'POST', url, headers: { authorization: `Bearer ${s.demo.tokens[as]}`, 'content-type': 'application/json', 'idempotency-key': key }, payload: JSON.stringify(body) })
+        .then((res) => ({ status: res.statusCode, body: JSON.parse(res.body) }));
+  };
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  /**
+   * Retries (for a few seconds at most: far less than the default window) through an API with a short
+   * window: "still being processed" until the window has passed, then the answer.
+   */
+  const takeOver = async (send: () => Promise<{ status: number; body: any }>, key: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const refusals: Array<{ status: number; body: unknown }> = [];
+    const res = await eventually(
+      send,
+      (r) => {
+        if (r.status !== 409) return true;
+        refusals.push(r);
+        return false;
+      },
+      200,
+      25,
+    );
+    for (const r of refusals) expectInProgress(r, key);
+    return res;
+  };
+
+  it('a comment whose update reached Temporal: in progress within the takeover window, taken over after it, posted once', async () => {
+    const { number } = await receivedRequest('comment whose API died');
+    const key = 'comment-died-1';
+    const body = { body: 'Said before the crash' };
+    const dying = diesAfter(s.temporal.client, 'update');
+    void (await api(dying.client))(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key);
+    await eventually(async () => dying.reached(), (r) => !!r, 2000, 5);
+    expect(dying.reached()).toBe(exchangeWorkflowId(CONSUMER, number));
+
+    // Within the window (an hour here, 30 s by default): refused, nothing done again.
+    const patient = await api(s.temporal.client, 60 * 60_000);
+    expectInProgress(await patient(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key), key);
+    expectInProgress(await s.call('POST', `/tasks/${number}/comments`, { as: 'ANN_TOKEN', body, headers: { 'idempotency-key': key } }), key);
+    // After it: taken over. The update is sent again under the same id, and Temporal answers with the first one's outcome.
+    const impatient = await api(s.temporal.client, 300);
+    const answer = await takeOver(() => impatient(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key), key);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(answer.body.comments.map((c: { body: string }) => c.body)).toEqual([body.body]);
+    // From now on, every API process answers with the stored answer.
+    for (const res of [await patient(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key), await impatient(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key)]) {
+      expect(res).toEqual(answer);
+    }
+
+    const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    expectConverged(copies, number);
+    expect(copies.consumer.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, body.body]]);
+    expect(copies.provider.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, body.body]]);
+    expect(userActionsIn(copies.consumer.audit)).toEqual(['comment']);
+    expect(userActionsIn(copies.provider.audit)).toEqual(['comment']);
+  });
+
+  it('a submission whose workflow was started: in progress within the window, taken over after it with the same number; one request', async () => {
+    const key = 'submit-died-1';
+    const tag = 'Submitted by an API that died';
+    const body = { catalogItemId: s.demo.items.help_request, shortDescription: tag, description: '', variables: { category: 'software' } };
+    const dying = diesAfter(s.temporal.client, 'start');
+    void (await api(dying.client))('/requests', 'ANN_TOKEN', body, key);
+    await eventually(async () => dying.reached(), (r) => !!r, 2000, 5);
+    const workflowId = dying.reached()!;
+
+    const patient = await api(s.temporal.client, 60 * 60_000);
+    expectInProgress(await patient('/requests', 'ANN_TOKEN', body, key), key);
+    const impatient = await api(s.temporal.client, 300);
+    const answer = await takeOver(() => impatient('/requests', 'ANN_TOKEN', body, key), key);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    const number = answer.body.number as string;
+    // The number the first attempt reserved, whose workflow it started.
+    expect(exchangeWorkflowId(CONSUMER, number)).toBe(workflowId);
+    expect(await patient('/requests', 'ANN_TOKEN', body, key)).toEqual(answer);
+
+    await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    const consumerTasks = await s.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').where('short_description', '=', tag).execute();
+    const parentTasks = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('short_description', '=', tag).execute();
+    expect(consumerTasks).toEqual([{ number }]);
+    expect(parentTasks).toHaveLength(1);
+    const workflows = [];
+    for await (const wf of s.client.workflow.list({ query: `TaskQueue = '${s.taskQueue}'` })) if (wf.workflowId.endsWith(`:${number}`)) workflows.push(wf.workflowId);
+    expect(workflows).toEqual([workflowId]);
+    expect((await snapshot(s, CONSUMER, number)).consumerState).toBe('received');
+  });
+
+  it('the takeover window is IDEMPOTENCY_TAKEOVER_SECONDS: 30 s unless set, a positive whole number', async () => {
+    expect(settingsFromEnv({}).idempotencyTakeoverSeconds).toBe(30);
+    expect(settingsFromEnv({ IDEMPOTENCY_TAKEOVER_SECONDS: '5' }).idempotencyTakeoverSeconds).toBe(5);
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      expect(() => settingsFromEnv({ IDEMPOTENCY_TAKEOVER_SECONDS: bad }), bad).toThrow(`IDEMPOTENCY_TAKEOVER_SECONDS must be a positive whole number, got "${bad}"`);
+    }
+    await expect(buildApp({ instances: s.instances, temporal: s.temporal.client, taskQueue: s.taskQueue }, { idempotencyTakeoverMs: 0 })).rejects.toThrow(/idempotencyTakeoverMs/);
   });
 });
 

@@ -186,7 +186,7 @@ export function unreachableDatabase(): Db {
 }
 
 /** A property of `target` read for a proxy: methods stay bound to the real object (Kysely keeps private state). */
-const own = (target: object, prop: string | symbol): unknown => {
+export const own = (target: object, prop: string | symbol): unknown => {
   const value = Reflect.get(target, prop, target);
   return typeof value === 'function' ? value.bind(target) : value;
 };
@@ -341,14 +341,14 @@ export const snapshot = (s: FaultStack, consumer: string, number: string): Promi
   s.client.workflow.getHandle(exchangeWorkflowId(consumer, number)).query(snapshotQuery);
 
 /** The workflow's result, awaited without unlocking time skipping. */
-export const result = (s: FaultStack, consumer: string, number: string): Promise<ExchangeSnapshot> =>
+export const result = (s: Pick<FaultStack, 'client'>, consumer: string, number: string): Promise<ExchangeSnapshot> =>
   s.client.workflow.getHandle(exchangeWorkflowId(consumer, number)).result();
 
 export const workflowStatus = async (s: FaultStack, consumer: string, number: string) =>
   (await s.client.workflow.getHandle(exchangeWorkflowId(consumer, number)).describe()).status.name;
 
 /** Both copies of one request, as their databases hold them. */
-export async function readRequest(s: FaultStack, consumer: string, provider: string, number: string) {
+export async function readRequest(s: Pick<FaultStack, 'instances'>, consumer: string, provider: string, number: string) {
   const c = s.instances.db(consumer);
   const p = s.instances.db(provider);
   const task = await c.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
