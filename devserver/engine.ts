@@ -158,7 +158,7 @@ export class Engine {
     // The execution keeps pieces of some events (update outcomes, search attributes...): they come
     // from the event's own encoding, not from views into the RPC message that carried them, which
     // would keep the whole message alive for as long as the workflow runs.
-    exec.apply(decodeEvent(encoded), encoded);
+    exec.apply(decodeEvent(new Uint8Array(encoded)), encoded);
     return num(event.eventId);
   }
 

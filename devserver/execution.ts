@@ -1,7 +1,7 @@
 import { EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
 import { isUnset } from './search-attributes';
 import type { ClockTimer } from './clock';
-import { EventLog } from './event-log';
+import { EventLog, encodeEvent } from './event-log';
 
 type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
 export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
@@ -157,10 +157,10 @@ export class Execution {
    * Applies one history event to the execution's state. The live server and recovery from a data
    * directory both go through here, so a restarted server holds exactly the state it persisted.
    */
-  apply(event: HistoryEvent, encoded?: Uint8Array): void {
+  apply(event: HistoryEvent, encoded: Uint8Array = encodeEvent(event)): void {
     const id = num(event.eventId);
     const time = timestampMs(event.eventTime);
-    this.history.push(event, encoded);
+    this.history.push(encoded);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;
@@ -321,6 +321,8 @@ export class Execution {
         if (update) {
           update.stage = 'completed';
           update.outcome = a.outcome ?? undefined;
+          // A completed update answers a repeat of its id from the outcome alone.
+          update.request = {};
         }
         break;
       }
