@@ -749,9 +749,12 @@ export class Engine {
       }
     }
     if (rejected) exec.notify();
+    // Updates this completion answers (accepts, rejects) are handled, even though their acceptance is
+    // written only below: a task that accepts an update and closes the workflow is not refused for it.
+    const answered = new Set([...messages.values()].map((m) => m.protocolInstanceId ?? ''));
     for (const id of task.deliveredUpdates) {
       const update = exec.updates.get(id);
-      if (update?.stage === 'admitted') update.delivered = false; // delivered but neither accepted nor rejected
+      if (update?.stage === 'admitted' && !answered.has(id)) update.delivered = false; // delivered but neither accepted nor rejected
     }
 
     const producedNothing = commands.length === 0 && [...messages.values()].every((m) => m.body?.type_url?.endsWith('Rejection'));

@@ -1,5 +1,7 @@
 import {
   ApplicationFailure,
+  CancelledFailure,
+  TemporalFailure,
   type ActivityOptions,
   type LocalActivityOptions,
   allHandlersFinished,
@@ -24,14 +26,16 @@ import { exchangeSearchAttributes as SA } from './search-attributes';
 
 // Database writes are retried until they succeed: an instance that is down delays its own copy of a
 // request, never loses a change. Backoff is capped so a returning database is caught up quickly.
-const writeOptions: ActivityOptions & LocalActivityOptions = {
+const writeOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const db = proxyActivities<ExchangeActivities>(writeOptions);
-const localDb = proxyLocalActivities<ExchangeActivities>(writeOptions);
-/** The summary the Temporal UI shows for a write: what it writes, and where. */
-const writing = (summary: string) => ({ ...writeOptions, summary });
+// A write's first attempt runs as a local activity, in the workflow task that made it: a database
+// that answers within a few seconds is written without a round trip through the server. One that
+// does not (down, slow) gets the write as a scheduled activity instead, retried as above.
+const firstAttempt: LocalActivityOptions = { startToCloseTimeout: '5 seconds', retry: { maximumAttempts: 1 } };
+const localDb = proxyLocalActivities<ExchangeActivities>(firstAttempt);
 
 // Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
 // that never comes back must not keep the request open forever.
@@ -55,12 +59,11 @@ export const SLA_AND_VISIBILITY_PATCH = 'sla-and-visibility-v1';
 export const LATE_WRITES_PATCH = 'drain-late-writes-v1';
 
 /**
- * The acting side's own write (and the consumer's Provider Task at submission) runs as a local
- * activity, inside the workflow task that accepted the action: the answer no longer waits for an
- * activity task's round trip through the server. The other side's copy stays a scheduled activity,
- * retried durably for as long as that side is down. Requests started before keep scheduling both.
+ * Each write is tried first as a local activity (see `firstAttempt`): an action's writes to both sides
+ * then happen in the workflow task that accepted it, before it is answered. Requests started before
+ * schedule every write as an activity.
  */
-export const LOCAL_ACTING_WRITE_PATCH = 'local-acting-write-v1';
+export const LOCAL_WRITES_PATCH = 'local-writes-v1';
 
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
@@ -87,9 +90,26 @@ interface QueuedWrite {
 export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> {
   const workflowId = workflowInfo().workflowId;
   const withSla = patched(SLA_AND_VISIBILITY_PATCH);
-  const localActingWrites = patched(LOCAL_ACTING_WRITE_PATCH);
-  /** Where a side's write runs: in this workflow task when that side acted, else as a scheduled activity. */
-  const writer = (local: boolean) => (local && localActingWrites ? localDb : db);
+  const localWrites = patched(LOCAL_WRITES_PATCH);
+  // Local attempts run one at a time. History records where each local activity was started, not
+  // which of two running at once finished first, and a replay may get both results together: what
+  // the workflow does after one of them must not depend on that order.
+  let localTurn: Promise<unknown> = Promise.resolve();
+  /** One database write: a local first attempt, then (or only, for older requests) a scheduled activity retried until it succeeds. */
+  const write = async <K extends keyof ExchangeActivities>(name: K, summary: string, args: Parameters<ExchangeActivities[K]>): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> => {
+    type Call = { executeWithOptions(options: object, args: unknown[]): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> };
+    if (localWrites) {
+      const attempt = localTurn.then(() => (localDb[name] as unknown as Call).executeWithOptions({ ...firstAttempt, summary }, args));
+      localTurn = attempt.catch(() => undefined);
+      try {
+        return await attempt;
+      } catch (err) {
+        if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
+      }
+    }
+    // The summary the Temporal UI shows for a write: what it writes, and where.
+    return (db[name] as unknown as Call).executeWithOptions({ ...writeOptions, summary }, args);
+  };
   let targets: SlaTargetsMs = {};
   try {
     if (withSla) targets = slaTargetsMs(input.catalogItem.sla);
@@ -234,7 +254,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       // The provider's number is known only once its parent task exists, which is queued first.
       const item = enqueue(side, () => {
         const number = side === 'consumer' ? input.number : providerNumber!;
-        return writer(side === actingSide).applyTaskChange.executeWithOptions(writing(`${actionName}: write ${number} in ${change.instance} (change ${seq})`), [
+        return write('applyTaskChange', `${actionName}: write ${number} in ${change.instance} (change ${seq})`, [
           side === 'consumer' ? { ...change, number, providerNumber: providerNumber ?? undefined } : { ...change, number },
         ]);
       });
@@ -394,14 +414,15 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
 
   // Creation first on each side; everything later queues behind it.
   enqueue('consumer', async () => {
-    await writer(true).createProviderTask.executeWithOptions(writing(`create Provider Task ${input.number} in ${input.consumer.instance}`), [
+    await write('createProviderTask', `create Provider Task ${input.number} in ${input.consumer.instance}`, [
       { ...record, audit: audit(0, 'consumer', 'submitted', requester, null, 'new') },
     ]);
     consumerCreated = true;
   });
   enqueue('provider', async () => {
-    providerNumber = await db.createParentTask.executeWithOptions(
-      writing(`create the ${input.catalogItem.kind.replace(/_/g, ' ')} parent task for ${input.number} in ${input.provider.instance}`),
+    providerNumber = await write(
+      'createParentTask',
+      `create the ${input.catalogItem.kind.replace(/_/g, ' ')} parent task for ${input.number} in ${input.provider.instance}`,
       [{ ...record, requestedByDisplay: displayName(input.requestedBy), audit: audit(0, 'provider', 'received', system, null, 'new', { consumerNumber: input.number }) }],
     );
     // The provider has it: the consumer's Provider Task becomes received (unless already cancelled).

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
-import type { collector, counter } from '../workflows/messages';
+import type { closedByUpdate, collector, counter } from '../workflows/messages';
 
 let t: TemporalTestEnv;
 beforeAll(async () => {
@@ -77,6 +77,22 @@ describe('updates', () => {
       expect(await handle.executeUpdate(incrementName, { args: [1] })).toBe(2);
       await handle.signal('finish');
       expect(await handle.result()).toBe(2);
+    });
+  });
+
+  it('accepts and completes an update in the same workflow task that completes the workflow', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      const handle = await t.client.workflow.start<typeof closedByUpdate>('closedByUpdate', { taskQueue, workflowId: `close-${taskQueue}` });
+      expect(await handle.executeUpdate<string, [string]>('close', { args: ['done'] })).toBe('closing: done');
+      expect(await handle.result()).toBe('closed: done');
+      const types = await eventTypes(handle);
+      expect(types).not.toContain('EVENT_TYPE_WORKFLOW_TASK_FAILED');
+      expect(types.slice(-4)).toEqual([
+        'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+      ]);
     });
   });
 

@@ -5,6 +5,7 @@ export const finishSignal = defineSignal('finish');
 export const itemsQuery = defineQuery<string[]>('items');
 export const incrementUpdate = defineUpdate<number, [number]>('increment');
 export const countQuery = defineQuery<number>('count');
+export const closeUpdate = defineUpdate<string, [string]>('close');
 
 /** Collects `add` signals in arrival order until `finish`. */
 export async function collector(): Promise<string[]> {
@@ -44,4 +45,15 @@ export async function counter(): Promise<number> {
 export async function sleeper(ms: number): Promise<string> {
   await sleep(ms);
   return 'woke';
+}
+
+/** Ends when a `close` update arrives: the update is accepted, completed and the run closed in one task. */
+export async function closedByUpdate(): Promise<string> {
+  let reason: string | undefined;
+  setHandler(closeUpdate, (why) => {
+    reason = why;
+    return `closing: ${why}`;
+  });
+  await condition(() => reason !== undefined);
+  return `closed: ${reason}`;
 }
