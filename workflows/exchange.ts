@@ -32,9 +32,9 @@ const writeOptions: ActivityOptions = {
 };
 const db = proxyActivities<ExchangeActivities>(writeOptions);
 // A write's first attempt runs as a local activity, in the workflow task that made it: a database
-// that answers within a few seconds is written without a round trip through the server. One that
+// that answers within 2 s is written without a round trip through the server. One that
 // does not (down, slow) gets the write as a scheduled activity instead, retried as above.
-const firstAttempt: LocalActivityOptions = { startToCloseTimeout: '5 seconds', retry: { maximumAttempts: 1 } };
+const firstAttempt: LocalActivityOptions = { startToCloseTimeout: '2 seconds', retry: { maximumAttempts: 1 } };
 const localDb = proxyLocalActivities<ExchangeActivities>(firstAttempt);
 
 // Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
