@@ -95,7 +95,10 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   // which of two running at once finished first, and a replay may get both results together: what
   // the workflow does after one of them must not depend on that order.
   let localTurn: Promise<unknown> = Promise.resolve();
-  /** One database write: a local first attempt, then (or only, for older requests) a scheduled activity retried until it succeeds. */
+  /**
+   * One database write: a local first attempt, then (or only, for older requests) a scheduled activity
+   * retried until it succeeds. `summary` is what the Temporal UI shows for it: what it writes, and where.
+   */
   const write = async <K extends keyof ExchangeActivities>(name: K, summary: string, args: Parameters<ExchangeActivities[K]>): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> => {
     type Call = { executeWithOptions(options: object, args: unknown[]): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> };
     if (localWrites) {
@@ -107,7 +110,6 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
         if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
       }
     }
-    // The summary the Temporal UI shows for a write: what it writes, and where.
     return (db[name] as unknown as Call).executeWithOptions({ ...writeOptions, summary }, args);
   };
   let targets: SlaTargetsMs = {};
