@@ -23,18 +23,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { EntryProcess, freePort } from '../harness/entry-process';
 import { DevServerProcess } from '../harness/devserver-process';
 import { InstanceDatabases } from '../../db/instances';
 import { dropDatabase, ensureDatabase } from '../../db/connect';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
-import { exchangeWorkflowId } from '../../workflows/definitions';
-import { createFaultStack, eventually, expectConverged, mapLimit, readRequest, result, userActionsIn, type FaultStack } from './helpers';
+import { createFaultStack, eventually, expectEachCommentOnce, expectReplays, expectStory, mapLimit, result, type ExpectedStory, type FaultStack } from './helpers';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -192,14 +190,9 @@ const tokenIn = (envFile: string, name: string) => {
 
 // ---------------------------------------------------------------- the scenario
 
-interface Expected {
-  actions: string[];
-  comments: Array<[string, string]>;
-}
-
 async function crashScenario(d: Deployment): Promise<void> {
   const http = new CarefulClient(d.baseUrl);
-  const expected = new Map<string, Expected>();
+  const expected = new Map<string, ExpectedStory>();
   const providerNumberOf = new Map<string, string>();
   const assigned = new Set<string>();
   /** "number|author|body" of every comment answered 2xx, in the order of the answers. */
@@ -306,29 +299,17 @@ async function crashScenario(d: Deployment): Promise<void> {
     const end = await result(d, CONSUMER, number);
     expect(end, number).toMatchObject({ consumerState: i % 3 === 2 ? 'cancelled' : 'closed', pending: { consumer: 0, provider: 0 } });
     // What the restarted workers made of the histories replays on the current code.
-    const history = await d.client.workflow.getHandle(exchangeWorkflowId(CONSUMER, number)).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, number));
+    await expectReplays(d, CONSUMER, number);
   }
   const stores = { instances: await d.databases() };
   let comments = 0;
   for (const number of numbers) {
-    const copies = await readRequest(stores, CONSUMER, PROVIDER, number);
-    expectConverged(copies, number);
     const e = expected.get(number)!;
-    expect(copies.consumer.comments.map((c) => [c.author_name, c.body]), `${number} consumer comments`).toEqual(e.comments);
-    expect(copies.provider.comments.map((c) => [c.author_name, c.body]), `${number} provider comments`).toEqual(e.comments);
-    expect(userActionsIn(copies.consumer.audit), `${number} consumer audit`).toEqual(e.actions);
-    expect(userActionsIn(copies.provider.audit), `${number} provider audit`).toEqual(e.actions);
+    await expectStory(stores, CONSUMER, PROVIDER, number, e);
     comments += e.comments.length;
   }
   // Answered before a crash, there after it, on both sides, once.
-  for (const list of answeredBeforeCrash) {
-    for (const entry of list) {
-      const [number, author, body] = entry.split('|');
-      const copies = await readRequest(stores, CONSUMER, PROVIDER, number);
-      for (const side of [copies.consumer, copies.provider]) expect(side.comments.filter((c) => c.author_name === author && c.body === body), entry).toHaveLength(1);
-    }
-  }
+  for (const list of answeredBeforeCrash) await expectEachCommentOnce(stores, CONSUMER, PROVIDER, list);
   // One Provider Task and one parent task per submission answered, however often it was sent.
   const consumerTasks = await stores.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').orderBy('number').execute();
   expect(consumerTasks.map((t) => t.number), 'Provider Tasks').toEqual([...numbers].sort());

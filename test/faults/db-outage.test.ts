@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { exchangeWorkflowId } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
-import { addUser, converged, injectedActivityFailures, createFaultStack, eventually, expectConverged, mapLimit, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type FaultStack, type Outage } from './helpers';
+import { addUser, converged, injectedActivityFailures, createFaultStack, eventually, expectConverged, expectStory, mapLimit, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type ExpectedStory, type FaultStack, type Outage } from './helpers';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -34,18 +34,12 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** What the consumer answered 2xx for, per request, in order: the expected story on both sides. */
-interface Expected {
-  actions: string[];
-  /** [author, body] of each public comment, in order. */
-  comments: Array<[string, string]>;
-}
 
 const ANN = 'Ann Lee (Acme Corp)';
 
 describe('outage of the provider database during a stream of actions', () => {
   it('writes the consumer side at once, converges the provider side after restore, and leaves other instances alone', async () => {
-    const expected = new Map<string, Expected>();
+    const expected = new Map<string, ExpectedStory>();
     const record = (number: string, action: string, comment?: [string, string]) => {
       const e = expected.get(number)!;
       e.actions.push(action);
@@ -196,16 +190,11 @@ describe('outage of the provider database during a stream of actions', () => {
     for (const number of [...numbers, ...lateNumbers]) {
       const end = await result(s, CONSUMER, number);
       expect(end, number).toMatchObject({ consumerState: cancelled.has(number) ? 'cancelled' : 'closed', pending: { consumer: 0, provider: 0 } });
-      const copies = await readRequest(s, CONSUMER, PROVIDER, number);
-      expectConverged(copies, `${number} at the end`);
-      expect(end.providerNumber).toBe(copies.provider.task!.number);
-      expect(copies.consumer.task!.state).toBe(end.consumerState);
       const e = expected.get(number)!;
       // Zero lost, zero twice: exactly the comments and actions the API accepted, in the order accepted.
-      expect(copies.consumer.comments.map((c) => [c.author_name, c.body]), `${number} consumer comments`).toEqual(e.comments);
-      expect(copies.provider.comments.map((c) => [c.author_name, c.body]), `${number} provider comments`).toEqual(e.comments);
-      expect(userActionsIn(copies.consumer.audit), `${number} consumer audit`).toEqual(e.actions);
-      expect(userActionsIn(copies.provider.audit), `${number} provider audit`).toEqual(e.actions);
+      const copies = await expectStory(s, CONSUMER, PROVIDER, number, e, `${number} at the end`);
+      expect(end.providerNumber).toBe(copies.provider.task!.number);
+      expect(copies.consumer.task!.state).toBe(end.consumerState);
       comments += e.comments.length;
     }
     expect(cancelled.size).toBeGreaterThan(0);

@@ -7,11 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
-import { exchangeWorkflowId } from '../../workflows/definitions';
-import { converged, createFaultStack, eventually, expectConverged, mapLimit, readRequest, result, userActionsIn, type FaultStack } from './helpers';
+import { converged, createFaultStack, eventually, expectEachCommentOnce, expectReplays, expectStory, mapLimit, readRequest, result, type ExpectedStory, type FaultStack } from './helpers';
 
 // Restart-with-a-data-dir is a property of our dev server; a real cluster brings its own persistence.
 const onDevServer = !process.env.TEMPORAL_ADDRESS;
@@ -24,11 +22,6 @@ const BOB = 'Bob Stone (Globex Services)';
 let dataDir: string;
 let server: DevServerProcess;
 let s: FaultStack;
-
-interface Expected {
-  actions: string[];
-  comments: Array<[string, string]>;
-}
 
 describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
   beforeAll(async () => {
@@ -44,7 +37,7 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
   });
 
   it('reflects every action answered before a kill -9 exactly once on both sides, and completes every lifecycle', async () => {
-    const expected = new Map<string, Expected>();
+    const expected = new Map<string, ExpectedStory>();
     const providerNumberOf = new Map<string, string>();
     /** "number|author|body" of every comment the API answered 2xx for before each crash. */
     const answeredBeforeCrash: string[][] = [];
@@ -133,27 +126,13 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
     for (const [i, number] of numbers.entries()) {
       const end = await result(s, CONSUMER, number);
       expect(end, number).toMatchObject({ consumerState: i % 3 === 2 ? 'cancelled' : 'closed', pending: { consumer: 0, provider: 0 } });
-      const copies = await readRequest(s, CONSUMER, PROVIDER, number);
-      expectConverged(copies, number);
       const e = expected.get(number)!;
-      expect(copies.consumer.comments.map((c) => [c.author_name, c.body]), `${number} consumer comments`).toEqual(e.comments);
-      expect(copies.provider.comments.map((c) => [c.author_name, c.body]), `${number} provider comments`).toEqual(e.comments);
-      expect(userActionsIn(copies.consumer.audit), `${number} consumer audit`).toEqual(e.actions);
-      expect(userActionsIn(copies.provider.audit), `${number} provider audit`).toEqual(e.actions);
+      await expectStory(s, CONSUMER, PROVIDER, number, e);
       comments += e.comments.length;
-      const history = await s.client.workflow.getHandle(exchangeWorkflowId(CONSUMER, number)).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, number));
+      await expectReplays(s, CONSUMER, number);
     }
     // Said before a crash, there after it, on both sides, once.
-    for (const list of answeredBeforeCrash) {
-      for (const entry of list) {
-        const [number, author, body] = entry.split('|');
-        const copies = await readRequest(s, CONSUMER, PROVIDER, number);
-        for (const side of [copies.consumer, copies.provider]) {
-          expect(side.comments.filter((c) => c.author_name === author && c.body === body), entry).toHaveLength(1);
-        }
-      }
-    }
+    for (const list of answeredBeforeCrash) await expectEachCommentOnce(s, CONSUMER, PROVIDER, list);
     expect(crashes).toBe(2);
     expect(answeredBeforeCrash[0].length).toBeGreaterThan(0);
     console.info(

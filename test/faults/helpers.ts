@@ -7,7 +7,7 @@ import { expect, inject } from 'vitest';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Driver } from 'kysely';
 import pg from 'pg';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { OPS_TOKEN, type ApiResponse } from '../harness/stack';
@@ -431,6 +431,43 @@ export function expectConverged(r: RequestCopies, label: string): void {
   expect(c.audit.filter((a) => a.action === 'submitted'), `${label}: submitted once`).toHaveLength(1);
   expect(p.audit.filter((a) => a.action === 'received'), `${label}: received once`).toHaveLength(1);
   expect(c.audit.filter((a) => a.action === 'receive').length, `${label}: receive at most once`).toBeLessThanOrEqual(1);
+}
+
+/** What the API answered 2xx for on one request, in order: the story both sides must tell. */
+export interface ExpectedStory {
+  actions: string[];
+  /** [author, body] of each public comment, in order. */
+  comments: Array<[string, string]>;
+}
+
+/**
+ * Both copies of the request are consistent (expectConverged) and hold exactly the expected comments
+ * and user actions: nothing lost, nothing twice, in the order answered. Returns the copies.
+ */
+export async function expectStory(s: Pick<FaultStack, 'instances'>, consumer: string, provider: string, number: string, story: ExpectedStory, label = number): Promise<RequestCopies> {
+  const copies = await readRequest(s, consumer, provider, number);
+  expectConverged(copies, label);
+  expect(copies.consumer.comments.map((c) => [c.author_name, c.body]), `${number} consumer comments`).toEqual(story.comments);
+  expect(copies.provider.comments.map((c) => [c.author_name, c.body]), `${number} provider comments`).toEqual(story.comments);
+  expect(userActionsIn(copies.consumer.audit), `${number} consumer audit`).toEqual(story.actions);
+  expect(userActionsIn(copies.provider.audit), `${number} provider audit`).toEqual(story.actions);
+  return copies;
+}
+
+/** Each comment ("number|author|body") answered before a crash is on both sides exactly once after it. */
+export async function expectEachCommentOnce(s: Pick<FaultStack, 'instances'>, consumer: string, provider: string, answered: string[]): Promise<void> {
+  for (const entry of answered) {
+    const [number, author, body] = entry.split('|');
+    const copies = await readRequest(s, consumer, provider, number);
+    for (const side of [copies.consumer, copies.provider]) expect(side.comments.filter((c) => c.author_name === author && c.body === body), entry).toHaveLength(1);
+  }
+}
+
+/** The request's history, whatever workers and restarts made of it, replays on the current workflow code. */
+export async function expectReplays(s: Pick<FaultStack, 'client'>, consumer: string, number: string): Promise<void> {
+  const workflowId = exchangeWorkflowId(consumer, number);
+  const history = await s.client.workflow.getHandle(workflowId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, workflowId);
 }
 
 /** Creates a user in an instance and returns its API token. */

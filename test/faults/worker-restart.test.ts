@@ -2,19 +2,18 @@
 // are running in its activities. Actions sent while no worker runs wait for the new one (a fresh
 // workflow cache on the same task queue, so every open request is replayed from its history). In the
 // end every request completes, and every accepted action is on both sides exactly once.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
-import { exchangeWorkflowId } from '../../workflows/definitions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   converged,
   createFaultStack,
   eventually,
-  expectConverged,
+  expectReplays,
+  expectStory,
   gatedTransactions,
   mapLimit,
   readRequest,
   result,
-  userActionsIn,
+  type ExpectedStory,
   type FaultStack,
 } from './helpers';
 
@@ -35,14 +34,9 @@ afterAll(async () => {
   await s?.close();
 });
 
-interface Expected {
-  actions: string[];
-  comments: Array<[string, string]>;
-}
-
 describe('worker restart mid-flow', () => {
   it('completes every request exactly once after the worker is replaced, twice', async () => {
-    const expected = new Map<string, Expected>();
+    const expected = new Map<string, ExpectedStory>();
     const providerNumberOf = new Map<string, string>();
     let answered = 0;
 
@@ -139,17 +133,11 @@ describe('worker restart mid-flow', () => {
     for (const [i, number] of numbers.entries()) {
       const end = await result(s, CONSUMER, number);
       expect(end, number).toMatchObject({ consumerState: i % 3 === 2 ? 'cancelled' : 'closed', pending: { consumer: 0, provider: 0 } });
-      const copies = await readRequest(s, CONSUMER, PROVIDER, number);
-      expectConverged(copies, number);
       const e = expected.get(number)!;
-      expect(copies.consumer.comments.map((c) => [c.author_name, c.body]), `${number} consumer comments`).toEqual(e.comments);
-      expect(copies.provider.comments.map((c) => [c.author_name, c.body]), `${number} provider comments`).toEqual(e.comments);
-      expect(userActionsIn(copies.consumer.audit), `${number} consumer audit`).toEqual(e.actions);
-      expect(userActionsIn(copies.provider.audit), `${number} provider audit`).toEqual(e.actions);
+      await expectStory(s, CONSUMER, PROVIDER, number, e);
       comments += e.comments.length;
       // What the new workers made of the old histories still replays on the current code.
-      const history = await s.client.workflow.getHandle(exchangeWorkflowId(CONSUMER, number)).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, number));
+      await expectReplays(s, CONSUMER, number);
     }
     console.info(`worker restart: ${numbers.length} requests, ${answered} actions answered (${answeredBeforeStop} before the first stop), ${comments} comments on each side, 2 restarts`);
   }, 150_000);
