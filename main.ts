@@ -26,7 +26,7 @@ async function main() {
   say('bundling workflows and starting the worker...');
   const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
   const workerDone = worker.run();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken }, {
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken, actionTimeoutMs: settings.actionTimeoutSeconds * 1000 }, {
     logger: { level: settings.logLevel },
     rateLimitPerMinute: settings.rateLimitPerMinute,
     idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,

@@ -12,7 +12,7 @@ async function main() {
   requireSharedInfrastructure(settings);
   const temporal = await connectTemporal(settings, console.log);
   const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl });
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken: settings.opsToken }, {
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken: settings.opsToken, actionTimeoutMs: settings.actionTimeoutSeconds * 1000 }, {
     logger: { level: settings.logLevel },
     rateLimitPerMinute: settings.rateLimitPerMinute,
     idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,

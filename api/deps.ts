@@ -9,4 +9,6 @@ export interface ApiDeps {
   taskQueue: string;
   /** Bearer token for the /ops routes (OPS_TOKEN); without it those routes answer 403 to everyone. */
   opsToken?: string;
+  /** How long an action waits for the workflow's decision before answering 503 (ACTION_TIMEOUT_SECONDS). */
+  actionTimeoutMs?: number;
 }

@@ -3,6 +3,7 @@ import { slaReport } from '../domain/sla';
 import type { Actor, ConsumerState } from '../domain/model';
 import type { TaskRecord } from '../db/repositories/tasks';
 import type { TaskView } from './schemas';
+import type { ExchangeSnapshot } from '../workflows/definitions';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -82,4 +83,22 @@ export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): Task
   return task.side === 'consumer'
     ? { number: task.row.number, side: 'consumer', type: 'provider_task', counterpart: { instance: task.row.provider_instance, number: task.row.provider_number }, ...common }
     : { number: task.row.number, side: 'provider', type: task.row.task_type, counterpart: { instance: task.row.consumer_instance, number: task.row.consumer_number }, ...common };
+}
+
+/**
+ * The answer to an action: the task as stored on the caller's side, with the fields the action
+ * decided (state, assignee, resolution, what may follow) as the action left them. An action racing
+ * another is answered as if it ran alone at its place in the order the workflow decided them, even
+ * when the other's write has already landed.
+ */
+export function actionAnswer(task: TaskRecord, actor: Actor, decided: ExchangeSnapshot): TaskView {
+  const view = taskView(task, actor);
+  const exchange: ExchangeView = { ...exchangeViewOf(task, actor.instance), state: decided.consumerState, assignedTo: decided.assignedTo };
+  return {
+    ...view,
+    state: task.side === 'consumer' ? decided.consumerState : decided.providerState,
+    assignedTo: decided.assignedTo?.name ?? null,
+    resolution: decided.resolution,
+    allowedActions: allowedActions(exchange, actor),
+  };
 }

@@ -22,6 +22,8 @@ export interface Settings {
   maxCachedWorkflows?: number;
   /** How long a retry waits before taking over an Idempotency-Key whose first attempt died (IDEMPOTENCY_TAKEOVER_SECONDS). */
   idempotencyTakeoverSeconds: number;
+  /** How long an action waits for the workflow's decision before answering 503 (ACTION_TIMEOUT_SECONDS). */
+  actionTimeoutSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -55,5 +57,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
     idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),
+    actionTimeoutSeconds: positiveInt(env, 'ACTION_TIMEOUT_SECONDS', 20),
   };
 }

@@ -31,9 +31,8 @@ const writeOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const db = proxyActivities<ExchangeActivities>(writeOptions);
-// A write's first attempt runs as a local activity, in the workflow task that made it: a database
-// that answers within 2 s is written without a round trip through the server. One that
-// does not (down, slow) gets the write as a scheduled activity instead, retried as above.
+// Requests of generation 3 (LOCAL_WRITES_PATCH, superseded by RECORDED_WRITES_PATCH) tried each write
+// first as a local activity; they replay with it.
 const firstAttempt: LocalActivityOptions = { startToCloseTimeout: '2 seconds', retry: { maximumAttempts: 1 } };
 const localDb = proxyLocalActivities<ExchangeActivities>(firstAttempt);
 
@@ -59,11 +58,18 @@ export const SLA_AND_VISIBILITY_PATCH = 'sla-and-visibility-v1';
 export const LATE_WRITES_PATCH = 'drain-late-writes-v1';
 
 /**
- * Each write is tried first as a local activity (see `firstAttempt`): an action's writes to both sides
- * then happen in the workflow task that accepted it, before it is answered. Requests started before
- * schedule every write as an activity.
+ * Generation 3 tried each write first as a local activity, in the workflow task that accepted the
+ * action. Superseded by RECORDED_WRITES_PATCH: only requests that recorded this marker use it.
  */
 export const LOCAL_WRITES_PATCH = 'local-writes-v1';
+
+/**
+ * Every write is a scheduled activity, so it runs only after the workflow task that decided it is in
+ * history. A local activity runs before its task is recorded: when that task failed or timed out
+ * (two actions racing, a worker killed), its writes had landed for a decision the retried task could
+ * make differently.
+ */
+export const RECORDED_WRITES_PATCH = 'recorded-writes-v1';
 
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
@@ -90,14 +96,14 @@ interface QueuedWrite {
 export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> {
   const workflowId = workflowInfo().workflowId;
   const withSla = patched(SLA_AND_VISIBILITY_PATCH);
-  const localWrites = patched(LOCAL_WRITES_PATCH);
+  const localWrites = !patched(RECORDED_WRITES_PATCH) && patched(LOCAL_WRITES_PATCH);
   // Local attempts run one at a time. History records where each local activity was started, not
   // which of two running at once finished first, and a replay may get both results together: what
   // the workflow does after one of them must not depend on that order.
   let localTurn: Promise<unknown> = Promise.resolve();
   /**
-   * One database write: a local first attempt, then (or only, for older requests) a scheduled activity
-   * retried until it succeeds. `summary` is what the Temporal UI shows for it: what it writes, and where.
+   * One database write: a scheduled activity retried until it succeeds (generation 3: after a local
+   * first attempt). `summary` is what the Temporal UI shows for it: what it writes, and where.
    */
   const write = async <K extends keyof ExchangeActivities>(name: K, summary: string, args: Parameters<ExchangeActivities[K]>): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> => {
     type Call = { executeWithOptions(options: object, args: unknown[]): Promise<Awaited<ReturnType<ExchangeActivities[K]>>> };
@@ -375,8 +381,10 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     if (action.type === 'work_note') addComment(action.body, 'internal');
     if (t.comment) addComment(t.comment, 'public');
     const acting = replicate(from, t, action.type, { name: displayName(actor), instance: actor.instance }, comments, side);
+    // The answer is the request as this action left it, whatever was decided after it meanwhile.
+    const decided = snapshot();
     if (acting) await condition(() => acting.done);
-    return snapshot();
+    return decided;
   };
 
   for (const [name, { update, signal }] of Object.entries(actions)) {

@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
 import { decide, type Action, type UserActionType } from '../../domain/state-machine';
-import { findTask, findWorkflowId, listTasks, type ListCursor } from '../../db/repositories/tasks';
-import { actions } from '../../workflows/definitions';
+import { findTask, findActionTarget, listTasks, type ListCursor, type TaskRecord } from '../../db/repositories/tasks';
+import { isOpen } from '../../domain/model';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
-import { exchangeViewOf, taskView } from '../task-view';
+import { actionAnswer, exchangeViewOf, taskView } from '../task-view';
+import { DEFAULT_ACTION_TIMEOUT_MS, sendAction } from '../action-update';
 import { syncStatus } from '../sync-status';
 import type { ApiDeps } from '../deps';
 
-const routes: Array<{ path: string; action: UserActionType; status: 200 | 201; summary: string }> = [
+/** The action routes: POST /tasks/:number/<path>. */
+export const actionRoutes: Array<{ path: string; action: UserActionType; status: 200 | 201; summary: string }> = [
   { path: 'assign', action: 'assign', status: 200, summary: '"Assign to me": the calling agent takes the task (provider)' },
   { path: 'comments', action: 'comment', status: 201, summary: 'Post a public comment, replicated to the other side' },
   { path: 'work-notes', action: 'work_note', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },
@@ -91,7 +93,7 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   );
 
-  for (const route of routes) {
+  for (const route of actionRoutes) {
     app.post(
       `/tasks/:number/${route.path}`,
       {
@@ -108,27 +110,24 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
         const { number } = request.params as { number: string };
         const body = (request.body ?? {}) as Record<string, unknown>;
         const db = deps.instances.db(caller.instance);
-        const workflowId = await findWorkflowId(db, number);
-        if (!workflowId) throw notFound(number);
+        const found = await findActionTarget(db, number);
+        if (!found) throw notFound(number);
         const key = request.headers['idempotency-key'];
+        // A request that has ended is refused from its own record; the state machine says why.
+        const refuseIfEnded = (task: TaskRecord) => decide(exchangeViewOf(task, caller.instance), { type: route.action, ...body } as Action, caller.actor);
         const result = await idempotent(request, db, caller.user.id, async () => {
-          const definition = actions[route.action].update;
-          try {
-            await deps.temporal.workflow
-              .getHandle(workflowId)
-              .executeUpdate(definition as typeof actions.assign.update, {
-                args: [{ actor: caller.actor, ...body }],
-                updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,
-              });
-          } catch (err) {
-            // A finished request's workflow is gone: let the state machine explain the refusal.
-            const current = await load(caller.instance, number);
-            if (current.row.state === 'closed' || current.row.state === 'cancelled') {
-              decide(exchangeViewOf(current, caller.instance), { type: route.action, ...body } as Action, caller.actor);
-            }
-            throw err;
+          if (!isOpen(found.state)) refuseIfEnded(await load(caller.instance, number));
+          const outcome = await sendAction(deps.temporal, found.workflowId, route.action, { actor: caller.actor, ...body }, {
+            updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,
+            timeoutMs: deps.actionTimeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS,
+          });
+          const task = await load(caller.instance, number);
+          if (!outcome.decided) {
+            refuseIfEnded(task);
+            // The workflow ended (an operator terminated it) while this copy still shows it open.
+            throw new DomainError('conflict', `Request ${number} is no longer running; its record is out of date (see /ops/reconcile)`);
           }
-          return { status: route.status, body: taskView(await load(caller.instance, number), caller.actor) };
+          return { status: route.status, body: actionAnswer(task, caller.actor, outcome.snapshot) };
         });
         return sendStored(reply, result);
       },
