@@ -28,6 +28,7 @@ import { Journal, type JournalRecord } from './journal';
 import { Matching } from './matching';
 import { decideRetry, withRetryDefaults } from './retry';
 import { validateAttributes } from './search-attributes';
+import { abortOnClose, abortSentUpdates, applyRejections, rejectUnprocessed, sendUpdates, unsendUpdates } from './updates';
 import { encodeToken, type TaskToken } from './task-token';
 import type { VirtualClock } from './clock';
 import type { Namespaces } from './namespaces';
@@ -433,13 +434,17 @@ export class Engine {
     for (const t of exec.timers.values()) t.handle?.cancel();
     for (const act of exec.activities.values()) this.stopActivity(act);
     exec.buffered = [];
+    const close = exec.closeEvent!;
+    const continuing =
+      exec.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW ||
+      !!(close.workflowExecutionFailedEventAttributes ?? close.workflowExecutionTimedOutEventAttributes)?.newExecutionRunId;
+    abortOnClose(exec, continuing);
     // Queries asked while it ran are answered from the closed history instead.
     const queries = [...(task?.queries.values() ?? []), ...exec.queuedQueries];
     exec.queuedQueries = [];
     for (const q of queries) this.dispatchLegacyQuery(exec, q);
     exec.notify();
-    const closeEvent = exec.closeEvent!;
-    if (exec.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) this.notifyParent(exec, closeEvent);
+    if (exec.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) this.notifyParent(exec, close);
     this.applyParentClosePolicy(exec);
   }
 
@@ -480,7 +485,6 @@ export class Engine {
         speculative,
         transient: !speculative,
         seq: 0,
-        deliveredUpdates: [],
         queries: new Map(),
       };
     } else {
@@ -562,21 +566,7 @@ export class Engine {
     }
     const timeoutMs = durationMs(exec.started.workflowTaskTimeout) || DEFAULT_WFT_TIMEOUT_MS;
     task.timer = this.clock.after(timeoutMs, () => this.timeoutWorkflowTask(exec, task));
-    const messages: ProtocolMessage[] = [];
-    for (const update of exec.updates.values()) {
-      if (update.stage !== 'admitted' || update.delivered) continue;
-      update.delivered = true;
-      task.deliveredUpdates.push(update.id);
-      messages.push({
-        id: `${update.id}/request`,
-        protocolInstanceId: update.id,
-        eventId: long(task.startedEventId - 1),
-        body: {
-          type_url: 'type.googleapis.com/temporal.api.update.v1.Request',
-          value: encodeMessage('temporal.api.update.v1.Request', update.request),
-        },
-      });
-    }
+    const messages = sendUpdates(exec, task.startedEventId);
     const from = sticky ? exec.lastCompletedStartedEventId : 0;
     return {
       taskToken: encodeToken({ ns: exec.ns, wid: exec.workflowId, rid: exec.runId, kind: 'wft', id: task.scheduledEventId, seq: task.seq }),
@@ -611,10 +601,7 @@ export class Engine {
 
   /** Undoes the delivery of a task that will not complete, so its updates and queries go out again. */
   private requeueTaskWork(exec: Execution, task: WorkflowTaskState): void {
-    for (const id of task.deliveredUpdates) {
-      const update = exec.updates.get(id);
-      if (update?.stage === 'admitted') update.delivered = false;
-    }
+    unsendUpdates(exec);
     exec.queuedQueries.push(...task.queries.values());
     task.queries.clear();
   }
@@ -686,7 +673,7 @@ export class Engine {
       task.startedTime,
     );
     // apply() made a fresh task record; keep the dispatch's identity so its token stays valid.
-    Object.assign(exec.wft!, { seq: task.seq, deliveredUpdates: task.deliveredUpdates, queries, release: task.release, timer: task.timer });
+    Object.assign(exec.wft!, { seq: task.seq, queries, release: task.release, timer: task.timer });
   }
 
   /** After a workflow task ends: write what waited, start the next task if needed, route queries. */
@@ -714,11 +701,8 @@ export class Engine {
       for (const c of commands) this.validateCommand(exec, c, messages);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
-      this.failWorkflowTask(token, {
-        cause: err.cause,
-        failure: { message: err.message, source: 'Server' },
-        identity: req.identity,
-      });
+      this.releaseWorkflowTask(task);
+      this.refuseCompletion(exec, task, err, req.identity);
       throw invalidArgument(err.message);
     }
     this.releaseWorkflowTask(task);
@@ -733,49 +717,25 @@ export class Engine {
           : { error: result.errorMessage || result.failure?.message || 'query failed' },
       );
     }
+
+    const closes = commands.some((c) => TERMINAL_COMMANDS.has(c.commandType!));
+    if (closes && exec.buffered.length > 0) {
+      // New events arrived while the workflow decided to close: let it see them first. Admitted updates do
+      // not hold it back (the real server's rule: they are aborted when it closes).
+      this.refuseCompletion(exec, task, new CommandError(enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand'), req.identity);
+      return {};
+    }
     exec.queuedQueries.push(...task.queries.values());
     task.queries.clear();
-
-    let rejected = false;
-    for (const m of messages.values()) {
-      if (!m.body?.type_url?.endsWith('temporal.api.update.v1.Rejection')) continue;
-      const rejection = decodeMessage<proto.temporal.api.update.v1.IRejection>('temporal.api.update.v1.Rejection', m.body.value!);
-      const update = exec.updates.get(m.protocolInstanceId ?? '');
-      if (update) {
-        update.stage = 'completed';
-        update.outcome = { failure: rejection.failure };
-        exec.updates.delete(update.id);
-        rejected = true;
-      }
-    }
-    if (rejected) exec.notify();
-    // Updates this completion answers (accepts, rejects) are handled, even though their acceptance is
-    // written only below: a task that accepts an update and closes the workflow is not refused for it.
-    const answered = new Set([...messages.values()].map((m) => m.protocolInstanceId ?? ''));
-    for (const id of task.deliveredUpdates) {
-      const update = exec.updates.get(id);
-      if (update?.stage === 'admitted' && !answered.has(id)) update.delivered = false; // delivered but neither accepted nor rejected
-    }
+    applyRejections(exec, messages.values());
 
     const producedNothing = commands.length === 0 && [...messages.values()].every((m) => m.body?.type_url?.endsWith('Rejection'));
     if (task.speculative && producedNothing && !exec.buffered.length) {
       // The real server drops an update-only task that only rejected: history is untouched.
+      if (!req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
       exec.wft = undefined;
       this.afterWorkflowTask(exec, false);
       return { resetHistoryEventId: long(exec.lastCompletedStartedEventId) };
-    }
-
-    const closes = commands.some((c) => TERMINAL_COMMANDS.has(c.commandType!));
-    const undelivered = [...exec.updates.values()].some((u) => u.stage === 'admitted' && !u.delivered);
-    if (closes && (exec.buffered.length > 0 || undelivered)) {
-      // New events arrived while the workflow decided to close: let it see them first.
-      this.recordTaskFailure(exec, task, {
-        cause: enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
-        failure: { message: 'UnhandledCommand', source: 'Server' },
-        identity: req.identity,
-      });
-      this.afterWorkflowTask(exec, true);
-      return {};
     }
     this.materializeSpeculative(exec, task);
 
@@ -789,19 +749,32 @@ export class Engine {
       workerVersion: req.workerVersionStamp,
     });
     const after: Array<() => void> = [];
+    const eager: number[] = [];
     let needTask = !!req.forceCreateNewWorkflowTask;
     exec.completing = true;
     try {
       for (const c of commands) {
         if (!exec.running) break;
-        needTask = this.applyCommand(exec, c, completedId, messages, req.identity ?? '', after) || needTask;
+        needTask = this.applyCommand(exec, c, completedId, messages, req.identity ?? '', after, eager) || needTask;
       }
     } finally {
       exec.completing = false;
     }
+    // A closing workflow aborts the updates it left unanswered instead (onClosed).
+    if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
+    const activityTasks = this.startEagerActivities(exec, eager, req.identity ?? '');
     this.afterWorkflowTask(exec, needTask);
     for (const fn of after) fn();
-    return {};
+    return { activityTasks };
+  }
+
+  /** The server refuses a completion: nothing it asked for is written, and the task is retried. */
+  private refuseCompletion(exec: Execution, task: WorkflowTaskState, err: CommandError, identity: string | null | undefined): void {
+    abortSentUpdates(exec);
+    exec.queuedQueries.push(...task.queries.values());
+    task.queries.clear();
+    this.recordTaskFailure(exec, task, { cause: err.cause, failure: { message: err.message, source: 'Server' }, identity });
+    this.afterWorkflowTask(exec, true);
   }
 
   // ---------------------------------------------------------------- commands
@@ -865,6 +838,7 @@ export class Engine {
     messages: Map<string, ProtocolMessage>,
     identity: string,
     after: Array<() => void>,
+    eager: number[],
   ): boolean {
     const a = (c as Attrs)[commandAttributesKey(c.commandType!)] as Attrs;
     const wftCompleted = long(completedId);
@@ -881,7 +855,9 @@ export class Engine {
           retryPolicy: withRetryDefaults(a.retryPolicy),
           priority: a.priority,
         }, undefined, c.userMetadata);
-        this.dispatchActivity(exec, exec.activities.get(id)!);
+        // The worker asked to run it itself, with a slot it reserved: it starts once all commands are in.
+        if (a.requestEagerExecution) eager.push(id);
+        else this.dispatchActivity(exec, exec.activities.get(id)!);
         return false;
       }
       case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
@@ -1120,7 +1096,23 @@ export class Engine {
 
   // ---------------------------------------------------------------- activities
 
-  private dispatchActivity(exec: Execution, act: ActivityState): void {
+  /**
+   * Eager activities start at once, recorded as started by the completing worker, and go back in the
+   * completion's response instead of through matching (unless the workflow closed or cancelled them
+   * meanwhile), as the real server does with system.enableActivityEagerExecution on.
+   */
+  private startEagerActivities(exec: Execution, ids: number[], identity: string): PollActivityTaskResponse[] {
+    const tasks: PollActivityTaskResponse[] = [];
+    for (const id of ids) {
+      const act = exec.running ? exec.activities.get(id) : undefined;
+      const task = act && this.dispatchActivity(exec, act, { identity });
+      if (task) tasks.push(task);
+    }
+    return tasks;
+  }
+
+  /** Offers an activity's attempt to pollers; or, for an eager start, starts it for `eagerFor` and returns its task. */
+  private dispatchActivity(exec: Execution, act: ActivityState, eagerFor?: PollerInfo): PollActivityTaskResponse | undefined {
     act.release ??= this.clock.hold();
     act.state = 'scheduled';
     act.attemptScheduledTime = this.clock.now();
@@ -1136,7 +1128,9 @@ export class Engine {
       );
     }
     const attempt = act.attempt;
+    if (eagerFor) return this.startActivity(exec, act, attempt, eagerFor);
     this.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.startActivity(exec, act, attempt, p));
+    return undefined;
   }
 
   private startActivity(exec: Execution, act: ActivityState, attempt: number, poller: PollerInfo): PollActivityTaskResponse | undefined {

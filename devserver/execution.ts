@@ -2,6 +2,8 @@ import { EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type 
 import { isUnset } from './search-attributes';
 import type { ClockTimer } from './clock';
 import { EventLog, encodeEvent } from './event-log';
+import { acceptedUpdateCompletedWorkflowFailure } from './updates';
+import type { ServiceError } from './errors';
 
 type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
 export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
@@ -49,7 +51,6 @@ export interface WorkflowTaskState {
   release?: () => void;
   timer?: ClockTimer;
   stickyFallback?: NodeJS.Timeout;
-  deliveredUpdates: string[];
   queries: Map<string, PendingQuery>;
 }
 
@@ -63,7 +64,10 @@ export interface UpdateState {
   id: string;
   request: UpdateRequest;
   stage: 'admitted' | 'accepted' | 'completed';
+  /** Sent to the worker with a task that has not ended yet (the real server's Sent state). */
   delivered: boolean;
+  /** Left the registry without an outcome: its waiters get this error, or admit it again on the current run. */
+  aborted?: ServiceError | 'retry';
   acceptedEventId?: number;
   outcome?: UpdateOutcome;
 }
@@ -182,7 +186,6 @@ export class Execution {
           startedTime: 0,
           speculative: false,
           seq: 0,
-          deliveredUpdates: [],
           queries: this.wft?.queries ?? new Map(),
         };
         break;
@@ -364,6 +367,14 @@ export class Execution {
     this.closeTime = time;
     this.wft = undefined;
     this.sticky = undefined;
+    // An accepted update never completes now: its outcome says so (the real server keeps none in history,
+    // and gives this one after a restart too).
+    for (const update of this.updates.values()) {
+      if (update.stage !== 'accepted') continue;
+      update.stage = 'completed';
+      update.outcome = { failure: acceptedUpdateCompletedWorkflowFailure };
+      update.request = {};
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { countExecutions, executionInfo, listExecutions } from './visibility';
 import { indexedTypeFromKind, kindFromIndexedType, systemAttributes } from './search-attributes';
 import { queueKey, type Engine } from './engine';
 import type { Execution, UpdateState } from './execution';
+import { updateAnswer, updateSettled } from './updates';
 
 const { enums } = api;
 const ws = api.workflowservice.v1;
@@ -36,23 +37,19 @@ async function waitOn(exec: Execution, budgetMs: number, done: () => boolean): P
   return true;
 }
 
-const Stage = enums.v1.UpdateWorkflowExecutionLifecycleStage;
-
-async function updateResponse(exec: Execution, update: UpdateState, wanted: number | null | undefined, budgetMs: number) {
-  const want = wanted || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
-  const stageNow = () =>
-    update.stage === 'completed'
-      ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
-      : update.stage === 'accepted'
-        ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED
-        : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
-  await waitOn(exec, budgetMs, () => stageNow() >= want || !exec.running);
-  if (!exec.running && update.stage !== 'completed') throw notFound('workflow execution already completed');
-  return {
-    updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: update.id },
-    outcome: update.stage === 'completed' ? update.outcome : undefined,
-    stage: stageNow(),
-  };
+/**
+ * Waits for an update to reach the wanted stage, at most `budgetMs` (the long-poll interval): `find` names
+ * the run and update, again after an abort to be retried (the real server retries those internally).
+ */
+async function awaitUpdate(find: () => { exec: Execution; update: UpdateState }, wanted: number | null | undefined, budgetMs: number) {
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    const { exec, update } = find();
+    await waitOn(exec, until - Date.now(), () => updateSettled(update, wanted));
+    const { retry, response } = updateAnswer(exec, update);
+    if (!retry) return response;
+    if (Date.now() >= until) return { stage: enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED };
+  }
 }
 
 function pageToken(value: object | undefined): Uint8Array {
@@ -367,18 +364,32 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       };
     },
     UpdateWorkflowExecution: async (req: RequestOf<'UpdateWorkflowExecutionRequest'>, call) => {
-      const exec = engine.getRun(namespaces.get(req.namespace).name, req.workflowExecution?.workflowId ?? '', req.workflowExecution?.runId);
-      if (req.firstExecutionRunId && exec.firstRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for the given first run id');
+      const ns = namespaces.get(req.namespace).name;
       if (!req.request) throw invalidArgument('Update request is not set.');
-      const update = engine.admitUpdate(exec, req.request);
-      return updateResponse(exec, update, req.waitPolicy?.lifecycleStage, pollBudget(call, 20_000));
+      const request = req.request;
+      return awaitUpdate(
+        () => {
+          const exec = engine.getRun(ns, req.workflowExecution?.workflowId ?? '', req.workflowExecution?.runId);
+          if (req.firstExecutionRunId && exec.firstRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for the given first run id');
+          return { exec, update: engine.admitUpdate(exec, request) };
+        },
+        req.waitPolicy?.lifecycleStage,
+        pollBudget(call, 20_000),
+      );
     },
     PollWorkflowExecutionUpdate: async (req: RequestOf<'PollWorkflowExecutionUpdateRequest'>, call) => {
       const ref = req.updateRef;
-      const exec = engine.getRun(namespaces.get(req.namespace).name, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId);
-      const update = exec.updates.get(ref?.updateId ?? '');
-      if (!update) throw notFound(`update ${ref?.updateId} not found`);
-      return updateResponse(exec, update, req.waitPolicy?.lifecycleStage, pollBudget(call, 20_000));
+      const ns = namespaces.get(req.namespace).name;
+      return awaitUpdate(
+        () => {
+          const exec = engine.getRun(ns, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId);
+          const update = exec.updates.get(ref?.updateId ?? '');
+          if (!update) throw notFound(exec.running ? `update ${ref?.updateId} not found` : 'workflow execution already completed');
+          return { exec, update };
+        },
+        req.waitPolicy?.lifecycleStage,
+        pollBudget(call, 20_000),
+      );
     },
 
     ListWorkflowExecutions: (req: RequestOf<'ListWorkflowExecutionsRequest'>) => list(req),

@@ -57,3 +57,17 @@ export async function closedByUpdate(): Promise<string> {
   await condition(() => reason !== undefined);
   return `closed: ${reason}`;
 }
+
+export const waitForeverUpdate = defineUpdate<string>('waitForever');
+
+/** Accepts a `waitForever` update whose handler never returns, and completes in that same task. */
+export async function abandonsUpdate(): Promise<string> {
+  let started = false;
+  setHandler(waitForeverUpdate, async () => {
+    started = true;
+    await condition(() => false);
+    return 'never';
+  });
+  await condition(() => started);
+  return 'closed';
+}
