@@ -42,8 +42,8 @@ export interface FaultStack {
   call<T = any>(method: string, url: string, opts?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Shuts the worker down (in-flight tasks finish; nothing polls the task queue afterwards). */
   stopWorker(): Promise<void>;
-  /** Starts a new worker, with a fresh workflow cache, on the same task queue. */
-  startWorker(): Promise<void>;
+  /** Starts a new worker, with a fresh workflow cache, on the same task queue (optionally running another workflow bundle). */
+  startWorker(options?: { workflowBundle?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +51,8 @@ export interface FaultStackOptions {
   instances?: InstanceConfig[];
   /** Attach to this dev server (e.g. a DevServerProcess) instead of starting one in this process. */
   temporalAddress?: string;
+  /** How long an action waits for its decision before the API answers 503 (the API's default otherwise). */
+  actionTimeoutMs?: number;
 }
 
 // What the injected faults look like from inside an activity (PGlite substitute, or PostgreSQL).
@@ -97,14 +99,14 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
-  const startWorker = async () => {
+  const startWorker = async (opts: { workflowBundle?: string } = {}) => {
     if (worker) throw new Error('a worker is already running');
     worker = await createServiceWorker({
       connection: temporal.env.nativeConnection,
       namespace: temporal.namespace,
       taskQueue,
       instances,
-      workflowBundle: inject('serviceWorkflowBundle'),
+      workflowBundle: opts.workflowBundle ?? inject('serviceWorkflowBundle'),
     });
     running = worker.run();
   };
@@ -116,7 +118,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
     running = undefined;
   };
   await startWorker();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken: OPS_TOKEN }, { rateLimitPerMinute: 1_000_000 });
+  const app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs }, { rateLimitPerMinute: 1_000_000 });
   const demo = await seedDemoData(instances);
 
   return {
