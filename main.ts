@@ -2,13 +2,13 @@
 // TEMPORAL_ADDRESS is set), every instance's database, the worker and the HTTP API, plus the demo.
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import closeWithGrace from 'close-with-grace';
 import { settingsFromEnv } from './config/settings';
 import { connectTemporal } from './app/temporal';
 import { createServiceWorker, installWorkerRuntime } from './app/worker';
 import { seedDemo } from './app/seed-demo';
 import { InstanceDatabases } from './db/instances';
 import { buildApp } from './api/app';
+import { onShutdown } from './app/shutdown';
 
 const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
 
@@ -37,17 +37,17 @@ async function main() {
   const tokens = await seedDemo(instances, settings.dataDir);
   if (tokens) say(`demo users (also in ${settings.dataDir}/demo-tokens.env):\n${tokens}`);
   if (!settings.opsToken) say(`operator token for /ops (this run only; set OPS_TOKEN to choose one):\nexport OPS_TOKEN=${opsToken}`);
-  say('ready');
-
-  closeWithGrace({ delay: 15_000 }, async ({ err }) => {
-    if (err) console.error(err);
+  onShutdown({ delay: 15_000, say }, async () => {
     say('shutting down...');
     await app.close();
     worker.shutdown();
     await workerDone;
     await instances.close();
     await temporal.close();
+    say('stopped');
   });
+  // Only now: a Ctrl-C from here on shuts down gracefully (before the handlers, it would just kill).
+  say('ready');
 }
 
 main().catch((err: Error) => {

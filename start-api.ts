@@ -1,10 +1,10 @@
 // Production entry point: the HTTP API alone (stateless; run as many as you like). Needs a real
 // Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL or per-instance URLs).
-import closeWithGrace from 'close-with-grace';
 import { settingsFromEnv } from './config/settings';
 import { connectTemporal } from './app/temporal';
 import { requireSharedInfrastructure } from './app/production';
 import { InstanceDatabases } from './db/instances';
+import { onShutdown } from './app/shutdown';
 import { buildApp } from './api/app';
 
 async function main() {
@@ -17,12 +17,13 @@ async function main() {
     rateLimitPerMinute: settings.rateLimitPerMinute,
     idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
   });
-  await app.listen({ port: settings.port, host: settings.host });
-  closeWithGrace({ delay: 15_000 }, async () => {
+  onShutdown({ delay: 15_000, say: (m) => console.log(`[service-exchange] API: ${m}`) }, async () => {
     await app.close();
     await instances.close();
     await temporal.close();
   });
+  // Listening only once a signal shuts it down gracefully.
+  await app.listen({ port: settings.port, host: settings.host });
 }
 
 main().catch((err: Error) => {

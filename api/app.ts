@@ -1,6 +1,6 @@
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import errors from './plugins/errors';
+import errors, { MAX_PARAM_LENGTH, clientErrorHandler, frameworkErrors } from './plugins/errors';
 import auth from './plugins/auth';
 import openapi from './plugins/openapi';
 import healthRoutes from './routes/health';
@@ -36,6 +36,12 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Errors raised before a route runs answer in the product's shape too (api/plugins/errors.ts).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
+    // The errors plugin answers requests that arrive while closing (503 unavailable, our shape).
+    return503OnClosing: false,
   });
   // Read by idempotent() through request.server: each app keeps its own setting.
   app.decorate('idempotencyTakeoverMs', takeoverMs);

@@ -75,8 +75,11 @@ export const NewRequestSchema = Type.Object(
 );
 
 export const CommentSchema = Type.Object({
-  id: Type.String(),
-  seq: Type.Integer(),
+  id: Type.String({ description: 'Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side.' }),
+  seq: Type.Integer({
+    minimum: 1,
+    description: "Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes.",
+  }),
   visibility: literals(['public', 'internal'] as const),
   author: Type.String({ description: '"Name (Organization)"' }),
   instance: Type.String({ description: 'Where it was written' }),

@@ -34,6 +34,9 @@ export function isoDuration(ms: number): string {
   return `P${d ? `${d}D` : ''}T${h}H${m}M${sec}S`;
 }
 
+/** A comment's id as one side shows it: its task's number and its position there, e.g. `PTSK0001001-3`. */
+export const commentId = (taskNumber: string, position: number) => `${taskNumber}-${position}`;
+
 /** `now` only matters for the SLA figures: running clocks are read at that moment. */
 export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): TaskView {
   const common = {
@@ -59,9 +62,11 @@ export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): Task
           met: r.met,
         }))
       : [],
+    // Numbered per side (db/repositories/tasks.ts): never the stored id or seq, which count the
+    // provider's internal work notes too.
     comments: task.comments.map((c) => ({
-      id: c.id,
-      seq: c.seq,
+      id: commentId(task.row.number, c.position),
+      seq: c.position,
       visibility: c.visibility,
       author: c.author_name,
       instance: c.origin_instance,

@@ -1,4 +1,4 @@
-// Watches the other side's database for a change an action made on one side: a comment id, a task
+// Watches the other side's database for a change an action made on one side: a comment (by its task and body), a task
 // reaching a state, a parent task appearing. One batched query per instance and kind every `pollMs`
 // for everything awaited at the time, so the watching does not swamp the databases it watches.
 import type { InstanceDatabases } from '../db/instances';
@@ -10,7 +10,8 @@ const RANK: Record<string, number> = { new: 0, received: 1, work_in_progress: 2,
 const providerRank = (state: string) => (state === 'new' ? 1 : RANK[state]);
 
 export type Probe =
-  | { kind: 'comment'; instance: string; id: string }
+  // A comment by its task there and its body (unique per run): the API shows per-side ids, not the stored one.
+  | { kind: 'comment'; instance: string; taskNumber: string; body: string }
   | { kind: 'state'; instance: string; side: 'consumer' | 'provider'; number: string; state: string }
   | { kind: 'parent'; instance: string; workflowId: string };
 
@@ -98,10 +99,14 @@ export class ReplicationWatcher {
         const first = group[0].probe;
         const db = this.instances.db(first.instance);
         if (first.kind === 'comment') {
-          const ids = group.map((w) => (w.probe as Extract<Probe, { kind: 'comment' }>).id);
-          const rows = await db.selectFrom('comments').select('id').where('id', 'in', ids).execute();
-          const seen = new Set(rows.map((r) => r.id));
-          for (const w of group) if (seen.has((w.probe as Extract<Probe, { kind: 'comment' }>).id)) found.set(w, {});
+          const probes = group.map((w) => w.probe as Extract<Probe, { kind: 'comment' }>);
+          const numbers = [...new Set(probes.map((p) => p.taskNumber))];
+          const rows = await db.selectFrom('comments').select(['task_number', 'body']).where('task_number', 'in', numbers).execute();
+          const seen = new Set(rows.map((r) => `${r.task_number}\n${r.body}`));
+          for (const w of group) {
+            const p = w.probe as Extract<Probe, { kind: 'comment' }>;
+            if (seen.has(`${p.taskNumber}\n${p.body}`)) found.set(w, {});
+          }
         } else if (first.kind === 'parent') {
           const ids = group.map((w) => (w.probe as Extract<Probe, { kind: 'parent' }>).workflowId);
           const rows = await db.selectFrom('parent_tasks').select(['workflow_id', 'number']).where('workflow_id', 'in', ids).execute();

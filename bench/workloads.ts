@@ -86,15 +86,17 @@ export async function act(
   return res.body;
 }
 
-/** A comment with a body unique to this run: its id (the same on both sides) is read from the answer. */
+/** A comment with a body unique to this run: watched for on the other side's task by that body. */
 export async function comment(ctx: HttpContext, background: Array<Promise<void>>, side: Side, task: { number: string; parent: string }, text: string): Promise<void> {
   const tokens = ctx.stack.demo.tokens;
-  const [token, path, other] =
-    side === 'consumer' ? [tokens.ANN_TOKEN, `/tasks/${task.number}/comments`, PROVIDER] : [tokens.BOB_TOKEN, `/tasks/${task.parent}/comments`, CONSUMER];
+  const [token, path, other, otherNumber] =
+    side === 'consumer'
+      ? [tokens.ANN_TOKEN, `/tasks/${task.number}/comments`, PROVIDER, task.parent]
+      : [tokens.BOB_TOKEN, `/tasks/${task.parent}/comments`, CONSUMER, task.number];
   await act(ctx, background, 'comment', token, path, { body: text }, (answer) => {
     const mine = answer.comments.find((c) => c.body === text);
     if (!mine) throw new Error(`the answer to ${path} does not show the comment just posted`);
-    return { kind: 'comment', instance: other, id: mine.id };
+    return { kind: 'comment', instance: other, taskNumber: otherNumber, body: text };
   });
 }
 

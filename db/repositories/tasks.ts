@@ -3,10 +3,18 @@ import type { Db } from '../connect';
 import type { AuditRow, CommentRow, ParentTaskRow, ProviderTaskRow } from '../schema';
 import { PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
 
+/**
+ * A comment as one side sees it. `position` numbers the comments this side shows, 1, 2, 3… in
+ * conversation order, without gaps: the stored `seq` (and the stored id, `<workflowId>/c/<seq>`) is
+ * shared by both sides and counts the provider's internal work notes too, so it must never reach a
+ * consumer. Each side writes its comments in `seq` order, so a comment's position never changes.
+ */
+export type SideComment = CommentRow & { position: number };
+
 /** A task as one instance sees it: its Provider Task (consumer side) or its parent task (provider side). */
 export type TaskRecord =
-  | { side: 'consumer'; row: ProviderTaskRow; comments: CommentRow[]; audit: AuditRow[] }
-  | { side: 'provider'; row: ParentTaskRow; comments: CommentRow[]; audit: AuditRow[] };
+  | { side: 'consumer'; row: ProviderTaskRow; comments: SideComment[]; audit: AuditRow[] }
+  | { side: 'provider'; row: ParentTaskRow; comments: SideComment[]; audit: AuditRow[] };
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
 
@@ -28,10 +36,13 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
     db
       .selectFrom('comments')
       .selectAll()
+      // Numbered over the rows this side shows (the window runs after the where clause).
+      .select(sql<number>`cast(row_number() over (order by seq, id) as integer)`.as('position'))
       .where('task_number', '=', number)
       // Work notes never leave the provider, and a consumer's view never shows one even if one got there.
       .$if(side === 'consumer', (q) => q.where('visibility', '=', 'public'))
       .orderBy('seq')
+      .orderBy('id')
       .execute(),
     db.selectFrom('audit_log').selectAll().where('task_number', '=', number).orderBy('created_at').orderBy('id').execute(),
   ]);
