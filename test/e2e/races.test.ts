@@ -6,7 +6,8 @@
 // - afterwards the workflow and both databases agree, and every comment, audit entry and escalation in
 //   either database was written by a write activity the workflow's history records.
 // RACE_REPEAT=n runs the whole matrix n times (default 1; CI's PostgreSQL pass runs it again).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
 import { recordedWrites, storedWrites } from '../harness/history-writes';
 import { converged, expectConverged, mapLimit, readRequest } from '../faults/helpers';
@@ -219,6 +220,17 @@ describe('two actions at once', () => {
       await mapLimit(runs, 6, ([a, b]) => race(state, a, b));
     });
   }
+
+  it('leaves histories that replay on the workflow code', async () => {
+    const histories = [];
+    for await (const info of s.temporal.client.workflow.list({ query: `TaskQueue = '${s.taskQueue}'` })) {
+      histories.push({ workflowId: info.workflowId, history: await s.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+    }
+    expect(histories.length).toBeGreaterThanOrEqual(pairs.length * 5 + 2);
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, histories)) {
+      expect(result.error, result.workflowId).toBeUndefined();
+    }
+  });
 
   it('leaves nothing for the reconciler to report', async () => {
     const report = await reconcile(s.instances, s.temporal.client);
