@@ -60,8 +60,19 @@ const pause = (c: SlaClock, now: number): SlaClock => (c.runningSince === null ?
 const resume = (c: SlaClock, now: number): SlaClock => (c.runningSince !== null || c.metAt !== null ? c : { ...c, runningSince: now });
 const meet = (c: SlaClock, now: number): SlaClock => (c.metAt !== null ? c : { ...pause(c, now), metAt: now });
 
-/** Moves the clocks for a state change of the request (consumer states). `assigned` marks a first assignment. */
-export function slaOnTransition(s: SlaState, targets: SlaTargetsMs, from: ConsumerState, to: ConsumerState, now: number, event: { assigned?: boolean } = {}): SlaState {
+/**
+ * Moves the clocks for a state change of the request (consumer states). `assigned` marks a first
+ * assignment. `restartAcceptanceWhileResolved` reproduces an old defect for the requests that recorded
+ * it: a comment while resolved restarted the acceptance window.
+ */
+export function slaOnTransition(
+  s: SlaState,
+  targets: SlaTargetsMs,
+  from: ConsumerState,
+  to: ConsumerState,
+  now: number,
+  event: { assigned?: boolean; restartAcceptanceWhileResolved?: boolean } = {},
+): SlaState {
   const clocks = { ...s.clocks };
   const update = (name: SlaName, f: (c: SlaClock) => SlaClock) => {
     const c = clocks[name];
@@ -75,7 +86,7 @@ export function slaOnTransition(s: SlaState, targets: SlaTargetsMs, from: Consum
   if (event.assigned) update('response', (c) => meet(c, now));
   if (to === 'awaiting_info') update('resolution', (c) => pause(c, now));
   if (from === 'awaiting_info' && to === 'work_in_progress') update('resolution', (c) => resume(c, now));
-  if (to === 'resolved') {
+  if (to === 'resolved' && (from !== 'resolved' || event.restartAcceptanceWhileResolved)) {
     update('resolution', (c) => meet(c, now));
     if (targets.acceptance) clocks.acceptance = start(targets.acceptance, now);
   }

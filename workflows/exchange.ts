@@ -71,6 +71,12 @@ export const LOCAL_WRITES_PATCH = 'local-writes-v1';
  */
 export const RECORDED_WRITES_PATCH = 'recorded-writes-v1';
 
+/**
+ * A comment or work note while resolved no longer restarts the acceptance window (and its reminder).
+ * Requests started before replay with the restart.
+ */
+export const ACCEPTANCE_WINDOW_PATCH = 'acceptance-window-kept-v1';
+
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
 const PRIORITY_LABEL = ['', 'critical', 'high', 'moderate', 'low'];
@@ -97,6 +103,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   const workflowId = workflowInfo().workflowId;
   const withSla = patched(SLA_AND_VISIBILITY_PATCH);
   const localWrites = !patched(RECORDED_WRITES_PATCH) && patched(LOCAL_WRITES_PATCH);
+  const restartAcceptanceWhileResolved = withSla && !patched(ACCEPTANCE_WINDOW_PATCH);
   // Local attempts run one at a time. History records where each local activity was started, not
   // which of two running at once finished first, and a replay may get both results together: what
   // the workflow does after one of them must not depend on that order.
@@ -194,7 +201,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     if (t.assignedTo) view.assignedTo = t.assignedTo;
     if (t.resolution !== undefined) resolution = t.resolution;
     if (withSla) {
-      sla = slaOnTransition(sla, targets, from, t.state, Date.now(), { assigned: action === 'assign' });
+      sla = slaOnTransition(sla, targets, from, t.state, Date.now(), { assigned: action === 'assign', restartAcceptanceWhileResolved });
       slaVersion++;
     }
     return from;

@@ -1,5 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { WorkflowHandle } from '@temporalio/client';
+import { expect } from 'vitest';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { exchangeWorkflowId } from '../../workflows/definitions';
 import type { InstanceDatabases } from '../../db/instances';
 
 /** The ids of the rows a request's writes carry on one instance: comments, audit entries, escalations. */
@@ -27,7 +29,7 @@ interface WriteInput {
  * scheduled. A write is scheduled only by a recorded workflow task, so a row outside this set comes
  * from a decision history never recorded.
  */
-export async function recordedWrites(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<Record<string, WriteIds>> {
+async function recordedWrites(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<Record<string, WriteIds>> {
   const byInstance: Record<string, WriteIds> = {};
   for (const event of (await handle.fetchHistory()).events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -45,9 +47,23 @@ export async function recordedWrites(handle: Pick<WorkflowHandle, 'fetchHistory'
 }
 
 /** The ids of the rows an instance's database holds for one task. */
-export async function storedWrites(instances: InstanceDatabases, instance: string, taskNumber: string): Promise<WriteIds> {
+async function storedWrites(instances: InstanceDatabases, instance: string, taskNumber: string): Promise<WriteIds> {
   const db = instances.db(instance);
   const ids = async (table: 'comments' | 'audit_log' | 'escalations') =>
     (await db.selectFrom(table).select('id').where('task_number', '=', taskNumber).execute()).map((r) => r.id);
   return sorted({ comments: await ids('comments'), audit: await ids('audit_log'), escalations: await ids('escalations') });
+}
+
+/**
+ * Both sides of a request hold exactly the rows its history's recorded write activities carry: nothing
+ * from a decision that was never recorded, nothing recorded left unwritten.
+ */
+export async function expectOnlyRecordedWrites(
+  s: { instances: InstanceDatabases; client: Pick<Client, 'workflow'> },
+  request: { consumer: string; provider: string; number: string; providerNumber: string },
+  label = request.number,
+): Promise<void> {
+  const written = await recordedWrites(s.client.workflow.getHandle(exchangeWorkflowId(request.consumer, request.number)));
+  expect(await storedWrites(s.instances, request.consumer, request.number), `${label}: consumer rows = recorded writes`).toEqual(written[request.consumer]);
+  expect(await storedWrites(s.instances, request.provider, request.providerNumber), `${label}: provider rows = recorded writes`).toEqual(written[request.provider]);
 }

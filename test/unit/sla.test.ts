@@ -431,6 +431,21 @@ describe('acceptance clock', () => {
     expect(s.priority).toBe(3);
   });
 
+  it('keeps its window and its one reminder when someone comments while resolved', () => {
+    let s = resolvedAt30();
+    s = move(s, 'resolved', 'resolved', 38); // a comment before the reminder
+    expect(nextSlaDeadline(s, at(38))).toBe(at(40));
+    s = slaDue(s, at(40)).state;
+    s = move(s, 'resolved', 'resolved', 45); // and one after it
+    expect(nextSlaDeadline(s, at(45))).toBe(at(50));
+    expect(slaDue(s, at(50)).events).toEqual([{ type: 'auto_close' }]);
+  });
+
+  it('restarted on every comment while resolved, for requests that recorded that defect', () => {
+    const s = slaOnTransition(resolvedAt30(), TARGETS, 'resolved', 'resolved', at(45), { restartAcceptanceWhileResolved: true });
+    expect(nextSlaDeadline(s, at(45))).toBe(at(55));
+  });
+
   it('stops when the consumer accepts', () => {
     let s = resolvedAt30();
     s = move(s, 'resolved', 'closed', 35);
