@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
 import { decide, type Action, type UserActionType } from '../../domain/state-machine';
-import { findTask, findActionTarget, listTasks, type ListCursor, type TaskRecord } from '../../db/repositories/tasks';
-import { isOpen } from '../../domain/model';
+import { findTask, findWorkflowId, listTasks, type ListCursor } from '../../db/repositories/tasks';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
@@ -110,20 +109,19 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
         const { number } = request.params as { number: string };
         const body = (request.body ?? {}) as Record<string, unknown>;
         const db = deps.instances.db(caller.instance);
-        const found = await findActionTarget(db, number);
-        if (!found) throw notFound(number);
+        const workflowId = await findWorkflowId(db, number);
+        if (!workflowId) throw notFound(number);
         const key = request.headers['idempotency-key'];
-        // A request that has ended is refused from its own record; the state machine says why.
-        const refuseIfEnded = (task: TaskRecord) => decide(exchangeViewOf(task, caller.instance), { type: route.action, ...body } as Action, caller.actor);
         const result = await idempotent(request, db, caller.user.id, async () => {
-          if (!isOpen(found.state)) refuseIfEnded(await load(caller.instance, number));
-          const outcome = await sendAction(deps.temporal, found.workflowId, route.action, { actor: caller.actor, ...body }, {
+          // Even on a request that has ended: a retry of the action that ended it gets that action's answer.
+          const outcome = await sendAction(deps.temporal, workflowId, route.action, { actor: caller.actor, ...body }, {
             updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,
             timeoutMs: deps.actionTimeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS,
           });
           const task = await load(caller.instance, number);
           if (!outcome.decided) {
-            refuseIfEnded(task);
+            // The request ended before deciding this action: the state machine explains the refusal.
+            decide(exchangeViewOf(task, caller.instance), { type: route.action, ...body } as Action, caller.actor);
             // The workflow ended (an operator terminated it) while this copy still shows it open.
             throw new DomainError('conflict', `Request ${number} is no longer running; its record is out of date (see /ops/reconcile)`);
           }

@@ -18,11 +18,11 @@ export type TaskRecord =
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
 
-/** The workflow behind a task and the state this side holds: all an action needs before the workflow decides it. */
-export async function findActionTarget(db: Db, number: string): Promise<{ workflowId: string; state: ConsumerState } | undefined> {
+/** The workflow behind a task: all an action needs before the workflow has decided it. */
+export async function findWorkflowId(db: Db, number: string): Promise<string | undefined> {
   const table = sideOfNumber(number) === 'consumer' ? 'provider_tasks' : 'parent_tasks';
-  const row = await db.selectFrom(table).select(['workflow_id', 'state']).where('number', '=', number).executeTakeFirst();
-  return row && { workflowId: row.workflow_id, state: row.state as ConsumerState };
+  const row = await db.selectFrom(table).select('workflow_id').where('number', '=', number).executeTakeFirst();
+  return row?.workflow_id;
 }
 
 export async function findTask(db: Db, number: string): Promise<TaskRecord | undefined> {
