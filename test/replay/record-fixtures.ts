@@ -43,7 +43,7 @@ export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url
  * Generations so far: 1-initial (issue 3), 2-sla (patches sla-and-visibility-v1 and
  * drain-late-writes-v1), 3-local-writes (local-writes-v1), 4-recorded-writes (recorded-writes-v1).
  */
-export const CURRENT_GENERATION = '4-recorded-writes';
+export const CURRENT_GENERATION = '5-settled-sla-timers';
 
 export const fixtureFile = (scenario: string, generation: string) => `${scenario}.${generation}.json`;
 
