@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   CancelledFailure,
   TemporalFailure,
   type ActivityOptions,
@@ -12,6 +13,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -77,6 +79,18 @@ export const RECORDED_WRITES_PATCH = 'recorded-writes-v1';
  */
 export const ACCEPTANCE_WINDOW_PATCH = 'acceptance-window-kept-v1';
 
+/**
+ * The SLA timer is started and cancelled only after every write the same change queued has been
+ * scheduled. Without it, whether the timer's commands came before or after those writes depended on
+ * how the workflow task's events were grouped into activations, and Core groups them differently live
+ * and on replay in one case: a worker without the request in its cache, given an update right after a
+ * workflow task that completed without commands (e.g. after the previous worker stopped), runs the
+ * update and that task's activity results in one activation, while a replay of the resulting history
+ * runs them in two. The recorded order then failed replay with a nondeterminism error (TimerCanceled
+ * where an ActivityTaskScheduled was expected). Requests started before this patch keep the old order.
+ */
+export const SETTLED_SLA_TIMERS_PATCH = 'settled-sla-timers-v1';
+
 const SYSTEM_AUTHOR = 'Service Exchange';
 const SLA_LABEL = { response: 'response time', resolution: 'resolution time' } as const;
 const PRIORITY_LABEL = ['', 'critical', 'high', 'moderate', 'low'];
@@ -102,6 +116,7 @@ interface QueuedWrite {
 export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> {
   const workflowId = workflowInfo().workflowId;
   const withSla = patched(SLA_AND_VISIBILITY_PATCH);
+  const settledTimers = withSla && patched(SETTLED_SLA_TIMERS_PATCH);
   const localWrites = !patched(RECORDED_WRITES_PATCH) && patched(LOCAL_WRITES_PATCH);
   const restartAcceptanceWhileResolved = withSla && !patched(ACCEPTANCE_WINDOW_PATCH);
   // Local attempts run one at a time. History records where each local activity was started, not
@@ -334,17 +349,51 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     replicate(from, t, 'auto_close', { name: SYSTEM_AUTHOR, instance: 'system' }, t.comment ? [systemComment(t.comment)] : []);
   };
 
+  /**
+   * Resolves one round of condition checks later: after everything the current activation woke up
+   * (update and signal handlers, activity results, the queues' drains they unblocked) has run as far as
+   * it can, so whatever commands those produce come first. (The flag keeps the condition from being
+   * satisfied when it is created; it is set before the next round checks it.)
+   */
+  const afterOthersSettled = () => {
+    let checkedAgain = false;
+    void Promise.resolve().then(() => (checkedAgain = true));
+    return condition(() => checkedAgain);
+  };
+  /**
+   * Waits until `changed` (true) or the timeout (false), acting on a change, and cancelling the timer,
+   * only after the writes queued with it are scheduled (afterOthersSettled): SETTLED_SLA_TIMERS_PATCH.
+   */
+  const changedBefore = async (changed: () => boolean, timeoutMs?: number): Promise<boolean> => {
+    if (timeoutMs === undefined) {
+      await condition(changed);
+      await afterOthersSettled();
+      return true;
+    }
+    return CancellationScope.cancellable(async () => {
+      try {
+        return await Promise.race([sleep(timeoutMs).then(() => false), condition(changed).then(afterOthersSettled).then(() => true)]);
+      } finally {
+        CancellationScope.current().cancel();
+      }
+    });
+  };
+
   /** Durable SLA timers: sleeps until the next deadline unless the clocks change first. */
   const runSlaTimers = async () => {
     while (isOpen(view.state)) {
       const version = slaVersion;
       const changed = () => slaVersion !== version || !isOpen(view.state);
       const deadline = nextSlaDeadline(sla, Date.now());
+      // Without the patch, exactly the awaits requests started earlier recorded their commands with:
+      // their order depends on how many microtask turns each step takes.
       if (deadline === undefined) {
-        await condition(changed);
+        if (settledTimers) await changedBefore(changed);
+        else await condition(changed);
         continue;
       }
-      if (await condition(changed, Math.max(1, deadline - Date.now()))) continue;
+      const timeoutMs = Math.max(1, deadline - Date.now());
+      if (settledTimers ? await changedBefore(changed, timeoutMs) : await condition(changed, timeoutMs)) continue;
       const due = slaDue(sla, Date.now());
       sla = due.state;
       slaVersion++;

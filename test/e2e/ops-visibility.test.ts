@@ -8,7 +8,7 @@ import { createTestStack, OPS_TOKEN, type ApiResponse, type TestStack } from '..
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
-import { ACCEPTANCE_WINDOW_PATCH, RECORDED_WRITES_PATCH, SLA_AND_VISIBILITY_PATCH } from '../../workflows/exchange';
+import { ACCEPTANCE_WINDOW_PATCH, RECORDED_WRITES_PATCH, SETTLED_SLA_TIMERS_PATCH, SLA_AND_VISIBILITY_PATCH } from '../../workflows/exchange';
 import type { CatalogKind } from '../../domain/model';
 import { eventually } from '../harness/eventually';
 
@@ -112,7 +112,7 @@ const ids = (labels: string[]) => labels.map((l) => reqs[l].workflowId).sort();
 /** The search attributes GET /ops/requests/:workflowId must show: ours, plus the SDK's record of the patches. */
 const attributesOf = (r: Req) => ({
   ...Object.fromEntries(Object.entries(r.expected).filter(([, v]) => v !== undefined)),
-  TemporalChangeVersion: [SLA_AND_VISIBILITY_PATCH, RECORDED_WRITES_PATCH, ACCEPTANCE_WINDOW_PATCH].sort(),
+  TemporalChangeVersion: [SLA_AND_VISIBILITY_PATCH, SETTLED_SLA_TIMERS_PATCH, RECORDED_WRITES_PATCH, ACCEPTANCE_WINDOW_PATCH].sort(),
 });
 
 beforeAll(async () => {

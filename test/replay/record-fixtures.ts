@@ -42,7 +42,7 @@ export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url
 /**
  * Generations so far: 1-initial (issue 3), 2-sla (patches sla-and-visibility-v1 and
  * drain-late-writes-v1), 3-local-writes (local-writes-v1), 4-recorded-writes (recorded-writes-v1,
- * acceptance-window-kept-v1).
+ * acceptance-window-kept-v1, settled-sla-timers-v1).
  */
 export const CURRENT_GENERATION = '4-recorded-writes';
 
