@@ -10,8 +10,8 @@ import { actions, type ExchangeSnapshot } from '../workflows/definitions';
 /** How long an action waits for the workflow's decision by default (ACTION_TIMEOUT_SECONDS). */
 export const DEFAULT_ACTION_TIMEOUT_MS = 20_000;
 
-/** The workflow decided the action; `snapshot` is the request as that decision left it. */
-export type ActionOutcome = { decided: true; snapshot: ExchangeSnapshot } | { decided: false; reason: 'request_ended' };
+/** Decided: `snapshot` is the request as the action left it. Not decided: the request ended first. */
+export type ActionOutcome = { decided: true; snapshot: ExchangeSnapshot } | { decided: false };
 
 // What a Temporal server answers when an update never reached a decision:
 // - the workflow closed before accepting it (NOT_FOUND), or after accepting it without answering
@@ -45,9 +45,9 @@ export async function sendAction(
       );
       return { decided: true, snapshot };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { decided: false, reason: 'request_ended' };
+      if (err instanceof WorkflowNotFoundError) return { decided: false };
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === endedFailure) {
-        return { decided: false, reason: 'request_ended' };
+        return { decided: false };
       }
       const resend = notDelivered(err);
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (resend && Date.now() + pause >= deadline)) {

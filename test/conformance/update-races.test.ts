@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
-import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
+import { createTemporalTestEnv, historyEventTypes, pollWorkflowTask, type TemporalTestEnv } from '../harness/temporal';
 import { grpcCode } from '../harness/grpc-errors';
 import type { abandonsUpdate, counter } from '../workflows/messages';
 
@@ -13,7 +13,7 @@ import type { abandonsUpdate, counter } from '../workflows/messages';
 // (a "raw worker") so each race happens exactly as written; a real worker takes over where it must run code.
 
 const onDevServer = !temporalSettingsFromEnv().address;
-const { CommandType, TaskQueueKind, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { CommandType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 type Command = temporal.api.command.v1.ICommand;
 type Message = temporal.api.protocol.v1.IMessage;
@@ -34,13 +34,7 @@ const settle = () => sleep(500);
 const ABORTED_BY_CLOSE = 'workflow update was aborted by closing workflow';
 const TASK_FAILED = 'Unable to perform workflow execution update due to unexpected workflow task failure.';
 
-async function pollTask(taskQueue: string, identity = 'raw-worker'): Promise<PollResponse> {
-  for (let i = 0; i < 5; i++) {
-    const task = await service().pollWorkflowTaskQueue({ namespace: t.namespace, taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, identity });
-    if (task.taskToken?.length) return task;
-  }
-  throw new Error(`no workflow task arrived on ${taskQueue}`);
-}
+const pollTask = (taskQueue: string, identity?: string): Promise<PollResponse> => pollWorkflowTask(t, taskQueue, identity);
 
 const requestIds = (task: PollResponse) => (task.messages ?? []).map((m) => m.protocolInstanceId);
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { google, temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
-import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
+import { createTemporalTestEnv, historyEventTypes, pollWorkflowTask, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiHeld, sapiNap } from '../workflows/server-api';
 import { codeOf } from '../harness/grpc-errors';
 
@@ -27,18 +27,7 @@ const service = () => t.env.connection.workflowService;
 const typeName = (e: HistoryEvent) => EventType[e.eventType ?? 0];
 const ms = (ts: google.protobuf.ITimestamp | null | undefined) => Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
 
-/** A hand-written "worker": takes one workflow task from the queue (long-polling until there is one). */
-async function pollOnce(taskQueue: string, identity: string): Promise<PollResponse> {
-  for (let i = 0; i < 5; i++) {
-    const task = await service().pollWorkflowTaskQueue({
-      namespace: t.namespace,
-      taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      identity,
-    });
-    if (task.taskToken?.length) return task;
-  }
-  throw new Error(`no workflow task arrived on ${taskQueue}`);
-}
+const pollOnce = (taskQueue: string, identity: string): Promise<PollResponse> => pollWorkflowTask(t, taskQueue, identity);
 
 const events = async (handle: Pick<WorkflowHandle, 'fetchHistory'>) => (await handle.fetchHistory()).events ?? [];
 

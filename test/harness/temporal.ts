@@ -124,3 +124,17 @@ export async function historyEventTypes(handle: Pick<WorkflowHandle, 'fetchHisto
   const history = await handle.fetchHistory();
   return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
 }
+
+/** A hand-written "worker": takes one workflow task from a normal task queue (long-polling until there is one). */
+export async function pollWorkflowTask(t: Pick<TemporalTestEnv, 'env' | 'namespace'>, taskQueue: string, identity = 'raw-worker') {
+  const { temporal } = await import('@temporalio/proto');
+  for (let i = 0; i < 5; i++) {
+    const task = await t.env.connection.workflowService.pollWorkflowTaskQueue({
+      namespace: t.namespace,
+      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      identity,
+    });
+    if (task.taskToken?.length) return task;
+  }
+  throw new Error(`no workflow task arrived on ${taskQueue}`);
+}
