@@ -1,7 +1,7 @@
-import { Type, type Static } from 'typebox';
-import { catalogKinds, consumerStates, resolutionCodes } from '../domain/model';
+import { Type, type Static, type TSchema } from 'typebox';
+import { catalogKinds, consumerStates } from '../domain/model';
 import { fieldTypes } from '../domain/catalog-form';
-import { userActionTypes } from '../domain/state-machine';
+import { actionSpecs, MAX_TEXT, userActionTypes, type FieldSpec, type UserActionType } from '../domain/actions';
 
 // Shapes of the API, used for validation, serialization and the OpenAPI document alike.
 
@@ -44,7 +44,7 @@ export const SlaSchema = Type.Object(
 export const NewCatalogItemSchema = Type.Object(
   {
     name: text(200),
-    description: Type.String({ maxLength: 10_000, default: '' }),
+    description: Type.String({ maxLength: MAX_TEXT, default: '' }),
     kind: literals(catalogKinds),
     form: Type.Array(FormFieldSchema, { maxItems: 100, default: [] }),
     sla: Type.Optional(SlaSchema),
@@ -68,7 +68,7 @@ export const NewRequestSchema = Type.Object(
   {
     catalogItemId: text(100),
     shortDescription: text(200),
-    description: Type.String({ maxLength: 10_000, default: '' }),
+    description: Type.String({ maxLength: MAX_TEXT, default: '' }),
     variables: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { default: {} }),
   },
   { additionalProperties: false },
@@ -175,16 +175,17 @@ export const ListTasksQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const actionBodies = {
-  assign: Type.Object({}, { additionalProperties: false }),
-  comment: Type.Object({ body: text(10_000) }, { additionalProperties: false }),
-  work_note: Type.Object({ body: text(10_000) }, { additionalProperties: false }),
-  request_info: Type.Object({ question: text(10_000) }, { additionalProperties: false }),
-  propose_solution: Type.Object(
-    { resolutionCode: Type.String({ description: `One of ${resolutionCodes.join(', ')}` }), resolutionNotes: text(10_000) },
-    { additionalProperties: false },
-  ),
-  accept: Type.Object({}, { additionalProperties: false }),
-  reject: Type.Object({ reason: text(10_000) }, { additionalProperties: false }),
-  cancel: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false }),
-} satisfies Record<(typeof userActionTypes)[number], unknown>;
+/** The body schema of a registry field: the state machine checks the same limits, with its own messages. */
+const fieldSchema = (f: FieldSpec) =>
+  f.kind === 'choice'
+    ? Type.String({ description: `One of ${f.values.join(', ')}` })
+    : f.optional
+      ? Type.Optional(Type.String({ maxLength: MAX_TEXT }))
+      : text(MAX_TEXT);
+
+/** Each action's body, from the action registry (domain/actions.ts). */
+export const actionBodies = {} as Record<UserActionType, TSchema>;
+for (const type of userActionTypes) {
+  const fields = Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([name, f]) => [name, fieldSchema(f)]);
+  actionBodies[type] = Type.Object(Object.fromEntries(fields), { additionalProperties: false });
+}

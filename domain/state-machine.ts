@@ -1,26 +1,15 @@
 import { DomainError } from './errors';
-import { isOpen, resolutionCodes, type Actor, type ConsumerState, type ResolutionCode, type Role, type Side } from './model';
+import type { Actor, ConsumerState, ResolutionCode, Side } from './model';
+import { actionSpecs, MAX_TEXT, userActionTypes, type ActionSpec, type FieldSpec, type UserAction, type UserActionType } from './actions';
+
+export { MAX_TEXT, userActionTypes, type UserActionType } from './actions';
 
 /**
- * Everything anyone can do to an exchanged request. `receive` (the provider has the task) and
- * `auto_close` (the acceptance window ran out) are the system's own.
+ * Everything anyone can do to an exchanged request: the actions people take (domain/actions.ts), and
+ * `receive` (the provider has the task) and `auto_close` (the acceptance window ran out), the system's own.
  */
-export type Action =
-  | { type: 'receive' }
-  | { type: 'auto_close' }
-  | { type: 'assign' }
-  | { type: 'comment'; body: string }
-  | { type: 'work_note'; body: string }
-  | { type: 'request_info'; question: string }
-  | { type: 'propose_solution'; resolutionCode: string; resolutionNotes: string }
-  | { type: 'accept' }
-  | { type: 'reject'; reason: string }
-  | { type: 'cancel'; reason?: string };
-
+export type Action = UserAction | { type: 'receive' } | { type: 'auto_close' };
 export type ActionType = Action['type'];
-export const userActionTypes = ['assign', 'comment', 'work_note', 'request_info', 'propose_solution', 'accept', 'reject', 'cancel'] as const;
-/** The actions people take (the rest are the system's). */
-export type UserActionType = (typeof userActionTypes)[number];
 
 /** The facts the rules look at. */
 export interface ExchangeView {
@@ -38,29 +27,6 @@ export interface Transition {
   /** A public comment the action posts on both sides (an information request, a rejection reason...). */
   comment?: string;
 }
-
-interface Rule {
-  side: Side;
-  roles: readonly Role[];
-  from: readonly ConsumerState[];
-}
-
-const OPEN: readonly ConsumerState[] = ['new', 'received', 'work_in_progress', 'awaiting_info', 'resolved'];
-const PROVIDER_STAFF: readonly Role[] = ['agent', 'admin'];
-const CONSUMER_PEOPLE: readonly Role[] = ['requester', 'admin'];
-
-// Comments are open to both sides, so their rule is checked per side below.
-const rules: Record<Exclude<UserActionType, 'comment'>, Rule> = {
-  assign: { side: 'provider', roles: PROVIDER_STAFF, from: ['received', 'work_in_progress', 'awaiting_info'] },
-  work_note: { side: 'provider', roles: PROVIDER_STAFF, from: OPEN },
-  request_info: { side: 'provider', roles: PROVIDER_STAFF, from: ['work_in_progress'] },
-  propose_solution: { side: 'provider', roles: PROVIDER_STAFF, from: ['work_in_progress', 'awaiting_info'] },
-  accept: { side: 'consumer', roles: CONSUMER_PEOPLE, from: ['resolved'] },
-  reject: { side: 'consumer', roles: CONSUMER_PEOPLE, from: ['resolved'] },
-  cancel: { side: 'consumer', roles: CONSUMER_PEOPLE, from: OPEN },
-};
-
-export const MAX_TEXT = 10_000;
 
 function requireText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -114,86 +80,34 @@ function evaluate(view: ExchangeView, action: Action, actor?: Actor): Transition
   }
   if (!actor) throw new DomainError('forbidden', `${action.type} needs a user`);
   const side = sideOf(view, actor);
-
-  if (action.type === 'comment') {
-    requireText(action.body, 'body');
-    if (!isOpen(view.state)) throw stateRefusal(view, 'comment');
-    // A consumer's answer to an information request puts the request back to work.
-    return { state: side === 'consumer' && view.state === 'awaiting_info' ? 'work_in_progress' : view.state };
+  const spec: ActionSpec = actionSpecs[action.type];
+  if ((spec.side !== 'either' && side !== spec.side) || !spec.roles.includes(actor.role)) {
+    throw new DomainError('forbidden', `Only ${spec.roles.join(' or ')} users of the ${spec.side} may ${action.type.replace('_', ' ')}`, {
+      side: spec.side,
+      roles: spec.roles,
+    });
   }
-
-  const rule = rules[action.type];
-  if (side !== rule.side || !rule.roles.includes(actor.role)) {
-    throw new DomainError(
-      'forbidden',
-      `Only ${rule.roles.join(' or ')} users of the ${rule.side} may ${action.type.replace('_', ' ')}`,
-      { side: rule.side, roles: rule.roles },
-    );
-  }
-  switch (action.type) {
-    case 'work_note':
-      requireText(action.body, 'body');
-      break;
-    case 'request_info':
-      requireText(action.question, 'question');
-      break;
-    case 'propose_solution':
-      if (!resolutionCodes.includes(action.resolutionCode as ResolutionCode)) {
-        throw new DomainError('validation_failed', `resolutionCode must be one of ${resolutionCodes.join(', ')}`, {
-          field: 'resolutionCode',
-          allowed: resolutionCodes,
-        });
-      }
-      requireText(action.resolutionNotes, 'resolutionNotes');
-      break;
-    case 'reject':
-      requireText(action.reason, 'reason');
-      break;
-    case 'cancel':
-      if (action.reason !== undefined && action.reason !== '') requireText(action.reason, 'reason');
-      break;
-  }
-  if (!rule.from.includes(view.state)) throw stateRefusal(view, action.type);
-
-  switch (action.type) {
-    case 'assign': {
-      const current = view.assignedTo;
-      if (current?.userId === actor.userId) {
-        throw new DomainError('invalid_transition', `The request is already assigned to you`, { state: view.state, assignedTo: current.name });
-      }
-      if (current && actor.role !== 'admin') {
-        throw new DomainError('conflict', `The request is already assigned to ${current.name}`, { assignedTo: current.name, state: view.state });
-      }
-      return {
-        state: view.state === 'received' ? 'work_in_progress' : view.state,
-        assignedTo: { userId: actor.userId, name: actor.name },
-      };
-    }
-    case 'work_note':
-      return { state: view.state };
-    case 'request_info':
-      return { state: 'awaiting_info', comment: action.question };
-    case 'propose_solution':
-      return { state: 'resolved', resolution: { code: action.resolutionCode as ResolutionCode, notes: action.resolutionNotes } };
-    case 'accept':
-      return { state: 'closed' };
-    case 'reject':
-      return { state: 'work_in_progress', resolution: null, comment: `Solution rejected: ${action.reason}` };
-    case 'cancel':
-      return { state: 'cancelled', comment: action.reason ? `Request cancelled: ${action.reason}` : undefined };
-  }
+  const input = action as unknown as Record<string, unknown>;
+  for (const [field, f] of Object.entries(spec.fields)) checkField(input[field], field, f);
+  if (!spec.from.includes(view.state)) throw stateRefusal(view, action.type);
+  return spec.transition(view, input as Record<string, string | undefined>, actor, side);
 }
 
-const samples: Record<UserActionType, Action> = {
-  assign: { type: 'assign' },
-  comment: { type: 'comment', body: 'x' },
-  work_note: { type: 'work_note', body: 'x' },
-  request_info: { type: 'request_info', question: 'x' },
-  propose_solution: { type: 'propose_solution', resolutionCode: 'solved', resolutionNotes: 'x' },
-  accept: { type: 'accept' },
-  reject: { type: 'reject', reason: 'x' },
-  cancel: { type: 'cancel' },
-};
+function checkField(value: unknown, field: string, f: FieldSpec): void {
+  if (f.kind === 'choice') {
+    if (!f.values.includes(value as string)) {
+      throw new DomainError('validation_failed', `${field} must be one of ${f.values.join(', ')}`, { field, allowed: f.values });
+    }
+    return;
+  }
+  if (f.optional && (value === undefined || value === '')) return;
+  requireText(value, field);
+}
+
+/** A valid body for each action: what `allowedActions` tries. */
+const sampleOf = (type: UserActionType): Action =>
+  ({ type, ...Object.fromEntries(Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([k, f]) => [k, f.kind === 'choice' ? f.values[0] : 'x'])) }) as Action;
+const samples = Object.fromEntries(userActionTypes.map((type) => [type, sampleOf(type)])) as Record<UserActionType, Action>;
 
 /** The actions this actor may take now: what a 409 tells the caller, and what a UI would offer. */
 export function allowedActions(view: ExchangeView, actor: Actor): ActionType[] {

@@ -1,6 +1,7 @@
 // The exchange workflow's public interface: what the API and tests send and read. No logic here.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, ActionType, UserActionType } from '../domain/state-machine';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { userActionTypes, type Action, type ActionType, type UserActionType } from '../domain/state-machine';
 import type { Actor, CatalogKind, ConsumerState, ProviderState, ResolutionCode } from '../domain/model';
 import type { SlaTargets } from '../domain/catalog-item';
 import type { SlaState } from '../domain/sla';
@@ -36,22 +37,12 @@ export interface ExchangeSnapshot {
 /** An action as sent to the workflow: who acts, plus the action's own fields. */
 export type ActionInput<T extends ActionType> = { actor: Actor } & Omit<Extract<Action, { type: T }>, 'type'>;
 
-const action = <T extends UserActionType>(name: T) => ({
-  update: defineUpdate<ExchangeSnapshot, [ActionInput<T>]>(name),
-  signal: defineSignal<[ActionInput<T>]>(name),
-});
+type ActionDefinitions = { [T in UserActionType]: { update: UpdateDefinition<ExchangeSnapshot, [ActionInput<T>], T>; signal: SignalDefinition<[ActionInput<T>], T> } };
 
-/** One update (synchronous answer for the API) and one signal (fire-and-forget) per action. */
-export const actions = {
-  assign: action('assign'),
-  comment: action('comment'),
-  work_note: action('work_note'),
-  request_info: action('request_info'),
-  propose_solution: action('propose_solution'),
-  accept: action('accept'),
-  reject: action('reject'),
-  cancel: action('cancel'),
-};
+/** One update (synchronous answer for the API) and one signal (fire-and-forget) per action of the registry. */
+export const actions = Object.fromEntries(
+  userActionTypes.map((name) => [name, { update: defineUpdate(name), signal: defineSignal(name) }]),
+) as ActionDefinitions;
 
 /** Answers once the consumer's Provider Task exists: what the API waits for after starting a request. */
 export const createdUpdate = defineUpdate<ExchangeSnapshot>('created');

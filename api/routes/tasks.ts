@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
-import { decide, type Action, type UserActionType } from '../../domain/state-machine';
+import { decide, type Action } from '../../domain/state-machine';
+import { actionSpecs, userActionTypes } from '../../domain/actions';
 import { findTask, findWorkflowId, listTasks, type ListCursor } from '../../db/repositories/tasks';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
@@ -10,17 +11,8 @@ import { DEFAULT_ACTION_TIMEOUT_MS, sendAction } from '../action-update';
 import { syncStatus } from '../sync-status';
 import type { ApiDeps } from '../deps';
 
-/** The action routes: POST /tasks/:number/<path>. */
-export const actionRoutes: Array<{ path: string; action: UserActionType; status: 200 | 201; summary: string }> = [
-  { path: 'assign', action: 'assign', status: 200, summary: '"Assign to me": the calling agent takes the task (provider)' },
-  { path: 'comments', action: 'comment', status: 201, summary: 'Post a public comment, replicated to the other side' },
-  { path: 'work-notes', action: 'work_note', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },
-  { path: 'request-info', action: 'request_info', status: 200, summary: 'Ask the consumer for information (provider): awaiting_info on both sides' },
-  { path: 'propose-solution', action: 'propose_solution', status: 200, summary: 'Propose a solution with a resolution code (provider): resolved on both sides' },
-  { path: 'accept', action: 'accept', status: 200, summary: 'Accept the proposed solution (consumer): closed on both sides' },
-  { path: 'reject', action: 'reject', status: 200, summary: 'Reject the proposed solution with a reason (consumer): back to work in progress' },
-  { path: 'cancel', action: 'cancel', status: 200, summary: 'Cancel the request (consumer): cancelled on both sides' },
-];
+/** The action routes, POST /tasks/:number/<path>, from the action registry (domain/actions.ts). */
+export const actionRoutes = userActionTypes.map((action) => ({ action, ...actionSpecs[action].http }));
 
 const encodeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 function decodeCursor(s: string): ListCursor {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
+import { actionSpecs, userActionTypes, type FieldSpec } from '../../domain/actions';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
@@ -117,16 +118,12 @@ interface Route {
 const UNKNOWN_ITEM = '00000000-0000-4000-8000-000000000000';
 const unknownNumber = (number: string) => number.replace(/\d{7}$/, '9999999');
 
-const taskActions: Array<{ path: string; body: unknown; provider: boolean; consumer: boolean }> = [
-  { path: 'assign', body: {}, provider: true, consumer: false },
-  { path: 'comments', body: { body: 'Any news?' }, provider: true, consumer: true },
-  { path: 'work-notes', body: { body: 'Internal: toner recall' }, provider: true, consumer: false },
-  { path: 'request-info', body: { question: 'Which floor?' }, provider: true, consumer: false },
-  { path: 'propose-solution', body: { resolutionCode: 'solved', resolutionNotes: 'Extinguished' }, provider: true, consumer: false },
-  { path: 'accept', body: {}, provider: false, consumer: true },
-  { path: 'reject', body: { reason: 'Still smoking' }, provider: false, consumer: true },
-  { path: 'cancel', body: { reason: 'Bought a new printer' }, provider: false, consumer: true },
-];
+// Every action of the registry, with a valid body and the sides whose people may take it.
+const taskActions = userActionTypes.map((type) => {
+  const { http, side, fields } = actionSpecs[type];
+  const body = Object.fromEntries(Object.entries(fields as Record<string, FieldSpec>).map(([name, f]) => [name, f.kind === 'choice' ? f.values[0] : `${type}: authorization check`]));
+  return { path: http.path, body, provider: side !== 'consumer', consumer: side !== 'provider', roles: actionSpecs[type].roles as readonly string[] };
+});
 
 // Users of the instance that holds each number, by role.
 const ACME_USERS = { requester: 'ANN_TOKEN', admin: 'ACME_ADMIN_TOKEN', agent: 'ACME_AGENT_TOKEN' };
@@ -152,14 +149,10 @@ const taskRoutes: Route[] = (['consumer', 'provider'] as const).flatMap((side) =
   };
   const actions = taskActions.map((a): Route => {
     const allowedHere = side === 'consumer' ? a.consumer : a.provider;
-    // Provider actions need an agent or admin; consumer actions a requester or admin; comments anyone.
-    const wrongRole = !allowedHere
-      ? Object.values(own)
-      : a.path === 'comments'
-        ? []
-        : side === 'provider'
-          ? [own.requester]
-          : [own.agent];
+    // The instance's users whose role the action does not admit (all of them on the wrong side).
+    const wrongRole = Object.entries(own)
+      .filter(([role]) => !allowedHere || !a.roles.includes(role))
+      .map(([, token]) => token);
     return {
       route: `POST /tasks/:number/${a.path}`,
       label,
