@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { formatTaskNumber, parentTaskTypes, providerStateOf, PROVIDER_TASK_PREFIX, type CatalogKind, type ConsumerState, type Side } from '../domain/model';
+import { formatTaskNumber, parentTaskTypes, providerStateOf, type CatalogKind, type ConsumerState, type Side } from '../domain/model';
 import type { Db } from '../db/connect';
 import type { InstanceDatabases } from '../db/instances';
 import type { SlaState } from '../domain/sla';
@@ -220,4 +220,3 @@ async function insertAudit(db: Db, taskNumber: string, a: AuditWrite): Promise<v
 }
 
 export type ExchangeActivities = ReturnType<typeof createExchangeActivities>;
-export const providerTaskNumber = (n: number) => formatTaskNumber(PROVIDER_TASK_PREFIX, n);

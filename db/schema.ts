@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, JSONColumnType, Selectable } from 'kysely';
+import type { ColumnType, JSONColumnType, Selectable } from 'kysely';
 import type { CatalogItemState, CatalogKind, ConsumerState, ParentTaskType, ProviderState, Role } from '../domain/model';
 import type { FormField } from '../domain/catalog-form';
 import type { SlaTargets } from '../domain/catalog-item';
@@ -170,5 +170,3 @@ export type ProviderTaskRow = Selectable<ProviderTasksTable>;
 export type ParentTaskRow = Selectable<ParentTasksTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
-export type NewUser = Insertable<UsersTable>;
-export type EscalationRow = Selectable<EscalationsTable>;

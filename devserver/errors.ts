@@ -15,6 +15,5 @@ export class ServiceError extends Error {
 
 export const notFound = (message: string) => new ServiceError(status.NOT_FOUND, message);
 export const invalidArgument = (message: string) => new ServiceError(status.INVALID_ARGUMENT, message);
-export const failedPrecondition = (message: string) => new ServiceError(status.FAILED_PRECONDITION, message);
 export const alreadyExists = (message: string, details?: ServiceError['details']) =>
   new ServiceError(status.ALREADY_EXISTS, message, details);

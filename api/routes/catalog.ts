@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
-import { validateCatalogItem, type CatalogItemDefinition } from '../../domain/catalog-item';
+import { validateCatalogItem } from '../../domain/catalog-item';
 import type { CatalogItemRow, RemoteCatalogItemRow } from '../../db/schema';
 import type { CatalogPublicationInput } from '../../workflows/catalog-publication';
 import { callerOf, type Caller } from '../plugins/auth';
@@ -13,7 +14,8 @@ import type { ApiDeps } from '../deps';
 
 const ItemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
-export default async function catalogRoutes(app: FastifyInstance, deps: ApiDeps) {
+export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ownItem = (row: CatalogItemRow, caller: Caller) => ({
     id: row.id,
     name: row.name,
@@ -74,7 +76,7 @@ export default async function catalogRoutes(app: FastifyInstance, deps: ApiDeps)
       const caller = callerOf(request);
       requireAdmin(caller);
       const db = deps.instances.db(caller.instance);
-      const body = request.body as CatalogItemDefinition;
+      const body = request.body;
       const def = validateCatalogItem({ ...body, description: body.description ?? '', form: body.form ?? [], sla: body.sla ?? {} });
       const result = await idempotent(request, db, caller.user.id, async () => {
         const row = await db
@@ -131,8 +133,8 @@ export default async function catalogRoutes(app: FastifyInstance, deps: ApiDeps)
     async (request, reply) => {
       const caller = callerOf(request);
       requireAdmin(caller);
-      const { id } = request.params as { id: string };
-      const { consumers } = request.body as { consumers: string[] };
+      const { id } = request.params;
+      const { consumers } = request.body;
       const db = deps.instances.db(caller.instance);
       const result = await idempotent(request, db, caller.user.id, async () => {
         const row = await findOwn(caller, id);
@@ -161,7 +163,7 @@ export default async function catalogRoutes(app: FastifyInstance, deps: ApiDeps)
     async (request, reply) => {
       const caller = callerOf(request);
       requireAdmin(caller);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const db = deps.instances.db(caller.instance);
       const result = await idempotent(request, db, caller.user.id, async () => {
         const row = await findOwn(caller, id);

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { snapshotQuery } from '../../workflows/definitions';
 import { reconcile } from '../../app/reconcile';
@@ -37,7 +38,8 @@ function opsError(err: unknown, workflowId?: string): never {
  * Operator visibility over every exchanged request, from Temporal itself: the same data the
  * Temporal UI shows, for scripts and for the dev server (which has no UI).
  */
-export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
+export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', async (request) => requireOperator(request));
 
   app.get(
@@ -57,7 +59,7 @@ export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request) => {
-      const { query, limit } = request.query as { query?: string; limit?: string };
+      const { query, limit } = request.query;
       const max = limit === undefined ? 100 : Number(limit);
       if (max < 1 || max > 500) throw new DomainError('validation_failed', 'limit must be from 1 to 500', { field: 'limit' });
       const scoped = `WorkflowType = 'exchange'${query?.trim() ? ` AND (${query})` : ''}`;
@@ -84,7 +86,7 @@ export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request) => {
-      const { workflowId } = request.params as { workflowId: string };
+      const { workflowId } = request.params;
       const handle = deps.temporal.workflow.getHandle(workflowId);
       const description = await handle.describe().catch((err) => opsError(err, workflowId));
       if (description.type !== 'exchange') throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
@@ -108,11 +110,12 @@ export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
       schema: {
         summary: 'The workflow event history as JSON (usable as a replay fixture)',
         params: WorkflowParams,
-        response: errorResponses(401, 403, 404),
+        // Sent as Temporal's own proto3 JSON, already serialized.
+        response: { 200: Type.Unsafe<string>({ description: 'temporal.api.history.v1.History in proto3 JSON' }), ...errorResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { workflowId } = request.params as { workflowId: string };
+      const { workflowId } = request.params;
       const history = await deps.temporal.workflow.getHandle(workflowId).fetchHistory().catch((err) => opsError(err, workflowId));
       return reply.type('application/json').send(historyToJSON(history));
     },
@@ -127,6 +130,6 @@ export default async function opsRoutes(app: FastifyInstance, deps: ApiDeps) {
         response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errorResponses(401, 403) },
       },
     },
-    async () => reconcile(deps.instances, deps.temporal),
+    async () => ({ ...(await reconcile(deps.instances, deps.temporal)) }),
   );
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { validateVariables } from '../../domain/catalog-form';
 import { formatTaskNumber, PROVIDER_TASK_PREFIX } from '../../domain/model';
@@ -13,7 +14,8 @@ import { idempotent, sendStored } from '../idempotency';
 import { taskView } from '../task-view';
 import type { ApiDeps } from '../deps';
 
-export default async function requestRoutes(app: FastifyInstance, deps: ApiDeps) {
+export default async function requestRoutes(fastify: FastifyInstance, deps: ApiDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/requests',
     {
@@ -27,7 +29,7 @@ export default async function requestRoutes(app: FastifyInstance, deps: ApiDeps)
     async (request, reply) => {
       const caller = callerOf(request);
       if (caller.user.role === 'agent') throw new DomainError('forbidden', 'Only requester or admin users submit requests');
-      const body = request.body as { catalogItemId: string; shortDescription: string; description: string; variables: Record<string, unknown> };
+      const body = request.body;
       const db = deps.instances.db(caller.instance);
       const allocateNumber = async () => {
         const { rows } = await sql<{ n: string }>`select nextval('provider_task_number_seq') as n`.execute(db);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { decide, type Action } from '../../domain/state-machine';
 import { actionSpecs, userActionTypes } from '../../domain/actions';
@@ -25,7 +26,8 @@ function decodeCursor(s: string): ListCursor {
   throw new DomainError('bad_request', 'cursor is not one this API returned');
 }
 
-export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
+export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/tasks',
     {
@@ -37,7 +39,7 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
     async (request) => {
       const caller = callerOf(request);
-      const q = request.query as { state?: string; limit?: string; cursor?: string };
+      const q = request.query;
       const limit = q.limit === undefined ? 20 : Number(q.limit);
       if (limit < 1 || limit > 100) throw new DomainError('validation_failed', 'limit must be from 1 to 100', { field: 'limit' });
       const rows = await listTasks(deps.instances.db(caller.instance), { state: q.state, limit: limit + 1, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
@@ -79,7 +81,7 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
     async (request) => {
       const caller = callerOf(request);
-      const task = await load(caller.instance, (request.params as { number: string }).number);
+      const task = await load(caller.instance, request.params.number);
       return { ...taskView(task, caller.actor), sync: await syncStatus(deps.temporal, task.row.workflow_id) };
     },
   );
@@ -98,7 +100,7 @@ export default async function taskRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
       async (request, reply) => {
         const caller = callerOf(request);
-        const { number } = request.params as { number: string };
+        const { number } = request.params;
         const body = (request.body ?? {}) as Record<string, unknown>;
         const db = deps.instances.db(caller.instance);
         const workflowId = await findWorkflowId(db, number);
