@@ -1,11 +1,12 @@
 // What one lifecycle does: over HTTP through the whole stack, or (the baseline) the same database writes
 // made directly with the activity functions.
 import { sql } from 'kysely';
-import { createExchangeActivities, type AuditWrite, type CommentWrite, type ExchangeRecord, type TaskChange } from '../activities/exchange-activities';
+import { createExchangeActivities, type AuditWrite, type CommentWrite, type ExchangeRecord } from '../activities/exchange-activities';
 import { decide, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
-import { displayName, formatTaskNumber, providerStateOf, PROVIDER_TASK_PREFIX, type Actor, type Side } from '../domain/model';
+import { displayName, formatTaskNumber, PROVIDER_TASK_PREFIX, type Actor, type Side } from '../domain/model';
 import { initialSlaState, slaOnTransition, slaTargetsMs } from '../domain/sla';
 import { exchangeWorkflowId } from '../workflows/definitions';
+import { sideChanges } from '../workflows/side-changes';
 import type { ApiClient } from './client';
 import type { Probe, ReplicationWatcher } from './replication';
 import type { Recorder } from './stats';
@@ -204,26 +205,14 @@ export function createDirectLifecycle(stack: BenchStack) {
           ? [{ id: `${workflowId}/c/${++commentSeq}`, seq: commentSeq, visibility: 'public', originInstance: actor!.instance, authorName: displayName(actor!), body: action.body, createdAt: now() }]
           : [];
       const who = actor ? { name: displayName(actor), instance: actor.instance } : system;
+      const changes = sideChanges(
+        { seq: s, from, transition: t, comments, actingSide, sla, audit: (side, f, to) => audit(s, side, action.type, who, f, to) },
+        { consumer: CONSUMER, provider: PROVIDER },
+      );
       await Promise.all(
-        (['consumer', 'provider'] as const).map((side) => {
-          const fromSide = side === 'consumer' ? from : providerStateOf(from);
-          const toSide = side === 'consumer' ? t.state : providerStateOf(t.state);
-          const noteworthy = fromSide !== toSide || t.assignedTo !== undefined || t.resolution !== undefined || comments.length > 0;
-          const change: TaskChange = {
-            instance: side === 'consumer' ? CONSUMER : PROVIDER,
-            side,
-            number: side === 'consumer' ? number : parent,
-            seq: s,
-            state: t.state,
-            assignedTo: t.assignedTo,
-            resolution: t.resolution,
-            comments: comments.filter((c) => c.visibility === 'public' || side === actingSide),
-            audit: noteworthy ? audit(s, side, action.type, who, fromSide, toSide) : undefined,
-            sla,
-            ...(side === 'consumer' ? { providerNumber: parent } : {}),
-          };
-          return activities.applyTaskChange(change);
-        }),
+        changes.map((change) =>
+          activities.applyTaskChange(change.side === 'consumer' ? { ...change, number, providerNumber: parent } : { ...change, number: parent }),
+        ),
       );
     };
 

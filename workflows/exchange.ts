@@ -19,11 +19,12 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 import { decide, sideOf, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
-import { displayName, isOpen, providerStateOf, type Actor, type ResolutionCode, type Side } from '../domain/model';
+import { displayName, isOpen, providerStateOf, type Actor, type ConsumerState, type ResolutionCode, type Side } from '../domain/model';
 import { initialSlaState, nextSlaDeadline, slaDue, slaOnTransition, slaTargetsMs, type SlaEvent, type SlaState, type SlaTargetsMs } from '../domain/sla';
-import type { AuditWrite, CommentWrite, EscalationWrite, ExchangeActivities, ExchangeRecord, TaskChange } from '../activities/exchange-activities';
+import type { AuditWrite, CommentWrite, EscalationWrite, ExchangeActivities, ExchangeRecord } from '../activities/exchange-activities';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { actions, createdUpdate, snapshotQuery, type ActionInput, type ExchangeInput, type ExchangeSnapshot } from './definitions';
+import { sideChanges } from './side-changes';
 import { exchangeSearchAttributes as SA } from './search-attributes';
 
 // Database writes are retried until they succeed: an instance that is down delays its own copy of a
@@ -250,7 +251,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
 
   /** Writes one accepted change to both sides (internal comments only to the side that wrote them). */
   const replicate = (
-    from: string,
+    from: ConsumerState,
     t: Transition,
     actionName: string,
     actor: { name: string; instance: string },
@@ -258,37 +259,22 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     actingSide?: Side,
     escalation?: EscalationWrite,
   ): QueuedWrite | undefined => {
-    changeSeq++;
-    const seq = changeSeq;
+    const seq = ++changeSeq;
+    const details = t.comment ? { comment: t.comment } : {};
+    const changes = sideChanges(
+      { seq, from, transition: t, comments, actingSide, escalation, sla: withSla ? sla : undefined, audit: (side, f, to) => audit(seq, side, actionName, actor, f, to, details) },
+      { consumer: input.consumer.instance, provider: input.provider.instance },
+    );
     let acting: QueuedWrite | undefined;
-    for (const side of ['consumer', 'provider'] as const) {
-      const ownComments = comments.filter((c) => c.visibility === 'public' || side === actingSide);
-      const fromSide = side === 'consumer' ? from : providerStateOf(from as ExchangeView['state']);
-      const toSide = side === 'consumer' ? t.state : providerStateOf(t.state);
-      const changed = fromSide !== toSide || t.assignedTo !== undefined || t.resolution !== undefined;
-      // With SLAs every change carries the clocks, so both sides always hold the current ones; a
-      // clock-only write leaves no audit entry.
-      const noteworthy = changed || ownComments.length > 0 || escalation !== undefined;
-      if (!noteworthy && !withSla) continue;
-      const change: Omit<TaskChange, 'number'> = {
-        instance: side === 'consumer' ? input.consumer.instance : input.provider.instance,
-        side,
-        seq,
-        state: t.state,
-        assignedTo: t.assignedTo,
-        resolution: t.resolution,
-        comments: ownComments,
-        audit: noteworthy ? audit(seq, side, actionName, actor, fromSide, toSide, t.comment ? { comment: t.comment } : {}) : undefined,
-        ...(withSla ? { sla, escalation } : {}),
-      };
+    for (const change of changes) {
       // The provider's number is known only once its parent task exists, which is queued first.
-      const item = enqueue(side, () => {
-        const number = side === 'consumer' ? input.number : providerNumber!;
+      const item = enqueue(change.side, () => {
+        const number = change.side === 'consumer' ? input.number : providerNumber!;
         return write('applyTaskChange', `${actionName}: write ${number} in ${change.instance} (change ${seq})`, [
-          side === 'consumer' ? { ...change, number, providerNumber: providerNumber ?? undefined } : { ...change, number },
+          change.side === 'consumer' ? { ...change, number, providerNumber: providerNumber ?? undefined } : { ...change, number },
         ]);
       });
-      if (side === actingSide) acting = item;
+      if (change.side === actingSide) acting = item;
     }
     publishVisibility();
     return acting;
