@@ -314,31 +314,6 @@ export async function takeDown(s: FaultStack, instance: string): Promise<Outage>
 
 // ---------------------------------------------------------------- reading and waiting
 
-/** Polls until `ok` holds (or gives up and returns the last value, for the assertion to report). */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, attempts = 1200, everyMs = 25): Promise<T> {
-  let value = await read();
-  for (let i = 0; !ok(value) && i < attempts; i++) {
-    await new Promise((r) => setTimeout(r, everyMs));
-    value = await read();
-  }
-  return value;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
-
 export const snapshot = (s: FaultStack, consumer: string, number: string): Promise<ExchangeSnapshot> =>
   s.client.workflow.getHandle(exchangeWorkflowId(consumer, number)).query(snapshotQuery);
 
