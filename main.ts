@@ -3,11 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { settingsFromEnv } from './config/settings';
-import { connectTemporal } from './app/temporal';
-import { createServiceWorker, installWorkerRuntime } from './app/worker';
+import { buildService, serviceOptionsFrom } from './app/service';
 import { seedDemo } from './app/seed-demo';
-import { InstanceDatabases } from './db/instances';
-import { buildApp } from './api/app';
 import { onShutdown } from './app/shutdown';
 
 const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
@@ -16,34 +13,29 @@ async function main() {
   const settings = settingsFromEnv();
   // The operator routes need a token; the all-in-one demo makes one up when none is configured.
   const opsToken = settings.opsToken ?? `ops.${randomBytes(24).toString('base64url')}`;
-  installWorkerRuntime(settings.logLevel);
   mkdirSync(settings.dataDir, { recursive: true });
-  const temporal = await connectTemporal(settings, say);
-  say(`Temporal at ${temporal.address}${temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
-  const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
-  const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
-  say(`databases ready for ${instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);
-  say('bundling workflows and starting the worker...');
-  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
-  const workerDone = worker.run();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken, actionTimeoutMs: settings.actionTimeoutSeconds * 1000 }, {
-    logger: { level: settings.logLevel },
-    rateLimitPerMinute: settings.rateLimitPerMinute,
-    idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
+  const defaults = serviceOptionsFrom(settings, say);
+  const service = await buildService({
+    ...defaults,
+    api: { ...defaults.api, opsToken },
+    progress: (p) => {
+      if (p.step === 'temporal') say(`Temporal at ${p.temporal.address}${p.temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
+      if (p.step === 'databases') {
+        const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
+        say(`databases ready for ${p.instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);
+      }
+      if (p.step === 'worker') say('bundling workflows and starting the worker...');
+    },
   });
-  await app.listen({ port: settings.port, host: settings.host });
+  await service.app!.listen({ port: settings.port, host: settings.host });
   const base = `http://${settings.host}:${settings.port}`;
   say(`API on ${base} — OpenAPI at ${base}/docs and ${base}/openapi.json`);
-  const tokens = await seedDemo(instances, settings.dataDir);
+  const tokens = await seedDemo(service.instances, settings.dataDir);
   if (tokens) say(`demo users (also in ${settings.dataDir}/demo-tokens.env):\n${tokens}`);
   if (!settings.opsToken) say(`operator token for /ops (this run only; set OPS_TOKEN to choose one):\nexport OPS_TOKEN=${opsToken}`);
   onShutdown({ delay: 15_000, say }, async () => {
     say('shutting down...');
-    await app.close();
-    worker.shutdown();
-    await workerDone;
-    await instances.close();
-    await temporal.close();
+    await service.close();
     say('stopped');
   });
   // Only now: a Ctrl-C from here on shuts down gracefully (before the handlers, it would just kill).

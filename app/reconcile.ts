@@ -4,6 +4,7 @@ import { WorkflowClient, WorkflowNotFoundError, isGrpcServiceError, type Client 
 import { snapshotQuery, type ExchangeSnapshot } from '../workflows/definitions';
 import { compareExchange, type Difference, type DriftComment, type DriftEscalation, type DriftResult, type DriftSide, type ConsumerTaskRecord, type ProviderTaskRecord, type WorkflowStatus } from '../domain/drift';
 import type { InstanceDatabases } from '../db/instances';
+import { mapLimit } from './concurrency';
 
 export interface DriftedRequest {
   workflowId: string;
@@ -75,20 +76,6 @@ type ProviderRow = ProviderTaskRecord & { consumer_instance: string };
 interface WorkflowRead {
   status: WorkflowStatus;
   snapshot: ExchangeSnapshot | null;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 const groupBy = <T>(items: T[], key: (item: T) => string) => {

@@ -10,10 +10,13 @@ import { startBenchStack, type BenchStack } from './stack';
 import { ApiClient } from './client';
 import { ReplicationWatcher } from './replication';
 import { ACTIONS, comment, createDirectLifecycle, httpLifecycle, submitAndAssign, type HttpContext } from './workloads';
-import { MiB, Recorder, ResourceMonitor, runLimited, sleep, summarize, table, type Summary } from './stats';
+import { mapLimit } from '../app/concurrency';
+import { MiB, Recorder, ResourceMonitor, sleep, summarize, table, type Summary } from './stats';
 
 const benchStarted = performance.now();
 const say = (msg: string) => console.log(`[bench +${((performance.now() - benchStarted) / 1000).toFixed(1)}s] ${msg}`);
+/** 0, 1, ... n-1: one entry per lifecycle (or request) to run. */
+const indices = (n: number) => Array.from({ length: n }, (_v, i) => i);
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 // ---------------------------------------------------------------- machine and garbage collection
@@ -93,7 +96,7 @@ async function measure(label: string, count: number, concurrency: number, monito
   let firstError: string | undefined;
   monitor.start();
   const started = performance.now();
-  const work = runLimited(count, concurrency, async () => {
+  const work = mapLimit(indices(count), concurrency, async () => {
     try {
       rec.add('lifecycle', await lifecycle());
     } catch (err) {
@@ -262,7 +265,7 @@ async function runScale(ctx: Omit<HttpContext, 'watcher' | 'rec'>, stack: BenchS
     monitor.start();
     const started = performance.now();
     let tag = open.length;
-    const work = runLimited(need, opts.parkConcurrency, async () => {
+    const work = mapLimit(indices(need), opts.parkConcurrency, async () => {
       if (performance.now() > deadline) return;
       try {
         open.push(await submitAndAssign(parkCtx, `open-${++tag}`, background));

@@ -1,4 +1,4 @@
-// The whole service in this process, wired as main.ts wires it: Temporal (embedded dev server unless
+// The whole service in this process, built as main.ts builds it (app/service.ts): Temporal (embedded dev server unless
 // TEMPORAL_ADDRESS), every instance's database (PGlite unless DATABASE_URL), the worker and the HTTP
 // API, listening on a free port of 127.0.0.1. Everything it creates lives in a temporary directory (or,
 // with DATABASE_URL, in databases of its own) and is removed by close().
@@ -10,12 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { settingsFromEnv, type Settings } from '../config/settings';
 import { DEFAULT_INSTANCES } from '../config/instances';
-import { connectTemporal, type TemporalHandles } from '../app/temporal';
-import { createServiceWorker, installWorkerRuntime } from '../app/worker';
+import { buildService, type ServiceTemporal } from '../app/service';
 import { seedDemoData, type DemoData } from '../app/seed-demo';
-import { InstanceDatabases } from '../db/instances';
-import { dropDatabase } from '../db/connect';
-import { buildApp } from '../api/app';
+import { dropInstanceDatabases, type InstanceDatabases } from '../db/instances';
 import type { Actor } from '../domain/model';
 import type { SlaTargets } from '../domain/catalog-item';
 
@@ -24,7 +21,7 @@ export const PROVIDER = 'globex';
 
 export interface BenchStack {
   settings: Settings;
-  temporal: TemporalHandles;
+  temporal: ServiceTemporal;
   instances: InstanceDatabases;
   app: FastifyInstance;
   /** http://127.0.0.1:<port> */
@@ -56,18 +53,18 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
     taskQueue: `service-exchange-bench-${run}`,
   };
   const databasePrefix = `sx_bench_${run}_`;
-  installWorkerRuntime('warn');
 
-  const temporal = await connectTemporal(settings, log);
-  const instances = await InstanceDatabases.open(settings.instances, { databaseUrl: settings.databaseUrl, databasePrefix, dataDir });
-  const worker = await createServiceWorker({ connection: temporal.native, namespace: settings.temporal.namespace, taskQueue: settings.taskQueue, instances, maxCachedWorkflows: settings.maxCachedWorkflows });
-  const workerDone = worker.run();
-  // Request logging off (pino at info would write a line per call); the limit far above what the
-  // bench sends, since every lifecycle uses the same two tokens.
-  const app = await buildApp(
-    { instances, temporal: temporal.client, taskQueue: settings.taskQueue, opsToken: `ops.${randomBytes(24).toString('base64url')}` },
-    { logger: { level: 'warn' }, rateLimitPerMinute: 1_000_000_000 },
-  );
+  const service = await buildService({
+    temporal: { connect: settings, log },
+    databases: { instances: settings.instances, databaseUrl: settings.databaseUrl, databasePrefix, dataDir },
+    taskQueue: settings.taskQueue,
+    worker: { logLevel: 'warn', maxCachedWorkflows: settings.maxCachedWorkflows },
+    // Request logging off (pino at info would write a line per call); the limit far above what the
+    // bench sends, since every lifecycle uses the same two tokens.
+    api: { opsToken: `ops.${randomBytes(24).toString('base64url')}`, logger: { level: 'warn' }, rateLimitPerMinute: 1_000_000_000 },
+  });
+  const { temporal, instances } = service;
+  const app = service.app!;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -94,12 +91,8 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
       databases: settings.databaseUrl ? 'PostgreSQL (DATABASE_URL), databases of its own' : 'embedded PGlite, on disk in a temp dir',
     },
     async close() {
-      await app.close();
-      worker.shutdown();
-      await workerDone;
-      await instances.close();
-      await temporal.close();
-      if (settings.databaseUrl) for (const c of settings.instances) await dropDatabase(settings.databaseUrl, `${databasePrefix}${c.id.replace(/-/g, '_')}`);
+      await service.close();
+      if (settings.databaseUrl) await dropInstanceDatabases(settings.databaseUrl, settings.instances, databasePrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -106,13 +106,4 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return [line(headers), rule, ...cells.map(line)].join('\n');
 }
 
-/** Runs `fn(i)` for i in [0, count), at most `limit` at a time. */
-export async function runLimited(count: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
-    while (next < count) await fn(next++);
-  });
-  await Promise.all(lanes);
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureDatabase, openInstanceDb, type Db } from './connect';
+import { dropDatabase, ensureDatabase, openInstanceDb, type Db } from './connect';
 import { unknownInstance, type InstanceConfig } from '../config/instances';
 
 export interface InstanceDatabasesOptions {
@@ -8,6 +8,14 @@ export interface InstanceDatabasesOptions {
   databasePrefix?: string;
   /** Where embedded (PGlite) databases live when there is no PostgreSQL URL; in memory when unset. */
   dataDir?: string;
+}
+
+/** The PostgreSQL database of an instance that has no URL of its own: `<prefix><id>` on the server. */
+export const instanceDatabaseName = (instance: string, prefix = 'service_exchange_') => `${prefix}${instance.replace(/-/g, '_')}`;
+
+/** Drops the databases `open` created on `databaseUrl` with this prefix (fresh databases of a test or bench run). */
+export async function dropInstanceDatabases(databaseUrl: string, instances: InstanceConfig[], prefix: string): Promise<void> {
+  for (const inst of instances) await dropDatabase(databaseUrl, instanceDatabaseName(inst.id, prefix));
 }
 
 /** Every instance's database, opened and migrated. */
@@ -26,7 +34,7 @@ export class InstanceDatabases {
       for (const inst of instances) {
         const url =
           inst.databaseUrl ??
-          (options.databaseUrl ? await ensureDatabase(options.databaseUrl, `${options.databasePrefix ?? 'service_exchange_'}${inst.id.replace(/-/g, '_')}`) : undefined);
+          (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
         dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id) }));
       }
     } catch (err) {

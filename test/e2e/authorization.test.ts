@@ -68,7 +68,7 @@ beforeAll(async () => {
   const parent = await eventually(
     () => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', fixture.consumerNumber).executeTakeFirst(),
     (p) => !!p,
-    'the provider task',
+    { what: 'the provider task' },
   );
   fixture.providerNumber = parent!.number;
   const assigned = await s.call('POST', `/tasks/${fixture.providerNumber}/assign`, { as: 'BOB_TOKEN', body: {} });
@@ -77,12 +77,12 @@ beforeAll(async () => {
   await eventually(
     () => s.instances.db('acme').selectFrom('provider_tasks').select('state').where('number', '=', fixture.consumerNumber).executeTakeFirst(),
     (t) => t?.state === 'work_in_progress',
-    'the consumer side to show work in progress',
+    { what: 'the consumer side to show work in progress' },
   );
   await eventually(
     () => s.temporal.client.workflow.getHandle(fixture.workflowId).query(snapshotQuery),
     (snap) => snap.pending.consumer === 0 && snap.pending.provider === 0,
-    'the workflow to have nothing pending',
+    { what: 'the workflow to have nothing pending' },
   );
 });
 

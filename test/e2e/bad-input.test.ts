@@ -51,7 +51,7 @@ const quiet = (workflowId: string) =>
   eventually(
     () => s.temporal.client.workflow.getHandle(workflowId).query(snapshotQuery),
     (snap) => snap.pending.consumer === 0 && snap.pending.provider === 0,
-    `${workflowId} to have nothing pending`,
+    { what: `${workflowId} to have nothing pending` },
   );
 
 const validRequest = () => ({
@@ -66,8 +66,8 @@ async function received(body: Record<string, unknown> = validRequest(), headers?
   const res = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const consumerNumber = res.body.number as string;
-  const parent = await eventually(() => providerTask(consumerNumber), (p) => !!p, 'the provider task');
-  await eventually(() => consumerTask(consumerNumber), (t) => t?.state === 'received', 'the consumer task to be received');
+  const parent = await eventually(() => providerTask(consumerNumber), (p) => !!p, { what: 'the provider task' });
+  await eventually(() => consumerTask(consumerNumber), (t) => t?.state === 'received', { what: 'the consumer task to be received' });
   const workflowId = exchangeWorkflowId('acme', consumerNumber);
   await quiet(workflowId);
   return { consumerNumber, providerNumber: parent!.number, workflowId, response: res };
@@ -78,7 +78,7 @@ beforeAll(async () => {
   const r = await received();
   Object.assign(wip, r);
   expect((await s.call('POST', `/tasks/${wip.providerNumber}/assign`, { as: 'BOB_TOKEN', body: {} })).status).toBe(200);
-  await eventually(() => consumerTask(wip.consumerNumber), (t) => t?.state === 'work_in_progress', 'work in progress on the consumer side');
+  await eventually(() => consumerTask(wip.consumerNumber), (t) => t?.state === 'work_in_progress', { what: 'work in progress on the consumer side' });
   await quiet(wip.workflowId);
 });
 
@@ -335,7 +335,7 @@ describe('hostile strings are stored and returned verbatim', () => {
     expect((await s.call('POST', `/tasks/${providerNumber}/comments`, { as: 'CAROL_TOKEN', body: { body: hostile.html } })).status).toBe(201);
     const expected = [...Object.values(hostile), hostile.html];
     await quiet(workflowId);
-    await eventually(() => comments('acme', consumerNumber), (c) => c.length === expected.length, 'the comments on the consumer side');
+    await eventually(() => comments('acme', consumerNumber), (c) => c.length === expected.length, { what: 'the comments on the consumer side' });
     expect((await comments('acme', consumerNumber)).map((c) => c.body)).toEqual(expected);
     expect((await comments('globex', providerNumber)).map((c) => c.body)).toEqual([...Object.values(hostile), hostile.sql, hostile.html]);
     const consumerView = await s.call('GET', `/tasks/${consumerNumber}`, { as: 'ANN_TOKEN' });
@@ -388,7 +388,7 @@ describe('Idempotency-Key', () => {
     const second = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
-    await eventually(() => providerTask(first.body.number), (p) => !!p, 'the provider task');
+    await eventually(() => providerTask(first.body.number), (p) => !!p, { what: 'the provider task' });
     await quiet(exchangeWorkflowId('acme', first.body.number));
     const third = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
     expect(third.body).toEqual(first.body);
@@ -405,7 +405,7 @@ describe('Idempotency-Key', () => {
     const headers = { 'idempotency-key': 'req-conflict-1' };
     const first = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: validRequest(), headers });
     expect(first.status).toBe(201);
-    await eventually(() => providerTask(first.body.number), (p) => !!p, 'the provider task');
+    await eventually(() => providerTask(first.body.number), (p) => !!p, { what: 'the provider task' });
     await quiet(exchangeWorkflowId('acme', first.body.number));
     const res = await refused(
       () => s.call('POST', '/requests', { as: 'ANN_TOKEN', body: { ...validRequest(), shortDescription: 'Something else' }, headers }),
@@ -429,7 +429,7 @@ describe('Idempotency-Key', () => {
       else expectError(a, 409, 'conflict', /Idempotency-Key/);
     }
     const number = created[0].body.number;
-    await eventually(() => providerTask(number), (p) => !!p, 'the provider task');
+    await eventually(() => providerTask(number), (p) => !!p, { what: 'the provider task' });
     await quiet(exchangeWorkflowId('acme', number));
     const retry = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
     expect(retry.status).toBe(201);
@@ -485,7 +485,7 @@ describe('concurrent "Assign to me"', () => {
     expect(loser.body.error.details).toMatchObject({ assignedTo: winnerName });
 
     await quiet(workflowId);
-    await eventually(() => consumerTask(consumerNumber), (t) => t?.assigned_to_name === winnerName, 'the consumer side to show the winner');
+    await eventually(() => consumerTask(consumerNumber), (t) => t?.assigned_to_name === winnerName, { what: 'the consumer side to show the winner' });
     expect(await providerTask(consumerNumber)).toMatchObject({ state: 'work_in_progress', assigned_to_name: winnerName });
     // One assignment recorded on each side, one accepted update in the workflow's history.
     for (const [instance, number] of [['acme', consumerNumber], ['globex', providerNumber]]) {

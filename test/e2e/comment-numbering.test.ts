@@ -24,7 +24,7 @@ async function quiet(workflowId: string) {
   await eventually(
     () => s.temporal.client.workflow.getHandle(workflowId).query(snapshotQuery),
     (snap) => snap.pending.consumer === 0 && snap.pending.provider === 0,
-    `${workflowId} to have nothing pending`,
+    { what: `${workflowId} to have nothing pending` },
   );
 }
 
@@ -46,7 +46,7 @@ describe('comment numbering, per side', () => {
     const parent = await eventually(
       () => s.instances.db('globex').selectFrom('parent_tasks').select('number').where('consumer_number', '=', consumer).executeTakeFirst(),
       (p) => !!p,
-      'the provider task',
+      { what: 'the provider task' },
     );
     const provider = parent!.number;
     await quiet(workflowId);

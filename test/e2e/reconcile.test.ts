@@ -3,6 +3,7 @@
 // exactly those edits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, OPS_TOKEN, type TestStack } from '../harness/stack';
+import { eventually } from '../harness/eventually';
 import { reconcile, type ReconcileReport } from '../../app/reconcile';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 
@@ -13,15 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-/** Polls until `ok` holds; after ~10 s returns the last value for the caller's assertion to show. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (ok(value) || i >= 400) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const providerTask = (number: string) => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
 

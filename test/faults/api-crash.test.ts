@@ -32,7 +32,9 @@ import { InstanceDatabases } from '../../db/instances';
 import { dropDatabase, ensureDatabase } from '../../db/connect';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
-import { createFaultStack, eventually, expectEachCommentOnce, expectReplays, expectStory, mapLimit, result, type ExpectedStory, type FaultStack } from './helpers';
+import { createFaultStack, expectEachCommentOnce, expectReplays, expectStory, result, type ExpectedStory, type FaultStack } from './helpers';
+import { eventually } from '../harness/eventually';
+import { mapLimit } from '../../app/concurrency';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -216,7 +218,7 @@ async function crashScenario(d: Deployment): Promise<void> {
     return res.body;
   };
   const received = async (number: string) => {
-    const v = await eventually(() => view(number), (x) => !!x.counterpart.number);
+    const v = await eventually(() => view(number), (x) => !!x.counterpart.number, { attempts: 1200 });
     expect(v.counterpart.number, `${number} reached the provider`).toBeTruthy();
     providerNumberOf.set(number, v.counterpart.number);
   };
@@ -238,7 +240,7 @@ async function crashScenario(d: Deployment): Promise<void> {
   };
   /** Waits until `ready` holds, then kills the API process with actions on their way, and starts it again. */
   const crash = async (ready: () => boolean) => {
-    await eventually(async () => ready(), (x) => x, 6000, 5);
+    await eventually(async () => ready(), (x) => x, { attempts: 6000, everyMs: 5 });
     answeredBeforeCrash.push([...answered]);
     const onTheirWay = http.crashing();
     inFlightAtCrash.push(onTheirWay.length);
@@ -256,7 +258,7 @@ async function crashScenario(d: Deployment): Promise<void> {
   // ------------------------------------------------------------ crash 1: conversations, and two submissions, on their way
   const turns = 6;
   const conversations = Promise.all(numbers.map((n) => conversation(n, turns)));
-  await eventually(async () => answered.length, (n) => n >= numbers.length, 4000, 5);
+  await eventually(async () => answered.length, (n) => n >= numbers.length, { attempts: 4000, everyMs: 5 });
   let lateSubmitted = 0;
   const late = Promise.all(
     [4, 5].map(async (i) => {
@@ -287,7 +289,7 @@ async function crashScenario(d: Deployment): Promise<void> {
     await act(number, 'bob', 'propose-solution', 'propose_solution', { resolutionCode: 'solved', resolutionNotes: 'New cable' });
     endingsAnswered++;
     // Ann decides once she sees the solution, as a person would.
-    await eventually(() => view(number), (v) => v.state === 'resolved');
+    await eventually(() => view(number), (v) => v.state === 'resolved', { attempts: 1200 });
     await act(number, 'ann', 'accept', 'accept');
     endingsAnswered++;
   });

@@ -14,7 +14,9 @@ import { Worker } from '@temporalio/worker';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { exchangeWorkflowId } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
-import { addUser, converged, injectedActivityFailures, createFaultStack, eventually, expectConverged, expectStory, mapLimit, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type ExpectedStory, type FaultStack, type Outage } from './helpers';
+import { addUser, converged, injectedActivityFailures, createFaultStack, expectConverged, expectStory, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type ExpectedStory, type FaultStack, type Outage } from './helpers';
+import { eventually } from '../harness/eventually';
+import { mapLimit } from '../../app/concurrency';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -87,7 +89,7 @@ describe('outage of the provider database during a stream of actions', () => {
     for (const number of numbers) {
       const task = await eventually(
         () => consumerDb.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst(),
-        (t) => t?.state === 'received',
+        (t) => t?.state === 'received', { attempts: 1200 },
       );
       expect(task?.state, `${number} received by the provider`).toBe('received');
       providerNumberOf.set(number, task!.provider_number!);
@@ -97,7 +99,7 @@ describe('outage of the provider database during a stream of actions', () => {
       if (i < 5) await consumerAct(number, 'comments', { body: `before the outage ${i}` });
     });
     for (const number of numbers) {
-      expect(converged(await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged)), `${number} in sync before the outage`).toBe(true);
+      expect(converged(await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 })), `${number} in sync before the outage`).toBe(true);
     }
 
     // ------------------------------------------------------------ globex goes down
@@ -135,15 +137,15 @@ describe('outage of the provider database during a stream of actions', () => {
       otherNumbers.push(number);
       const parent = await eventually(
         () => s.instances.db('umbrella').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst(),
-        (p) => !!p,
+        (p) => !!p, { attempts: 1200 },
       );
       expect(parent, `${number} reached umbrella`).toBeDefined();
       expect((await umbrella('POST', `/tasks/${parent!.number}/assign`, {})).status).toBe(200);
       expect((await iris('POST', `/tasks/${number}/comments`, { body: 'Badge for the new hire' })).status).toBe(201);
       expect((await umbrella('POST', `/tasks/${parent!.number}/comments`, { body: 'Printed' })).status).toBe(201);
-      await eventually(() => readRequest(s, 'initech', 'umbrella', number), (r) => r.consumer.task?.state === 'work_in_progress');
+      await eventually(() => readRequest(s, 'initech', 'umbrella', number), (r) => r.consumer.task?.state === 'work_in_progress', { attempts: 1200 });
       expect((await umbrella('POST', `/tasks/${parent!.number}/propose-solution`, { resolutionCode: 'solved', resolutionNotes: 'At reception' })).status).toBe(200);
-      await eventually(() => readRequest(s, 'initech', 'umbrella', number), (r) => r.consumer.task?.state === 'resolved');
+      await eventually(() => readRequest(s, 'initech', 'umbrella', number), (r) => r.consumer.task?.state === 'resolved', { attempts: 1200 });
       expect((await iris('POST', `/tasks/${number}/accept`, {})).status).toBe(200);
       expect(await result(s, 'initech', number)).toMatchObject({ consumerState: 'closed', providerState: 'closed', pending: { consumer: 0, provider: 0 } });
       const copies = await readRequest(s, 'initech', 'umbrella', number);
@@ -167,7 +169,7 @@ describe('outage of the provider database during a stream of actions', () => {
     // Every write is at most 30 s (the backoff cap) from its next attempt: skip past that.
     await s.temporal.env.sleep(35_000);
     for (const number of [...numbers, ...lateNumbers]) {
-      const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && (!cancelled.has(number) || r.provider.task?.state === 'cancelled'));
+      const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && (!cancelled.has(number) || r.provider.task?.state === 'cancelled'), { attempts: 1200 });
       expectConverged(copies, `${number} after the outage`);
     }
 

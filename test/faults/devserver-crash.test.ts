@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
-import { converged, createFaultStack, eventually, expectEachCommentOnce, expectReplays, expectStory, mapLimit, readRequest, result, type ExpectedStory, type FaultStack } from './helpers';
+import { converged, createFaultStack, expectEachCommentOnce, expectReplays, expectStory, readRequest, result, type ExpectedStory, type FaultStack } from './helpers';
+import { eventually } from '../harness/eventually';
+import { mapLimit } from '../../app/concurrency';
 
 // Restart-with-a-data-dir is a property of our dev server; a real cluster brings its own persistence.
 const onDevServer = !process.env.TEMPORAL_ADDRESS;
@@ -86,7 +88,7 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
 
     const numbers = await mapLimit([0, 1, 2, 3, 4, 5], 3, (i) => submit(`#${i}`));
     for (const number of numbers) {
-      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && !!x.provider.task);
+      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && !!x.provider.task, { attempts: 1200 });
       expect(r.consumer.task?.state, `${number} received`).toBe('received');
       providerNumberOf.set(number, r.provider.task!.number);
     }
@@ -100,7 +102,7 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
         for (let t = 0; t < turns; t++) await act(number, t % 2 ? 'bob' : 'ann', 'comments', 'comment', { body: `${number} turn ${t}` });
       }),
     );
-    await eventually(async () => answered.length, (n) => n >= before + (numbers.length * turns) / 3, 4000, 5);
+    await eventually(async () => answered.length, (n) => n >= before + (numbers.length * turns) / 3, { attempts: 4000, everyMs: 5 });
     await crash();
     await conversations;
 
@@ -111,14 +113,14 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
         expected.get(number)!.comments.push([ANN, 'Request cancelled: not needed']);
         return;
       }
-      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
       const copies = await readRequest(s, CONSUMER, PROVIDER, number);
       if (!copies.provider.task!.assigned_to) await act(number, 'bob', 'assign', 'assign');
       await act(number, 'bob', 'propose-solution', 'propose_solution', { resolutionCode: 'solved', resolutionNotes: 'New cable' });
-      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => r.consumer.task?.state === 'resolved');
+      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => r.consumer.task?.state === 'resolved', { attempts: 1200 });
       await act(number, 'ann', 'accept', 'accept');
     });
-    await eventually(async () => expected.get(numbers[0])!.actions.includes('propose_solution'), (x) => x, 4000, 5);
+    await eventually(async () => expected.get(numbers[0])!.actions.includes('propose_solution'), (x) => x, { attempts: 4000, everyMs: 5 });
     await crash();
     await endings;
 

@@ -10,7 +10,6 @@ import { exchangeWorkflowId } from '../../workflows/definitions';
 import {
   converged,
   createFaultStack,
-  eventually,
   expectConverged,
   gatedTransactions,
   losingCommitAcks,
@@ -21,6 +20,7 @@ import {
   userActionsIn,
   type FaultStack,
 } from './helpers';
+import { eventually } from '../harness/eventually';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -60,7 +60,7 @@ async function receivedRequest(tag: string) {
   const res = await submit(tag);
   expect(res.status).toBe(201);
   const number = res.body.number as string;
-  const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && converged(x));
+  const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && converged(x), { attempts: 1200 });
   expect(converged(r)).toBe(true);
   return { number, parent: r.provider.task!.number };
 }
@@ -81,7 +81,7 @@ describe('the same action retried with the same Idempotency-Key', () => {
     // The first attempt is held inside its write to the consumer's database: the client gives up on it.
     const held = gate(CONSUMER);
     const first = post();
-    await eventually(async () => held.waiting(), (w) => w > 0, 2000, 5);
+    await eventually(async () => held.waiting(), (w) => w > 0, { attempts: 2000, everyMs: 5 });
     expect(held.waiting()).toBeGreaterThan(0);
     // Retries, concurrently, while it is still running: refused as in progress, nothing written.
     const concurrent = await Promise.all([post(), post(), post()]);
@@ -97,7 +97,7 @@ describe('the same action retried with the same Idempotency-Key', () => {
       expect(res.body).toEqual(answered.body);
     }
 
-    const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
     expectConverged(copies, number);
     expect(copies.consumer.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, 'Said once']]);
     expect(copies.provider.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, 'Said once']]);
@@ -111,7 +111,7 @@ describe('the same action retried with the same Idempotency-Key', () => {
     const tag = 'Submitted once';
     const held = gate(CONSUMER);
     const first = submit(tag, headers);
-    await eventually(async () => held.waiting(), (w) => w > 0, 2000, 5);
+    await eventually(async () => held.waiting(), (w) => w > 0, { attempts: 2000, everyMs: 5 });
     for (const res of await Promise.all([submit(tag, headers), submit(tag, headers), submit(tag, headers)])) expectInProgress(res, key);
     held.open();
     const answered = await first;
@@ -122,7 +122,7 @@ describe('the same action retried with the same Idempotency-Key', () => {
       expect(res.body.number).toBe(number);
     }
 
-    await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
     const consumerTasks = await s.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').where('short_description', '=', tag).execute();
     const parentTasks = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('short_description', '=', tag).execute();
     expect(consumerTasks).toEqual([{ number }]);
@@ -148,7 +148,7 @@ describe('the same action retried with the same Idempotency-Key', () => {
     ];
     for (const [i, step] of steps.entries()) {
       // The consumer sees each provider change before acting on it, as a person would.
-      if (step.as === 'ANN_TOKEN') await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+      if (step.as === 'ANN_TOKEN') await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
       const key = `raced-${i}`;
       const send = () => s.call('POST', step.url, { as: step.as, body: step.body, headers: { 'idempotency-key': key } });
       const answers = await Promise.all([send(), send(), send()]);
@@ -250,8 +250,7 @@ describe('a retry after the first attempt died (its API process was killed)', ()
         refusals.push(r);
         return false;
       },
-      200,
-      25,
+      { attempts: 200, everyMs: 25 },
     );
     for (const r of refusals) expectInProgress(r, key);
     return res;
@@ -263,7 +262,7 @@ describe('a retry after the first attempt died (its API process was killed)', ()
     const body = { body: 'Said before the crash' };
     const dying = diesAfter(s.temporal.client, 'update');
     void (await api(dying.client))(`/tasks/${number}/comments`, 'ANN_TOKEN', body, key);
-    await eventually(async () => dying.reached(), (r) => !!r, 2000, 5);
+    await eventually(async () => dying.reached(), (r) => !!r, { attempts: 2000, everyMs: 5 });
     expect(dying.reached()).toBe(exchangeWorkflowId(CONSUMER, number));
 
     // Within the window (an hour here, 30 s by default): refused, nothing done again.
@@ -280,7 +279,7 @@ describe('a retry after the first attempt died (its API process was killed)', ()
       expect(res).toEqual(answer);
     }
 
-    const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    const copies = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
     expectConverged(copies, number);
     expect(copies.consumer.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, body.body]]);
     expect(copies.provider.comments.map((c) => [c.author_name, c.body])).toEqual([[ANN, body.body]]);
@@ -294,7 +293,7 @@ describe('a retry after the first attempt died (its API process was killed)', ()
     const body = { catalogItemId: s.demo.items.help_request, shortDescription: tag, description: '', variables: { category: 'software' } };
     const dying = diesAfter(s.temporal.client, 'start');
     void (await api(dying.client))('/requests', 'ANN_TOKEN', body, key);
-    await eventually(async () => dying.reached(), (r) => !!r, 2000, 5);
+    await eventually(async () => dying.reached(), (r) => !!r, { attempts: 2000, everyMs: 5 });
     const workflowId = dying.reached()!;
 
     const patient = await api(s.temporal.client, 60 * 60_000);
@@ -307,7 +306,7 @@ describe('a retry after the first attempt died (its API process was killed)', ()
     expect(exchangeWorkflowId(CONSUMER, number)).toBe(workflowId);
     expect(await patient('/requests', 'ANN_TOKEN', body, key)).toEqual(answer);
 
-    await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+    await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
     const consumerTasks = await s.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').where('short_description', '=', tag).execute();
     const parentTasks = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('short_description', '=', tag).execute();
     expect(consumerTasks).toEqual([{ number }]);
@@ -347,12 +346,12 @@ describe('writes Temporal retries after their commit was not acknowledged', () =
       const created = await submit('lost acknowledgements');
       expect(created.status).toBe(201);
       const number = created.body.number as string;
-      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && converged(x));
+      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && converged(x), { attempts: 1200 });
       const parent = r.provider.task!.number;
       const step = async (url: string, as: string, body: Record<string, string> = {}) => {
         const res = await s.call('POST', url, { as, body });
         expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-        await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+        await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
       };
       await step(`/tasks/${parent}/assign`, 'BOB_TOKEN');
       await step(`/tasks/${number}/comments`, 'ANN_TOKEN', { body: 'First' });

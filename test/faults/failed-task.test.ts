@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createFaultStack, eventually, expectEachCommentOnce, expectReplays, readRequest, converged, type FaultStack } from './helpers';
+import { createFaultStack, expectEachCommentOnce, expectReplays, readRequest, converged, type FaultStack } from './helpers';
+import { eventually } from '../harness/eventually';
 import { expectOnlyRecordedWrites } from '../harness/history-writes';
 import { historyEventTypes } from '../harness/temporal';
 import { exchangeWorkflowId } from '../../workflows/definitions';
@@ -42,7 +43,7 @@ describe('a workflow task that fails after deciding', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const number: string = created.body.number;
-    const quiet = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && r.consumer.task?.state === 'received');
+    const quiet = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && r.consumer.task?.state === 'received', { attempts: 1200 });
     const providerNumber = quiet.provider.task!.number;
     const before = await readRequest(s, CONSUMER, PROVIDER, number);
 
@@ -66,7 +67,7 @@ describe('a workflow task that fails after deciding', () => {
     let retried = await s.call('POST', `/tasks/${providerNumber}/comments`, comment);
     for (let i = 0; i < 10 && retried.status === 503; i++) retried = await s.call('POST', `/tasks/${providerNumber}/comments`, comment);
     expect(retried.status, JSON.stringify(retried.body)).toBe(201);
-    const after = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && r.consumer.comments.length === 1);
+    const after = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => converged(r) && r.consumer.comments.length === 1, { attempts: 1200 });
     expect(after.provider.comments.map((c) => [c.author_name, c.body])).toEqual([[BOB, 'On my way with a new reader']]);
     await expectEachCommentOnce(s, CONSUMER, PROVIDER, [`${number}|${BOB}|On my way with a new reader`]);
     await expectOnlyRecordedWrites(s, { consumer: CONSUMER, provider: PROVIDER, number, providerNumber });

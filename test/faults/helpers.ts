@@ -10,14 +10,13 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
-import { OPS_TOKEN, type ApiResponse } from '../harness/stack';
-import { InstanceDatabases } from '../../db/instances';
-import { dropDatabase, type Db } from '../../db/connect';
+import { apiCaller, OPS_TOKEN, testTemporal, type TestStack } from '../harness/stack';
+import { dropInstanceDatabases, instanceDatabaseName, type InstanceDatabases } from '../../db/instances';
+import type { Db } from '../../db/connect';
 import { createUser } from '../../db/repositories/users';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
-import { createServiceWorker } from '../../app/worker';
+import { buildService } from '../../app/service';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
-import { buildApp } from '../../api/app';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 import { providerStateOf, type ConsumerState } from '../../domain/model';
@@ -39,7 +38,7 @@ export interface FaultStack {
   databaseUrl?: string;
   /** The PostgreSQL database of an instance (with DATABASE_URL). */
   databaseName(instance: string): string;
-  call<T = any>(method: string, url: string, opts?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call: TestStack['call'];
   /** Shuts the worker down (in-flight tasks finish; nothing polls the task queue afterwards). */
   stopWorker(): Promise<void>;
   /** Starts a new worker, with a fresh workflow cache, on the same task queue (optionally running another workflow bundle). */
@@ -79,79 +78,47 @@ function quietInjectedFailures(): void {
 export const injectedActivityFailures = () => injectedFailures;
 
 /**
- * Modelled on test/harness/stack.ts (PGlite in memory, or fresh databases on DATABASE_URL), with the
- * worker under the test's control.
+ * Like test/harness/stack.ts (the service from app/service.ts; PGlite in memory, or fresh databases on
+ * DATABASE_URL), with the worker under the test's control.
  */
 export async function createFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
   quietInjectedFailures();
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_fault_${randomBytes(4).toString('hex')}_`;
-  const databaseName = (instance: string) => `${prefix}${instance.replace(/-/g, '_')}`;
   const temporal = await createTemporalTestEnv({
     address: options.temporalAddress,
     workflowBundle: inject('serviceWorkflowBundle'),
     searchAttributes: exchangeSearchAttributeKinds,
   });
   const client = new Client({ connection: temporal.env.connection, namespace: temporal.namespace });
-  const instances = await InstanceDatabases.open(configs, { databaseUrl, databasePrefix: prefix });
-  const taskQueue = `service-exchange-${randomBytes(4).toString('hex')}`;
-
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  const startWorker = async (opts: { workflowBundle?: string } = {}) => {
-    if (worker) throw new Error('a worker is already running');
-    worker = await createServiceWorker({
-      connection: temporal.env.nativeConnection,
-      namespace: temporal.namespace,
-      taskQueue,
-      instances,
-      workflowBundle: opts.workflowBundle ?? inject('serviceWorkflowBundle'),
-    });
-    running = worker.run();
-  };
-  const stopWorker = async () => {
-    if (!worker) return;
-    worker.shutdown();
-    await running;
-    worker = undefined;
-    running = undefined;
-  };
-  await startWorker();
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs }, { rateLimitPerMinute: 1_000_000 });
-  const demo = await seedDemoData(instances);
+  const service = await buildService({
+    temporal: { use: testTemporal(temporal) },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix },
+    taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
+    worker: { workflowBundle: inject('serviceWorkflowBundle') },
+    api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000 },
+  });
+  const worker = service.worker!;
+  const app = service.app!;
+  const demo = await seedDemoData(service.instances);
 
   return {
     temporal,
     client,
-    instances,
+    instances: service.instances,
     app,
     demo,
-    taskQueue,
+    taskQueue: service.taskQueue,
     databaseUrl,
-    databaseName,
-    async call(method, url, opts = {}) {
-      const token = opts.as ? (demo.tokens[opts.as] ?? opts.as) : undefined;
-      const res = await app.inject({
-        method: method as 'GET',
-        url,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...opts.headers,
-        },
-        payload: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      });
-      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
-    },
-    stopWorker,
-    startWorker,
+    databaseName: (instance) => instanceDatabaseName(instance, prefix),
+    call: apiCaller(app, demo),
+    stopWorker: () => worker.stop(),
+    startWorker: (opts) => worker.start(opts),
     async close() {
-      await app.close();
-      await stopWorker();
-      await instances.close();
+      await service.close();
       await temporal.teardown();
-      if (databaseUrl) for (const c of configs) await dropDatabase(databaseUrl, databaseName(c.id));
+      if (databaseUrl) await dropInstanceDatabases(databaseUrl, configs, prefix);
     },
   };
 }
@@ -313,31 +280,6 @@ export async function takeDown(s: FaultStack, instance: string): Promise<Outage>
 }
 
 // ---------------------------------------------------------------- reading and waiting
-
-/** Polls until `ok` holds (or gives up and returns the last value, for the assertion to report). */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, attempts = 1200, everyMs = 25): Promise<T> {
-  let value = await read();
-  for (let i = 0; !ok(value) && i < attempts; i++) {
-    await new Promise((r) => setTimeout(r, everyMs));
-    value = await read();
-  }
-  return value;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
 
 export const snapshot = (s: FaultStack, consumer: string, number: string): Promise<ExchangeSnapshot> =>
   s.client.workflow.getHandle(exchangeWorkflowId(consumer, number)).query(snapshotQuery);

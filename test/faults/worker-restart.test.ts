@@ -6,16 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   converged,
   createFaultStack,
-  eventually,
   expectReplays,
   expectStory,
   gatedTransactions,
-  mapLimit,
   readRequest,
   result,
   type ExpectedStory,
   type FaultStack,
 } from './helpers';
+import { eventually } from '../harness/eventually';
+import { mapLimit } from '../../app/concurrency';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -50,7 +50,7 @@ describe('worker restart mid-flow', () => {
       return res.body.number as string;
     };
     const received = async (number: string) => {
-      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && !!x.provider.task);
+      const r = await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (x) => x.consumer.task?.state === 'received' && !!x.provider.task, { attempts: 1200 });
       expect(r.consumer.task?.state, `${number} received`).toBe('received');
       providerNumberOf.set(number, r.provider.task!.number);
     };
@@ -80,7 +80,7 @@ describe('worker restart mid-flow', () => {
     const turns = 6;
     const total = answered + numbers.length * turns;
     const stream = Promise.all(numbers.map((n) => conversation(n, 'stream', turns)));
-    await eventually(async () => answered, (n) => n >= total - (numbers.length * turns * 2) / 3, 2000, 5);
+    await eventually(async () => answered, (n) => n >= total - (numbers.length * turns * 2) / 3, { attempts: 2000, everyMs: 5 });
     await s.stopWorker();
     const answeredBeforeStop = answered;
     expect(answeredBeforeStop, 'the worker stopped mid-stream').toBeLessThan(total);
@@ -102,7 +102,7 @@ describe('worker restart mid-flow', () => {
     s.instances.substitute(PROVIDER, () => gate.db);
     // Answered as soon as the consumer's copy is written; the provider's copy is still being written.
     await Promise.all(numbers.map((n) => act(n, 'ann', 'comments', 'comment', { body: `in flight ${n}` })));
-    await eventually(async () => gate.waiting(), (w) => w > 0, 2000, 5);
+    await eventually(async () => gate.waiting(), (w) => w > 0, { attempts: 2000, everyMs: 5 });
     expect(gate.waiting(), 'provider writes in flight').toBeGreaterThan(0);
     const stopping = s.stopWorker(); // shutdown requested now; it waits for the running activities
     await new Promise((r) => setTimeout(r, 100));
@@ -116,7 +116,7 @@ describe('worker restart mid-flow', () => {
 
     // ------------------------------------------------------------ the rest of each lifecycle
     await mapLimit(numbers, 4, async (number, i) => {
-      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged);
+      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
       if (i % 3 === 2) {
         await act(number, 'ann', 'cancel', 'cancel', { reason: 'solved it myself' });
         expected.get(number)!.comments.push([ANN, 'Request cancelled: solved it myself']);
@@ -125,7 +125,7 @@ describe('worker restart mid-flow', () => {
       const copies = await readRequest(s, CONSUMER, PROVIDER, number);
       if (!copies.provider.task!.assigned_to) await act(number, 'bob', 'assign', 'assign');
       await act(number, 'bob', 'propose-solution', 'propose_solution', { resolutionCode: 'solved', resolutionNotes: 'Access granted' });
-      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => r.consumer.task?.state === 'resolved');
+      await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), (r) => r.consumer.task?.state === 'resolved', { attempts: 1200 });
       await act(number, 'ann', 'accept', 'accept');
     });
 

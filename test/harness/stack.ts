@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '@temporalio/worker';
 import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
-import { InstanceDatabases } from '../../db/instances';
-import { dropDatabase } from '../../db/connect';
+import { dropInstanceDatabases, type InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
-import { createServiceWorker } from '../../app/worker';
+import { buildService, type ServiceTemporal } from '../../app/service';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
-import { buildApp } from '../../api/app';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 
 /** The operator token every test stack accepts on /ops routes (pass as `as`). */
@@ -41,47 +38,55 @@ export async function createTestStack(options: { instances?: InstanceConfig[] } 
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
   const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
-  const instances = await InstanceDatabases.open(configs, { databaseUrl, databasePrefix: prefix });
-  const taskQueue = `service-exchange-${randomBytes(4).toString('hex')}`;
-  const worker: Worker = await createServiceWorker({
-    connection: temporal.env.nativeConnection,
-    namespace: temporal.namespace,
-    taskQueue,
-    instances,
-    workflowBundle: inject('serviceWorkflowBundle'),
+  const service = await buildService({
+    temporal: { use: testTemporal(temporal) },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix },
+    taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
+    worker: { workflowBundle: inject('serviceWorkflowBundle') },
+    // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
+    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000 },
   });
-  const running = worker.run();
-  // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
-  const app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken: OPS_TOKEN }, { rateLimitPerMinute: 1_000_000 });
-  const demo = await seedDemoData(instances);
+  const app = service.app!;
+  const demo = await seedDemoData(service.instances);
 
   return {
     temporal,
-    instances,
+    instances: service.instances,
     app,
     demo,
-    taskQueue,
-    async call(method, url, opts = {}) {
-      const token = opts.as ? (demo.tokens[opts.as] ?? opts.as) : undefined;
-      const res = await app.inject({
-        method: method as 'GET',
-        url,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(opts.body !== undefined || opts.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...opts.headers,
-        },
-        payload: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
-      });
-      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
-    },
+    taskQueue: service.taskQueue,
+    call: apiCaller(app, demo),
     async close() {
-      await app.close();
-      worker.shutdown();
-      await running;
-      await instances.close();
+      await service.close();
       await temporal.teardown();
-      if (databaseUrl) for (const c of configs) await dropDatabase(databaseUrl, `${prefix}${c.id.replace(/-/g, '_')}`);
+      if (databaseUrl) await dropInstanceDatabases(databaseUrl, configs, prefix);
     },
+  };
+}
+
+/** The test environment's connection as the service uses it (its client skips time while it awaits a result). */
+export const testTemporal = (t: TemporalTestEnv): ServiceTemporal => ({
+  address: t.address,
+  namespace: t.namespace,
+  client: t.client,
+  native: t.env.nativeConnection,
+  devServer: t.devServer,
+});
+
+/** Calls `app` as the holder of a token: a demo name like 'ANN_TOKEN', or a raw token, or none. */
+export function apiCaller(app: FastifyInstance, demo: Pick<DemoData, 'tokens'>): TestStack['call'] {
+  return async (method, url, opts = {}) => {
+    const token = opts.as ? (demo.tokens[opts.as] ?? opts.as) : undefined;
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(opts.body !== undefined || opts.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
+      payload: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+    });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
   };
 }
