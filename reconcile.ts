@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { settingsFromEnv, type Settings } from './config/settings';
 import { connectTemporal, type TemporalHandles } from './app/temporal';
 import { installWorkerRuntime } from './app/worker';
-import { reconcile, type DriftedRequest, type ReconcileReport } from './app/reconcile';
+import { reconcile, type DriftedRequest, type ReconcileReport } from './services/reconcile';
 import { InstanceDatabases } from './db/instances';
 
 const HELP = `npm run reconcile [-- --json]

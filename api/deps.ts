@@ -1,14 +1,7 @@
-import type { Client } from '@temporalio/client';
-import type { InstanceDatabases } from '../db/instances';
+import type { ServiceDeps } from '../services/deps';
 
-/** What the routes need from the outside world. */
-export interface ApiDeps {
-  instances: InstanceDatabases;
-  temporal: Client;
-  /** The task queue the exchange worker polls. */
-  taskQueue: string;
+/** What the routes need from the outside world: the services' needs, and the operator token. */
+export interface ApiDeps extends ServiceDeps {
   /** Bearer token for the /ops routes (OPS_TOKEN); without it those routes answer 403 to everyone. */
   opsToken?: string;
-  /** How long an action waits for the workflow's decision before answering 503 (ACTION_TIMEOUT_SECONDS). */
-  actionTimeoutMs?: number;
 }

@@ -1,28 +1,11 @@
 import { allowedActions, type ExchangeView } from '../domain/state-machine';
 import { slaReport } from '../domain/sla';
-import type { Actor, ConsumerState } from '../domain/model';
-import type { TaskRecord } from '../db/repositories/tasks';
+import type { Actor } from '../domain/model';
+import { exchangeViewOf, type TaskRecord } from '../db/repositories/tasks';
 import type { TaskView } from './schemas';
 import type { ExchangeSnapshot } from '../workflows/definitions';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-
-/** The facts the state machine needs, as this instance's copy of the task records them. */
-export function exchangeViewOf(task: TaskRecord, instance: string): ExchangeView {
-  if (task.side === 'consumer') {
-    const r = task.row;
-    return { state: r.state, consumer: instance, provider: r.provider_instance, assignedTo: r.assigned_to_name ? { userId: '', name: r.assigned_to_name } : null };
-  }
-  const r = task.row;
-  // The provider's "new" is the consumer's "received": the provider only has tasks it received.
-  const state: ConsumerState = r.state === 'new' ? 'received' : r.state;
-  return {
-    state,
-    consumer: r.consumer_instance,
-    provider: instance,
-    assignedTo: r.assigned_to ? { userId: r.assigned_to, name: r.assigned_to_name ?? '' } : null,
-  };
-}
 
 /** ISO-8601 duration with whole seconds, e.g. PT4H0M30S. */
 export function isoDuration(ms: number): string {

@@ -1,9 +1,9 @@
 // What one lifecycle does: over HTTP through the whole stack, or (the baseline) the same database writes
 // made directly with the activity functions.
-import { sql } from 'kysely';
+import { allocateProviderTaskNumber } from '../db/repositories/tasks';
 import { createExchangeActivities, type AuditWrite, type CommentWrite, type ExchangeRecord } from '../activities/exchange-activities';
 import { decide, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
-import { displayName, formatTaskNumber, PROVIDER_TASK_PREFIX, type Actor, type Side } from '../domain/model';
+import { displayName, type Actor, type Side } from '../domain/model';
 import { initialSlaState, slaOnTransition, slaTargetsMs } from '../domain/sla';
 import { exchangeWorkflowId } from '../workflows/definitions';
 import { sideChanges } from '../workflows/side-changes';
@@ -155,8 +155,7 @@ export function createDirectLifecycle(stack: BenchStack) {
     const started = performance.now();
     const tag = `direct-${process.pid}-${++counter}`;
     // The number as POST /requests allocates it.
-    const { rows } = await sql<{ n: string }>`select nextval('provider_task_number_seq') as n`.execute(stack.instances.db(CONSUMER));
-    const number = formatTaskNumber(PROVIDER_TASK_PREFIX, Number(rows[0].n));
+    const number = await allocateProviderTaskNumber(stack.instances.db(CONSUMER));
     const workflowId = `bench-direct:${CONSUMER}:${number}`;
     const requester = stack.requester;
     const agent = stack.agent;

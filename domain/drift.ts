@@ -1,7 +1,6 @@
 // Drift detection, pure: does each instance's copy of an exchanged request still say what the other's
-// and the workflow's do? No I/O here; app/reconcile.ts reads the rows and the workflow and calls this.
+// and the workflow's do? No I/O here; services/reconcile.ts reads the rows and the workflow and calls this.
 import { providerStateOf, type ConsumerState, type ProviderState, type Side } from './model';
-import type { ExchangeSnapshot } from '../workflows/definitions';
 
 /** A comment as either database holds it (internal ones are ignored). */
 export interface DriftComment {
@@ -61,11 +60,25 @@ export interface DriftSide<T> {
  */
 export type WorkflowStatus = 'running' | 'closed' | 'missing';
 
+/** What drift compares of the workflow's own view of a request (its snapshot query or result). */
+export interface WorkflowRecord {
+  number: string;
+  providerNumber: string | null;
+  consumerState: ConsumerState;
+  providerState: ProviderState;
+  assignedTo: { name: string } | null;
+  resolution: { code: string; notes: string } | null;
+  /** Changes decided but not yet written, per side. */
+  pending: Record<Side, number>;
+  /** Null for requests that predate SLA tracking. */
+  sla: { escalationLevel: number; priority: number } | null;
+}
+
 export interface DriftInput {
   consumer: DriftSide<ConsumerTaskRecord> | null;
   provider: DriftSide<ProviderTaskRecord> | null;
   /** The workflow's snapshot (snapshotQuery or its result), when it could be read. */
-  workflow?: ExchangeSnapshot | null;
+  workflow?: WorkflowRecord | null;
   workflowStatus?: WorkflowStatus;
 }
 

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DomainError } from '../../domain/errors';
 import { validateCatalogItem } from '../../domain/catalog-item';
 import type { CatalogItemRow, RemoteCatalogItemRow } from '../../db/schema';
-import type { CatalogPublicationInput } from '../../workflows/catalog-publication';
+import { createCatalogItem, listCatalog, publishCatalogItem, requireCatalogAdmin, retireCatalogItem } from '../../services/catalog';
 import { callerOf, type Caller } from '../plugins/auth';
 import { CatalogItemSchema, NewCatalogItemSchema, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
@@ -37,15 +34,6 @@ export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiD
     state: row.state,
     provider: { instance: row.provider_instance, name: row.provider_name },
   });
-  const requireAdmin = (caller: Caller) => {
-    if (caller.user.role !== 'admin') throw new DomainError('forbidden', 'Only admin users manage the catalog');
-  };
-  const findOwn = async (caller: Caller, id: string) => {
-    const row = await deps.instances.db(caller.instance).selectFrom('catalog_items').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new DomainError('not_found', `No catalog item ${id} in this instance's catalog`);
-    return row;
-  };
-
   app.get(
     '/catalog',
     {
@@ -56,9 +44,7 @@ export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiD
     },
     async (request) => {
       const caller = callerOf(request);
-      const db = deps.instances.db(caller.instance);
-      const remote = await db.selectFrom('remote_catalog_items').selectAll().where('state', '=', 'published').orderBy('name').execute();
-      const own = caller.user.role === 'requester' ? [] : await db.selectFrom('catalog_items').selectAll().orderBy('name').execute();
+      const { remote, own } = await listCatalog(deps, caller.actor);
       return { remote: remote.map(remoteItem), own: own.map((r) => ownItem(r, caller)) };
     },
   );
@@ -74,51 +60,16 @@ export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiD
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      requireAdmin(caller);
-      const db = deps.instances.db(caller.instance);
+      requireCatalogAdmin(caller.actor);
       const body = request.body;
       const def = validateCatalogItem({ ...body, description: body.description ?? '', form: body.form ?? [], sla: body.sla ?? {} });
-      const result = await idempotent(request, db, caller.user.id, async () => {
-        const row = await db
-          .insertInto('catalog_items')
-          .values({
-            id: randomUUID(),
-            name: def.name,
-            description: def.description,
-            kind: def.kind,
-            form: JSON.stringify(def.form),
-            sla: JSON.stringify(def.sla),
-            state: 'draft',
-            published_to: JSON.stringify([]),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+      const result = await idempotent(request, deps.instances.db(caller.instance), caller.user.id, async () => {
+        const row = await createCatalogItem(deps, caller.actor, def);
         return { status: 201, body: ownItem(row, caller) };
       });
       return sendStored(reply, result);
     },
   );
-
-  const publication = async (caller: Caller, row: CatalogItemRow, action: 'publish' | 'retire', consumers: string[]) => {
-    const input: CatalogPublicationInput = {
-      provider: { instance: caller.instance, organization: deps.instances.config(caller.instance).name },
-      item: { id: row.id, name: row.name, description: row.description, kind: row.kind, form: row.form, sla: row.sla },
-      action,
-      consumers,
-    };
-    try {
-      await deps.temporal.workflow.execute('catalogPublication', {
-        workflowId: `catalog:${caller.instance}:${row.id}`,
-        taskQueue: deps.taskQueue,
-        args: [input],
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new DomainError('conflict', 'This item is being published or retired right now; retry shortly');
-      }
-      throw err;
-    }
-  };
 
   app.post(
     '/catalog/items/:id/publish',
@@ -132,20 +83,11 @@ export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiD
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      requireAdmin(caller);
+      requireCatalogAdmin(caller.actor);
       const { id } = request.params;
       const { consumers } = request.body;
-      const db = deps.instances.db(caller.instance);
-      const result = await idempotent(request, db, caller.user.id, async () => {
-        const row = await findOwn(caller, id);
-        if (row.state === 'retired') throw new DomainError('invalid_transition', 'A retired item cannot be published again', { state: row.state });
-        for (const consumer of consumers) {
-          if (consumer === caller.instance || !deps.instances.ids.includes(consumer)) {
-            throw new DomainError('validation_failed', `consumers: ${consumer} is not another known instance`, { field: 'consumers' });
-          }
-        }
-        await publication(caller, row, 'publish', [...new Set([...row.published_to, ...consumers])]);
-        return { status: 200, body: ownItem(await findOwn(caller, id), caller) };
+      const result = await idempotent(request, deps.instances.db(caller.instance), caller.user.id, async () => {
+        return { status: 200, body: ownItem(await publishCatalogItem(deps, caller.actor, id, consumers), caller) };
       });
       return sendStored(reply, result);
     },
@@ -162,14 +104,10 @@ export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiD
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      requireAdmin(caller);
+      requireCatalogAdmin(caller.actor);
       const { id } = request.params;
-      const db = deps.instances.db(caller.instance);
-      const result = await idempotent(request, db, caller.user.id, async () => {
-        const row = await findOwn(caller, id);
-        if (row.state === 'retired') throw new DomainError('invalid_transition', 'The item is already retired', { state: row.state });
-        await publication(caller, row, 'retire', row.published_to);
-        return { status: 200, body: ownItem(await findOwn(caller, id), caller) };
+      const result = await idempotent(request, deps.instances.db(caller.instance), caller.user.id, async () => {
+        return { status: 200, body: ownItem(await retireCatalogItem(deps, caller.actor, id), caller) };
       });
       return sendStored(reply, result);
     },

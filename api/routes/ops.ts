@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { snapshotQuery } from '../../workflows/definitions';
-import { reconcile } from '../../app/reconcile';
+import { reconcile } from '../../services/reconcile';
 import { requireOperator } from '../plugins/auth';
 import { errorResponses } from '../schemas';
 import type { ApiDeps } from '../deps';

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
-import { decide, type Action } from '../../domain/state-machine';
 import { actionSpecs, userActionTypes } from '../../domain/actions';
-import { findTask, findWorkflowId, listTasks, type ListCursor } from '../../db/repositories/tasks';
+import { findTask, listTasks, type ListCursor } from '../../db/repositories/tasks';
+import { actOnTask, findActionTarget, taskNotFound } from '../../services/act-on-task';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
-import { actionAnswer, exchangeViewOf, taskView } from '../task-view';
-import { DEFAULT_ACTION_TIMEOUT_MS, sendAction } from '../action-update';
+import { actionAnswer, taskView } from '../task-view';
 import { syncStatus } from '../sync-status';
 import type { ApiDeps } from '../deps';
 
@@ -62,11 +61,9 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
     },
   );
 
-  // Another instance's task is indistinguishable from one that does not exist.
-  const notFound = (number: string) => new DomainError('not_found', `No task ${number} in this instance`);
   const load = async (instance: string, number: string) => {
     const task = await findTask(deps.instances.db(instance), number);
-    if (!task) throw notFound(number);
+    if (!task) throw taskNotFound(number);
     return task;
   };
 
@@ -102,24 +99,12 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
         const caller = callerOf(request);
         const { number } = request.params;
         const body = (request.body ?? {}) as Record<string, unknown>;
-        const db = deps.instances.db(caller.instance);
-        const workflowId = await findWorkflowId(db, number);
-        if (!workflowId) throw notFound(number);
+        const workflowId = await findActionTarget(deps, caller.actor, number);
         const key = request.headers['idempotency-key'];
-        const result = await idempotent(request, db, caller.user.id, async () => {
-          // Even on a request that has ended: a retry of the action that ended it gets that action's answer.
-          const outcome = await sendAction(deps.temporal, workflowId, route.action, { actor: caller.actor, ...body }, {
-            updateId: typeof key === 'string' ? `${caller.user.id}:${key}` : undefined,
-            timeoutMs: deps.actionTimeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS,
-          });
-          const task = await load(caller.instance, number);
-          if (!outcome.decided) {
-            // The request ended before deciding this action: the state machine explains the refusal.
-            decide(exchangeViewOf(task, caller.instance), { type: route.action, ...body } as Action, caller.actor);
-            // The workflow ended (an operator terminated it) while this copy still shows it open.
-            throw new DomainError('conflict', `Request ${number} is no longer running; its record is out of date (see /ops/reconcile)`);
-          }
-          return { status: route.status, body: actionAnswer(task, caller.actor, outcome.snapshot) };
+        const updateId = typeof key === 'string' ? `${caller.user.id}:${key}` : undefined;
+        const result = await idempotent(request, deps.instances.db(caller.instance), caller.user.id, async () => {
+          const { task, decided } = await actOnTask(deps, caller.actor, { number, workflowId }, route.action, body, updateId);
+          return { status: route.status, body: actionAnswer(task, caller.actor, decided) };
         });
         return sendStored(reply, result);
       },

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../connect';
 import type { AuditRow, CommentRow, ParentTaskRow, ProviderTaskRow } from '../schema';
-import { PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
+import { formatTaskNumber, PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
+import type { ExchangeView } from '../../domain/state-machine';
 
 /**
  * A comment as one side sees it. `position` numbers the comments this side shows, 1, 2, 3… in
@@ -17,6 +18,12 @@ export type TaskRecord =
   | { side: 'provider'; row: ParentTaskRow; comments: SideComment[]; audit: AuditRow[] };
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
+
+/** A new Provider Task number, reserved for one submission. */
+export async function allocateProviderTaskNumber(db: Db): Promise<string> {
+  const { rows } = await sql<{ n: string }>`select nextval('provider_task_number_seq') as n`.execute(db);
+  return formatTaskNumber(PROVIDER_TASK_PREFIX, Number(rows[0].n));
+}
 
 /** The workflow behind a task: all an action needs before the workflow has decided it. */
 export async function findWorkflowId(db: Db, number: string): Promise<string | undefined> {
@@ -103,4 +110,21 @@ export async function listTasks(db: Db, opts: { state?: string; limit: number; c
     q = q.where((eb) => eb.or([eb('created_at', '<', new Date(createdAt)), eb.and([eb('created_at', '=', new Date(createdAt)), eb('number', '<', number)])]));
   }
   return (await q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(opts.limit).execute()) as TaskSummaryRow[];
+}
+
+/** The facts the state machine needs, as this instance's copy of the task records them. */
+export function exchangeViewOf(task: TaskRecord, instance: string): ExchangeView {
+  if (task.side === 'consumer') {
+    const r = task.row;
+    return { state: r.state, consumer: instance, provider: r.provider_instance, assignedTo: r.assigned_to_name ? { userId: '', name: r.assigned_to_name } : null };
+  }
+  const r = task.row;
+  // The provider's "new" is the consumer's "received": the provider only has tasks it received.
+  const state: ConsumerState = r.state === 'new' ? 'received' : r.state;
+  return {
+    state,
+    consumer: r.consumer_instance,
+    provider: instance,
+    assignedTo: r.assigned_to ? { userId: r.assigned_to, name: r.assigned_to_name ?? '' } : null,
+  };
 }

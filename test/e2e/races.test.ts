@@ -13,7 +13,7 @@ import { expectOnlyRecordedWrites } from '../harness/history-writes';
 import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
 import { CONSUMER, PROVIDER, observed, pairs, requestIn, send, serialOutcomes, settled, snapshotOf, target, until, useStack, type Move } from '../harness/races';
-import { reconcile } from '../../app/reconcile';
+import { reconcile } from '../../services/reconcile';
 import type { ExchangeView } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
 

@@ -1,10 +1,10 @@
-// Drift detection end to end: requests run through the API, app/reconcile.ts finds nothing; one
+// Drift detection end to end: requests run through the API, services/reconcile.ts finds nothing; one
 // database is then edited behind the service's back, and reconcile (and GET /ops/reconcile) report
 // exactly those edits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, OPS_TOKEN, type TestStack } from '../harness/stack';
 import { eventually } from '../harness/eventually';
-import { reconcile, type ReconcileReport } from '../../app/reconcile';
+import { reconcile, type ReconcileReport } from '../../services/reconcile';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 
 let s: TestStack;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { sendAction } from '../../api/action-update';
+import { sendAction } from '../../services/send-action';
 import { DomainError } from '../../domain/errors';
 import type { ExchangeSnapshot } from '../../workflows/definitions';
 

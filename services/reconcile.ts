@@ -4,7 +4,7 @@ import { WorkflowClient, WorkflowNotFoundError, isGrpcServiceError, type Client 
 import { snapshotQuery, type ExchangeSnapshot } from '../workflows/definitions';
 import { compareExchange, type Difference, type DriftComment, type DriftEscalation, type DriftResult, type DriftSide, type ConsumerTaskRecord, type ProviderTaskRecord, type WorkflowStatus } from '../domain/drift';
 import type { InstanceDatabases } from '../db/instances';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../app/concurrency';
 
 export interface DriftedRequest {
   workflowId: string;
