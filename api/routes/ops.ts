@@ -1,38 +1,14 @@
 import { Type } from 'typebox';
-import { WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
-import { snapshotQuery } from '../../workflows/definitions';
 import { reconcile } from '../../services/reconcile';
+import { describeRequest, listRequests, requestHistoryJSON } from '../../services/operations';
 import { requireOperator } from '../plugins/auth';
 import { errorResponses } from '../schemas';
 import type { ApiDeps } from '../deps';
 
 const WorkflowParams = Type.Object({ workflowId: Type.String({ minLength: 1, maxLength: 300 }) });
-
-const summaryOf = (d: Pick<WorkflowExecutionDescription, 'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'>) => ({
-  workflowId: d.workflowId,
-  runId: d.runId,
-  status: d.status.name,
-  startTime: d.startTime.toISOString(),
-  closeTime: d.closeTime?.toISOString() ?? null,
-  searchAttributes: Object.fromEntries(
-    d.typedSearchAttributes.getAll().map(({ key, value }) => [key.name, value instanceof Date ? value.toISOString() : value]),
-  ),
-});
-
-/** What a failing Temporal call means for an operator's request. */
-function opsError(err: unknown, workflowId?: string): never {
-  if (err instanceof WorkflowNotFoundError) throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
-  // The client wraps the server's gRPC error (e.g. in a ServiceError, as list() does): look at its cause too.
-  const cause = (err as { cause?: unknown } | null | undefined)?.cause;
-  const grpc = isGrpcServiceError(err) ? err : isGrpcServiceError(cause) ? cause : undefined;
-  if (grpc?.code === 3) throw new DomainError('validation_failed', `query: ${grpc.details}`, { field: 'query' });
-  if (grpc?.code === 5) throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
-  throw err;
-}
 
 /**
  * Operator visibility over every exchanged request, from Temporal itself: the same data the
@@ -62,16 +38,7 @@ export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps)
       const { query, limit } = request.query;
       const max = limit === undefined ? 100 : Number(limit);
       if (max < 1 || max > 500) throw new DomainError('validation_failed', 'limit must be from 1 to 500', { field: 'limit' });
-      const scoped = `WorkflowType = 'exchange'${query?.trim() ? ` AND (${query})` : ''}`;
-      const items = [];
-      try {
-        for await (const w of deps.temporal.workflow.list({ query: scoped, pageSize: Math.min(max, 100) })) {
-          items.push(summaryOf(w));
-          if (items.length >= max) break;
-        }
-      } catch (err) {
-        opsError(err);
-      }
+      const items = await listRequests(deps, query, max);
       return { items };
     },
   );
@@ -87,20 +54,7 @@ export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps)
     },
     async (request) => {
       const { workflowId } = request.params;
-      const handle = deps.temporal.workflow.getHandle(workflowId);
-      const description = await handle.describe().catch((err) => opsError(err, workflowId));
-      if (description.type !== 'exchange') throw new DomainError('not_found', `No exchange workflow ${workflowId}`);
-      const state = await handle.query(snapshotQuery).catch(() => null);
-      return {
-        ...summaryOf(description),
-        historyLength: description.historyLength,
-        state,
-        pendingActivities: (description.raw.pendingActivities ?? []).map((a) => ({
-          activityType: a.activityType?.name,
-          attempt: a.attempt,
-          lastFailure: a.lastFailure?.message ?? null,
-        })),
-      };
+      return describeRequest(deps, workflowId);
     },
   );
 
@@ -116,8 +70,7 @@ export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps)
     },
     async (request, reply) => {
       const { workflowId } = request.params;
-      const history = await deps.temporal.workflow.getHandle(workflowId).fetchHistory().catch((err) => opsError(err, workflowId));
-      return reply.type('application/json').send(historyToJSON(history));
+      return reply.type('application/json').send(await requestHistoryJSON(deps, workflowId));
     },
   );
 
