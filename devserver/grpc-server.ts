@@ -5,7 +5,8 @@ import { ServiceError, invalidArgument, notFound } from './errors';
 import { decodeToken } from './task-token';
 import { countExecutions, executionInfo, listExecutions } from './visibility';
 import { indexedTypeFromKind, kindFromIndexedType, systemAttributes } from './search-attributes';
-import { queueKey, type Engine } from './engine';
+import type { Engine } from './engine';
+import { queueKey } from './matching';
 import type { Execution, UpdateState } from './execution';
 import { updateAnswer, updateSettled } from './updates';
 
