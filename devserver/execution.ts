@@ -162,6 +162,7 @@ export class Execution {
    * directory both go through here, so a restarted server holds exactly the state it persisted.
    */
   apply(event: HistoryEvent, encoded: Uint8Array = encodeEvent(event)): void {
+    // Long only as a flat switch with one short case per event type: it reads as the table it is.
     const id = num(event.eventId);
     const time = timestampMs(event.eventTime);
     this.history.push(encoded);

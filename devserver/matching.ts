@@ -90,3 +90,11 @@ export class Matching<P, R> {
     for (const q of this.queues.values()) for (const p of q.pollers.splice(0)) p.deliver(undefined);
   }
 }
+
+/** Who polls: what a started task records as its worker. */
+export interface PollerInfo {
+  identity: string;
+}
+
+/** A task queue's key in Matching: queue names are per namespace. */
+export const queueKey = (ns: string, name: string) => `${ns}\u0000${name}`;

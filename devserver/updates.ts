@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { ServiceError, notFound } from './errors';
-import { api, decodeMessage, encodeMessage, long, type Failure, type ProtocolMessage, type proto } from './proto';
+import { ServiceError, invalidArgument, notFound } from './errors';
+import { api, EventType, decodeMessage, encodeMessage, long, type Failure, type ProtocolMessage, type proto } from './proto';
 import type { Execution, UpdateState } from './execution';
+import type { Attrs } from './history';
 
 // The lifecycle of an update that has not completed yet, after the real server's update registry
 // (service/history/workflow/update: abort_reason.go, errors_failures.go, registry.go).
@@ -41,6 +43,54 @@ function complete(exec: Execution, update: UpdateState, failure: Failure | null 
   update.stage = 'completed';
   update.outcome = { failure };
   exec.updates.delete(update.id);
+}
+
+/**
+ * Admits an update (or finds the one with the same id); `scheduleTask` makes a speculative workflow task
+ * carry it when none is pending.
+ */
+export function admitUpdate(exec: Execution, request: proto.temporal.api.update.v1.IRequest, scheduleTask: () => void): UpdateState {
+  const id = request.meta?.updateId || randomUUID();
+  const existing = exec.updates.get(id);
+  if (existing) return existing;
+  if (!exec.running) throw notFound('workflow execution already completed');
+  if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
+  // Re-decoded so the kept request does not pin the whole RPC message its payloads were sliced from.
+  const own = decodeMessage<proto.temporal.api.update.v1.IRequest>(
+    'temporal.api.update.v1.Request',
+    encodeMessage('temporal.api.update.v1.Request', { ...request, meta: { ...request.meta, updateId: id } }),
+  );
+  const update: UpdateState = { id, request: own, stage: 'admitted', delivered: false };
+  exec.updates.set(id, update);
+  if (!exec.wft && !exec.firstTaskDelayed) scheduleTask();
+  return update;
+}
+
+/** The event a worker's acceptance or response message writes (a rejection writes none: applyRejections). */
+export function updateMessageEvent(exec: Execution, m: ProtocolMessage): { type: number; attrs: Attrs } | undefined {
+  const type_url = m.body?.type_url ?? '';
+  if (type_url.endsWith('temporal.api.update.v1.Acceptance')) {
+    const acc = decodeMessage<proto.temporal.api.update.v1.IAcceptance>('temporal.api.update.v1.Acceptance', m.body!.value!);
+    const update = exec.updates.get(m.protocolInstanceId ?? '');
+    return {
+      type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+      attrs: {
+        protocolInstanceId: m.protocolInstanceId,
+        acceptedRequestMessageId: acc.acceptedRequestMessageId,
+        acceptedRequestSequencingEventId: acc.acceptedRequestSequencingEventId,
+        acceptedRequest: acc.acceptedRequest ?? update?.request,
+      },
+    };
+  }
+  if (type_url.endsWith('temporal.api.update.v1.Response')) {
+    const res = decodeMessage<proto.temporal.api.update.v1.IResponse>('temporal.api.update.v1.Response', m.body!.value!);
+    const update = exec.updates.get(res.meta?.updateId ?? m.protocolInstanceId ?? '');
+    return {
+      type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+      attrs: { meta: res.meta, acceptedEventId: long(update?.acceptedEventId ?? 0), outcome: res.outcome },
+    };
+  }
+  return undefined;
 }
 
 const sent = (u: UpdateState) => u.stage === 'admitted' && u.delivered;

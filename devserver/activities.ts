@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { api, EventType, durationMs, long, msDuration, timestamp, type Failure, type Payloads, type proto } from './proto';
+import { notFound } from './errors';
+import type { ActivityState, Execution } from './execution';
+import { decideRetry, withRetryDefaults } from './retry';
+import { encodeToken, type TaskToken } from './task-token';
+import { queueKey, type PollerInfo } from './matching';
+import type { Attrs, ExternalEntry } from './history';
+import type { Engine } from './engine';
+
+const { enums } = api;
+type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
+
+/** The activity lifecycle: dispatch (or eager start), heartbeats, completion, failure, cancellation, timeouts and retries. */
+export class Activities {
+  constructor(private readonly e: Engine) {}
+
+  /**
+   * Eager activities start at once, recorded as started by the completing worker, and go back in the
+   * completion's response instead of through matching (unless the workflow closed or cancelled them
+   * meanwhile), as the real server does with system.enableActivityEagerExecution on.
+   */
+  startEager(exec: Execution, ids: number[], identity: string): PollActivityTaskResponse[] {
+    const tasks: PollActivityTaskResponse[] = [];
+    for (const id of ids) {
+      const act = exec.running ? exec.activities.get(id) : undefined;
+      const task = act && this.dispatch(exec, act, { identity });
+      if (task) tasks.push(task);
+    }
+    return tasks;
+  }
+
+  /** Offers an activity's attempt to pollers; or, for an eager start, starts it for `eagerFor` and returns its task. */
+  dispatch(exec: Execution, act: ActivityState, eagerFor?: PollerInfo): PollActivityTaskResponse | undefined {
+    act.release ??= this.e.clock.hold();
+    act.state = 'scheduled';
+    act.attemptScheduledTime = this.e.clock.now();
+    const a = act.attrs;
+    const scheduleToStart = durationMs(a.scheduleToStartTimeout);
+    const scheduleToClose = durationMs(a.scheduleToCloseTimeout);
+    if (scheduleToStart > 0) {
+      act.timers.push(this.e.clock.after(scheduleToStart, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)));
+    }
+    if (scheduleToClose > 0 && !act.closeTimer) {
+      act.closeTimer = this.e.clock.at(act.firstScheduledTime + scheduleToClose, () =>
+        this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
+    }
+    const attempt = act.attempt;
+    if (eagerFor) return this.start(exec, act, attempt, eagerFor);
+    this.e.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.start(exec, act, attempt, p));
+    return undefined;
+  }
+
+  private start(exec: Execution, act: ActivityState, attempt: number, poller: PollerInfo): PollActivityTaskResponse | undefined {
+    if (!exec.running || exec.activities.get(act.scheduledEventId) !== act || act.attempt !== attempt || act.state !== 'scheduled') {
+      return undefined;
+    }
+    const now = this.e.clock.now();
+    act.state = 'started';
+    act.startedTime = now;
+    act.identity = poller.identity;
+    act.lastHeartbeatTime = undefined;
+    for (const t of act.timers) t.cancel();
+    act.timers = [];
+    const a = act.attrs;
+    const startToClose = durationMs(a.startToCloseTimeout);
+    if (startToClose > 0) {
+      act.timers.push(this.e.clock.after(startToClose, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, attempt)));
+    }
+    this.armHeartbeatTimeout(exec, act);
+    return {
+      taskToken: encodeToken({ ns: exec.ns, wid: exec.workflowId, rid: exec.runId, kind: 'act', id: act.scheduledEventId, seq: attempt }),
+      workflowNamespace: exec.ns,
+      workflowType: { name: exec.workflowType },
+      workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
+      activityType: a.activityType,
+      activityId: a.activityId,
+      header: a.header,
+      input: a.input,
+      heartbeatDetails: act.heartbeatDetails,
+      scheduledTime: timestamp(act.firstScheduledTime),
+      currentAttemptScheduledTime: timestamp(act.attemptScheduledTime),
+      startedTime: timestamp(now),
+      attempt,
+      scheduleToCloseTimeout: a.scheduleToCloseTimeout,
+      startToCloseTimeout: a.startToCloseTimeout,
+      heartbeatTimeout: a.heartbeatTimeout,
+      retryPolicy: a.retryPolicy,
+      priority: a.priority,
+    };
+  }
+
+  private readonly heartbeatTimer = new WeakMap<ActivityState, { cancel(): void }>();
+
+  private armHeartbeatTimeout(exec: Execution, act: ActivityState): void {
+    const heartbeat = durationMs(act.attrs.heartbeatTimeout);
+    this.heartbeatTimer.get(act)?.cancel();
+    if (heartbeat <= 0) return;
+    const attempt = act.attempt;
+    this.heartbeatTimer.set(
+      act,
+      this.e.clock.after(heartbeat, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT, attempt)),
+    );
+  }
+
+  stop(act: ActivityState): void {
+    for (const t of act.timers) t.cancel();
+    act.timers = [];
+    act.closeTimer?.cancel();
+    this.heartbeatTimer.get(act)?.cancel();
+    act.release?.();
+    act.release = undefined;
+    act.state = 'done';
+  }
+
+  /** The started activity named by a token, or NOT_FOUND as the real server answers a stale token. */
+  byToken(token: TaskToken): { exec: Execution; act: ActivityState } {
+    const exec = this.e.runById(token.ns, token.rid);
+    const act = exec?.activities.get(Number(token.id));
+    if (!exec || !exec.running || !act || token.kind !== 'act' || act.attempt !== token.seq || act.state !== 'started') {
+      throw notFound('invalid activityID or activity already timed out or invoking workflow is completed');
+    }
+    return { exec, act };
+  }
+
+  byId(ns: string, workflowId: string, runId: string | null | undefined, activityId: string): { exec: Execution; act: ActivityState } {
+    const exec = this.e.getRun(ns, workflowId, runId);
+    const act = [...exec.activities.values()].find((x) => x.attrs.activityId === activityId);
+    if (!exec.running || !act || act.state === 'done') {
+      throw notFound('invalid activityID or activity already timed out or invoking workflow is completed');
+    }
+    return { exec, act };
+  }
+
+  heartbeat(exec: Execution, act: ActivityState, details: Payloads | null | undefined): { cancelRequested: boolean } {
+    act.heartbeatDetails = details ?? act.heartbeatDetails;
+    act.lastHeartbeatTime = this.e.clock.now();
+    if (act.state === 'started') this.armHeartbeatTimeout(exec, act);
+    return { cancelRequested: act.cancelRequested };
+  }
+
+  complete(exec: Execution, act: ActivityState, result: Payloads | null | undefined, identity: string): void {
+    this.finish(exec, act, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, { result, identity });
+  }
+
+  cancel(exec: Execution, act: ActivityState, details: Payloads | null | undefined, identity: string): void {
+    this.finish(exec, act, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
+      details,
+      identity,
+      latestCancelRequestedEventId: long(act.latestCancelRequestedEventId),
+    });
+  }
+
+  fail(exec: Execution, act: ActivityState, failure: Failure | null | undefined, identity: string, details?: Payloads | null): void {
+    if (details) act.heartbeatDetails = details;
+    this.attemptFailed(exec, act, failure ?? { message: 'activity failed' }, (retryState) => ({
+      type: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+      attrs: { failure, identity, retryState },
+    }));
+  }
+
+  private timeout(exec: Execution, act: ActivityState, timeoutType: number, attempt?: number): void {
+    if (!exec.running || act.state === 'done' || (attempt !== undefined && act.attempt !== attempt)) return;
+    const name = { 1: 'StartToClose', 2: 'ScheduleToStart', 3: 'ScheduleToClose', 4: 'Heartbeat' }[timeoutType] ?? 'Unknown';
+    const failure: Failure = {
+      message: `activity ${name} timeout`,
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: act.heartbeatDetails },
+    };
+    // Whatever the timeout type, the recorded failure's cause is the previous attempt's failure (as the real
+    // server writes it); the failure kept for the next attempt's lastFailure has no cause.
+    const event = (retryState: number) => ({
+      type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+      attrs: { failure: { ...failure, cause: act.lastFailure ?? undefined }, retryState },
+    });
+    const retryable = timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE || timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
+    if (retryable) this.attemptFailed(exec, act, failure, event);
+    else this.closeActivity(exec, act, event(act.cancelRequested ? enums.v1.RetryState.RETRY_STATE_CANCEL_REQUESTED : enums.v1.RetryState.RETRY_STATE_TIMEOUT));
+  }
+
+  /** One attempt failed: schedule the next after backoff, or record the final outcome. */
+  private attemptFailed(exec: Execution, act: ActivityState, failure: Failure, finalEvent: (retryState: number) => { type: number; attrs: Attrs }): void {
+    // An activity whose cancellation was requested is never retried (the real server checks this first).
+    if (act.cancelRequested) {
+      this.closeActivity(exec, act, finalEvent(enums.v1.RetryState.RETRY_STATE_CANCEL_REQUESTED));
+      return;
+    }
+    const scheduleToClose = durationMs(act.attrs.scheduleToCloseTimeout);
+    const decision = decideRetry(
+      act.attrs.retryPolicy ?? withRetryDefaults(undefined),
+      act.attempt,
+      failure,
+      this.e.clock.now(),
+      scheduleToClose > 0 ? act.firstScheduledTime + scheduleToClose : undefined,
+    );
+    if (decision.delayMs === undefined) {
+      this.closeActivity(exec, act, finalEvent(decision.retryState));
+      return;
+    }
+    for (const t of act.timers) t.cancel();
+    this.heartbeatTimer.get(act)?.cancel();
+    act.lastFailure = failure;
+    act.attempt++;
+    act.state = 'backoff';
+    // No worker has anything to do during the backoff: it is a server timer, which time skipping may
+    // jump over (the next attempt's dispatch holds the clock again).
+    act.release?.();
+    act.release = undefined;
+    act.timers = [this.e.clock.after(decision.delayMs, () => exec.running && act.state === 'backoff' && this.dispatch(exec, act))];
+  }
+
+  private finish(exec: Execution, act: ActivityState, type: number, attrs: Attrs): void {
+    this.closeActivity(exec, act, { type, attrs });
+  }
+
+  /** Writes the activity's final events: ActivityTaskStarted (only now, as the real server does) then the outcome. */
+  private closeActivity(exec: Execution, act: ActivityState, outcome: { type: number; attrs: Attrs }): void {
+    const wasStarted = act.state === 'started';
+    this.stop(act);
+    const entries: ExternalEntry[] = [];
+    if (wasStarted) {
+      entries.push({
+        type: EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+        attrs: {
+          scheduledEventId: long(act.scheduledEventId),
+          identity: act.identity,
+          requestId: randomUUID(),
+          attempt: act.attempt,
+          lastFailure: act.attempt > 1 ? act.lastFailure : undefined,
+        },
+      });
+    }
+    entries.push({
+      type: outcome.type,
+      attrs: { ...outcome.attrs, scheduledEventId: long(act.scheduledEventId), startedEventId: long(0) },
+      linkStarted: wasStarted,
+    });
+    this.e.history.addExternal(exec, entries);
+  }
+
+}
+
+/** Fills activity timeouts the way the real server does, so workers never see an unset one. */
+export function activityTimeouts(a: Attrs, runTimeoutMs: number) {
+  const clamp = (ms: number) => (runTimeoutMs > 0 && (ms === 0 || ms > runTimeoutMs) ? runTimeoutMs : ms);
+  let scheduleToClose = clamp(durationMs(a.scheduleToCloseTimeout));
+  let scheduleToStart = clamp(durationMs(a.scheduleToStartTimeout));
+  let startToClose = clamp(durationMs(a.startToCloseTimeout));
+  if (durationMs(a.scheduleToCloseTimeout) > 0) {
+    scheduleToStart = scheduleToStart > 0 ? Math.min(scheduleToStart, scheduleToClose) : scheduleToClose;
+    startToClose = startToClose > 0 ? Math.min(startToClose, scheduleToClose) : scheduleToClose;
+  } else {
+    scheduleToClose = runTimeoutMs;
+    if (!durationMs(a.scheduleToStartTimeout)) scheduleToStart = runTimeoutMs;
+  }
+  const heartbeat = Math.min(durationMs(a.heartbeatTimeout), startToClose || Infinity);
+  return {
+    scheduleToCloseTimeout: msDuration(scheduleToClose),
+    scheduleToStartTimeout: msDuration(scheduleToStart),
+    startToCloseTimeout: msDuration(startToClose),
+    heartbeatTimeout: msDuration(heartbeat),
+  };
+}

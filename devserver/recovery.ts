@@ -1,0 +1,84 @@
+import { api, EventType, long } from './proto';
+import { Execution, type BufferedEvent } from './execution';
+import type { Journal } from './journal';
+import type { Engine } from './engine';
+
+const { enums } = api;
+
+/** Rebuilds every execution from the journal, then restarts its timers and tasks. */
+export function recover(e: Engine, journal: Journal): void {
+  const buffered = replay(e, journal);
+  for (const exec of e.allRuns()) {
+    if (!exec.running) continue;
+    exec.buffered = buffered.get(`${exec.ns}\u0000${exec.runId}`) ?? [];
+    resume(e, exec);
+  }
+}
+
+/** Applies the journal's records; returns the events still buffered per run. */
+function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
+  const buffered = new Map<string, BufferedEvent[]>();
+  const requestIds = new Map<string, string>();
+  for (const rec of journal.read()) {
+    switch (rec.t) {
+      case 'ns':
+        e.namespaces.restore(rec);
+        break;
+      case 'sa':
+        e.namespaces.restoreAttribute(rec.ns, rec.name, rec.kind);
+        break;
+      case 'start':
+        requestIds.set(`${rec.ns}\u0000${rec.rid}`, rec.requestId);
+        break;
+      case 'ev': {
+        let exec = e.runById(rec.ns, rec.rid);
+        if (!exec) {
+          exec = new Execution(rec.ns, rec.wid, rec.rid);
+          exec.startRequestId = requestIds.get(`${rec.ns}\u0000${rec.rid}`) ?? '';
+          e.addRun(exec);
+        }
+        exec.apply(rec.event);
+        break;
+      }
+      case 'buf':
+        buffered.set(`${rec.ns}\u0000${rec.rid}`, [...(buffered.get(`${rec.ns}\u0000${rec.rid}`) ?? []), { event: rec.event, linkStarted: rec.link }]);
+        break;
+      case 'flush':
+        buffered.delete(`${rec.ns}\u0000${rec.rid}`);
+        break;
+    }
+  }
+  return buffered;
+}
+
+/** Restarts a recovered running run's timers, activities, workflow task and outgoing requests. */
+function resume(e: Engine, exec: Execution): void {
+  e.runs.armRunTimers(exec);
+  for (const id of exec.timers.keys()) e.runs.armTimer(exec, id);
+  for (const act of exec.activities.values()) e.activities.dispatch(exec, act);
+  const task = exec.wft;
+  if (task?.startedEventId) {
+    // The worker that held this task talked to the previous process: time it out, as the real server would.
+    e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+      scheduledEventId: long(task.scheduledEventId),
+      startedEventId: long(task.startedEventId),
+      timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+    });
+    e.tasks.after(exec, true);
+  } else if (task) {
+    e.tasks.dispatch(exec, task);
+  } else if (exec.firstTaskDelayed) {
+    e.runs.armFirstTask(exec);
+  } else if (exec.buffered.length) {
+    e.tasks.after(exec, true);
+  } else if (exec.wftAttempt > 1) {
+    // The last task failed and its retry, kept out of history, was pending: retry again (as an
+    // ordinary task if events were written since the failure).
+    const last = exec.history.at(-1)?.eventType;
+    if (last !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && last !== EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) exec.wftAttempt = 1;
+    e.tasks.schedule(exec);
+  }
+  for (const id of exec.children.keys()) e.children.startChild(exec, id);
+  for (const id of exec.pendingSignals.keys()) e.children.signalExternal(exec, id);
+  for (const id of exec.pendingCancels.keys()) e.children.cancelExternal(exec, id);
+}

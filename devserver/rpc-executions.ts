@@ -1,0 +1,152 @@
+import { api, durationMs, long, timestamp, type proto } from './proto';
+import { invalidArgument } from './errors';
+import { executionInfo } from './visibility';
+import { checkFirstRun, pageToken, pollBudget, readPageToken, runOf, waitOn, type Handlers, type RequestOf } from './rpc-common';
+import type { ActivityState, Execution } from './execution';
+import type { Engine } from './engine';
+
+const { enums } = api;
+type StartRequest = RequestOf<'StartWorkflowExecutionRequest'> | RequestOf<'SignalWithStartWorkflowExecutionRequest'>;
+type StartSignal = { name: string; input: proto.temporal.api.common.v1.IPayloads | null | undefined; header?: proto.temporal.api.common.v1.IHeader | null };
+
+/** WorkflowService: starting, signalling, cancelling and terminating workflows; their history and description. */
+export function executionHandlers(engine: Engine): Handlers {
+  const namespaces = engine.namespaces;
+  return {
+    StartWorkflowExecution: (req: RequestOf<'StartWorkflowExecutionRequest'>) => {
+      const r = startWorkflow(engine, req);
+      return { runId: r.runId, started: r.started, status: r.exec.status };
+    },
+    SignalWithStartWorkflowExecution: (req: RequestOf<'SignalWithStartWorkflowExecutionRequest'>) => {
+      const signal = { name: req.signalName, input: req.signalInput, header: req.header };
+      if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
+      const current = engine.findRun(namespaces.get(req.namespace).name, req.workflowId);
+      if (current?.running) {
+        engine.signal(current, signal.name, signal.input, req.identity, signal.header);
+        return { runId: current.runId, started: false };
+      }
+      const r = startWorkflow(engine, req, signal);
+      return { runId: r.runId, started: r.started };
+    },
+    SignalWorkflowExecution: (req: RequestOf<'SignalWorkflowExecutionRequest'>) => {
+      engine.signal(runOf(engine, req.namespace, req.workflowExecution), req.signalName, req.input, req.identity, req.header);
+      return {};
+    },
+    RequestCancelWorkflowExecution: (req: RequestOf<'RequestCancelWorkflowExecutionRequest'>) => {
+      const exec = runOf(engine, req.namespace, req.workflowExecution);
+      checkFirstRun(exec, req.firstExecutionRunId);
+      engine.requestCancel(exec, req.reason, req.identity);
+      return {};
+    },
+    TerminateWorkflowExecution: (req: RequestOf<'TerminateWorkflowExecutionRequest'>) => {
+      const exec = runOf(engine, req.namespace, req.workflowExecution);
+      checkFirstRun(exec, req.firstExecutionRunId);
+      engine.terminate(exec, req.reason, req.details, req.identity);
+      return {};
+    },
+
+    GetWorkflowExecutionHistory: async (req: RequestOf<'GetWorkflowExecutionHistoryRequest'>, call) => {
+      const ns = namespaces.get(req.namespace).name;
+      const token = readPageToken<{ runId: string; from: number }>(req.nextPageToken);
+      const exec = engine.getRun(ns, req.execution?.workflowId ?? '', token?.runId || req.execution?.runId);
+      const budget = pollBudget(call, 20_000);
+      if (req.historyEventFilterType === enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT) {
+        if (req.waitNewEvent) await waitOn(exec, budget, () => !exec.running);
+        if (exec.running) return { history: { events: [] }, nextPageToken: pageToken({ runId: exec.runId, from: 0 }) };
+        return { history: { events: [exec.closeEvent] } };
+      }
+      const from = token?.from ?? 0;
+      if (req.waitNewEvent) await waitOn(exec, budget, () => exec.history.length > from || !exec.running);
+      const size = req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
+      const events = exec.history.slice(from, from + size);
+      const next = from + events.length;
+      const more = next < exec.history.length || (req.waitNewEvent && exec.running);
+      return { history: { events }, nextPageToken: more ? pageToken({ runId: exec.runId, from: next }) : undefined };
+    },
+
+    DescribeWorkflowExecution: (req: RequestOf<'DescribeWorkflowExecutionRequest'>) => describe(runOf(engine, req.namespace, req.execution)),
+  };
+}
+
+/** Start and signal-with-start: the request as the engine takes it. */
+function startWorkflow(engine: Engine, req: StartRequest, signal?: StartSignal) {
+  return engine.startWorkflow({
+    ns: engine.namespaces.get(req.namespace).name,
+    workflowId: req.workflowId,
+    workflowType: req.workflowType?.name ?? '',
+    taskQueue: req.taskQueue?.name ?? '',
+    input: req.input,
+    executionTimeoutMs: durationMs(req.workflowExecutionTimeout),
+    runTimeoutMs: durationMs(req.workflowRunTimeout),
+    taskTimeoutMs: durationMs(req.workflowTaskTimeout),
+    identity: req.identity,
+    requestId: req.requestId,
+    reusePolicy: req.workflowIdReusePolicy,
+    conflictPolicy: req.workflowIdConflictPolicy,
+    retryPolicy: req.retryPolicy,
+    memo: req.memo,
+    searchAttributes: req.searchAttributes,
+    header: req.header,
+    startDelayMs: durationMs(req.workflowStartDelay),
+    userMetadata: req.userMetadata,
+    signal,
+  });
+}
+
+function describe(exec: Execution) {
+  const s = exec.started;
+  return {
+    executionConfig: {
+      taskQueue: s.taskQueue,
+      workflowExecutionTimeout: s.workflowExecutionTimeout,
+      workflowRunTimeout: s.workflowRunTimeout,
+      defaultWorkflowTaskTimeout: s.workflowTaskTimeout,
+      userMetadata: exec.history.at(0)?.userMetadata,
+    },
+    workflowExecutionInfo: executionInfo(exec),
+    pendingActivities: [...exec.activities.values()].filter((a) => a.state !== 'done').map(pendingActivity),
+    pendingChildren: [...exec.children.values()].map((c) => ({
+      workflowId: c.attrs.workflowId,
+      runId: c.runId,
+      workflowTypeName: c.attrs.workflowType?.name,
+      initiatedId: long(c.initiatedEventId),
+      parentClosePolicy: c.attrs.parentClosePolicy,
+    })),
+    pendingWorkflowTask: pendingWorkflowTask(exec),
+  };
+}
+
+function pendingActivity(a: ActivityState) {
+  const ActState = enums.v1.PendingActivityState;
+  return {
+    activityId: a.attrs.activityId,
+    activityType: a.attrs.activityType,
+    state: a.cancelRequested
+      ? ActState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+      : a.state === 'started'
+        ? ActState.PENDING_ACTIVITY_STATE_STARTED
+        : ActState.PENDING_ACTIVITY_STATE_SCHEDULED,
+    heartbeatDetails: a.heartbeatDetails,
+    lastHeartbeatTime: a.lastHeartbeatTime ? timestamp(a.lastHeartbeatTime) : undefined,
+    lastStartedTime: a.startedTime ? timestamp(a.startedTime) : undefined,
+    attempt: a.attempt,
+    maximumAttempts: a.attrs.retryPolicy?.maximumAttempts ?? 0,
+    scheduledTime: timestamp(a.attemptScheduledTime),
+    lastFailure: a.lastFailure,
+    lastWorkerIdentity: a.identity,
+  };
+}
+
+/** The pending workflow task, unless it is speculative (kept out of history until it produces something). */
+function pendingWorkflowTask(exec: Execution) {
+  const task = exec.wft;
+  if (!task || task.speculative) return undefined;
+  return {
+    state: task.startedEventId
+      ? enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+      : enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+    scheduledTime: timestamp(task.scheduledTime),
+    startedTime: task.startedTime ? timestamp(task.startedTime) : undefined,
+    attempt: task.attempt,
+  };
+}

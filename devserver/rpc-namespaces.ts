@@ -1,0 +1,56 @@
+import { api, durationMs, msDuration } from './proto';
+import type { Namespaces } from './namespaces';
+import type { Handlers, RequestOf } from './rpc-common';
+
+const { enums } = api;
+
+/** WorkflowService: system and cluster info, namespaces. */
+export function namespaceHandlers(namespaces: Namespaces, serverVersion: string): Handlers {
+  const describeNamespace = (name: string) => {
+    const ns = namespaces.get(name);
+    return {
+      namespaceInfo: {
+        name: ns.name,
+        id: ns.id,
+        state: enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
+        description: ns.description,
+        capabilities: { syncUpdate: true, asyncUpdate: true, eagerWorkflowStart: false },
+        supportsSchedules: false,
+      },
+      config: { workflowExecutionRetentionTtl: msDuration(ns.retentionDays * 86_400_000), historyArchivalState: 1, visibilityArchivalState: 1 },
+      isGlobalNamespace: false,
+    };
+  };
+
+  return {
+    GetSystemInfo: () => ({
+      serverVersion,
+      capabilities: {
+        signalAndQueryHeader: true,
+        internalErrorDifferentiation: true,
+        activityFailureIncludeHeartbeat: true,
+        supportsSchedules: false,
+        encodedFailureAttributes: true,
+        upsertMemo: true,
+        eagerWorkflowStart: false,
+        sdkMetadata: true,
+        countGroupByExecutionStatus: true,
+      },
+    }),
+    GetClusterInfo: () => ({
+      serverVersion,
+      clusterId: 'service-exchange-dev',
+      clusterName: 'dev',
+      historyShardCount: 1,
+      persistenceStore: 'dev-journal',
+      visibilityStore: 'dev-memory',
+    }),
+    RegisterNamespace: (req: RequestOf<'RegisterNamespaceRequest'>) => {
+      namespaces.register(req.namespace, Math.max(1, Math.round(durationMs(req.workflowExecutionRetentionPeriod) / 86_400_000)), req.description);
+      return {};
+    },
+    DescribeNamespace: (req: RequestOf<'DescribeNamespaceRequest'>) => describeNamespace(req.namespace || namespaces.byId(req.id).name),
+    ListNamespaces: () => ({ namespaces: namespaces.list().map((n) => describeNamespace(n.name)) }),
+    UpdateNamespace: (req: RequestOf<'UpdateNamespaceRequest'>) => describeNamespace(req.namespace),
+  };
+}

@@ -1,0 +1,69 @@
+import { invalidArgument } from './errors';
+import { decodeToken } from './task-token';
+import { queueKey } from './matching';
+import { pollBudget, runOf, type Handlers, type RequestOf } from './rpc-common';
+import type { ActivityState, Execution } from './execution';
+import type { Engine } from './engine';
+
+/** WorkflowService: what workers call: task polling, task responses, sticky queues and activity heartbeats. */
+export function taskHandlers(engine: Engine): Handlers {
+  const namespaces = engine.namespaces;
+  type ById = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
+  /** An activity RPC and its ...ById twin: the same answer, the activity named by task token or by workflow and activity id. */
+  const byTokenOrId = <R>(name: string, answer: (exec: Execution, act: ActivityState, req: R) => unknown): Handlers => ({
+    [name]: (req: R & { taskToken?: Uint8Array | null }) => {
+      const { exec, act } = engine.activityByToken(decodeToken(req.taskToken));
+      return answer(exec, act, req);
+    },
+    [`${name}ById`]: (req: R & ById) => {
+      const { exec, act } = engine.activityById(namespaces.get(req.namespace).name, req.workflowId ?? '', req.runId, req.activityId ?? '');
+      return answer(exec, act, req);
+    },
+  });
+
+  return {
+    PollWorkflowTaskQueue: async (req: RequestOf<'PollWorkflowTaskQueueRequest'>, call) => {
+      const ns = namespaces.get(req.namespace).name;
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      const task = await engine.workflowTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
+      return task ?? {};
+    },
+    RespondWorkflowTaskCompleted: (req: RequestOf<'RespondWorkflowTaskCompletedRequest'>) => engine.completeWorkflowTask(decodeToken(req.taskToken), req),
+    RespondWorkflowTaskFailed: (req: RequestOf<'RespondWorkflowTaskFailedRequest'>) => {
+      engine.failWorkflowTask(decodeToken(req.taskToken), req);
+      return {};
+    },
+    RespondQueryTaskCompleted: (req: RequestOf<'RespondQueryTaskCompletedRequest'>) => {
+      engine.answerLegacyQuery(decodeToken(req.taskToken), req);
+      return {};
+    },
+    ResetStickyTaskQueue: (req: RequestOf<'ResetStickyTaskQueueRequest'>) => {
+      engine.resetSticky(runOf(engine, req.namespace, req.execution));
+      return {};
+    },
+    ShutdownWorker: (req: RequestOf<'ShutdownWorkerRequest'>) => {
+      if (req.stickyTaskQueue) engine.dropStickyQueue(namespaces.get(req.namespace).name, req.stickyTaskQueue);
+      return {};
+    },
+
+    PollActivityTaskQueue: async (req: RequestOf<'PollActivityTaskQueueRequest'>, call) => {
+      const ns = namespaces.get(req.namespace).name;
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      const task = await engine.activityTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
+      return task ?? {};
+    },
+    ...byTokenOrId('RecordActivityTaskHeartbeat', (exec, act, req: RequestOf<'RecordActivityTaskHeartbeatRequest'>) => engine.heartbeat(exec, act, req.details)),
+    ...byTokenOrId('RespondActivityTaskCompleted', (exec, act, req: RequestOf<'RespondActivityTaskCompletedRequest'>) => {
+      engine.completeActivity(exec, act, req.result, req.identity);
+      return {};
+    }),
+    ...byTokenOrId('RespondActivityTaskFailed', (exec, act, req: RequestOf<'RespondActivityTaskFailedRequest'>) => {
+      engine.failActivity(exec, act, req.failure, req.identity, req.lastHeartbeatDetails);
+      return {};
+    }),
+    ...byTokenOrId('RespondActivityTaskCanceled', (exec, act, req: RequestOf<'RespondActivityTaskCanceledRequest'>) => {
+      engine.cancelActivity(exec, act, req.details, req.identity);
+      return {};
+    }),
+  };
+}

@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import {
+  api,
+  EventType,
+  WorkflowExecutionStatus,
+  durationMs,
+  long,
+  msDuration,
+  num,
+  timestamp,
+  timestampMs,
+  type Failure,
+  type Payloads,
+  type proto,
+} from './proto';
+import { Execution } from './execution';
+import { alreadyExists, invalidArgument, notFound } from './errors';
+import { decideRetry, withRetryDefaults } from './retry';
+import { validateAttributes } from './search-attributes';
+import { abortOnClose } from './updates';
+import { DEFAULT_WFT_TIMEOUT_MS, NORMAL } from './history';
+import type { Engine } from './engine';
+
+const { enums } = api;
+
+export interface StartParams {
+  ns: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input?: Payloads | null;
+  executionTimeoutMs?: number;
+  runTimeoutMs?: number;
+  taskTimeoutMs?: number;
+  identity?: string;
+  requestId?: string;
+  reusePolicy?: number;
+  conflictPolicy?: number;
+  retryPolicy?: proto.temporal.api.common.v1.IRetryPolicy | null;
+  memo?: proto.temporal.api.common.v1.IMemo | null;
+  searchAttributes?: proto.temporal.api.common.v1.ISearchAttributes | null;
+  header?: proto.temporal.api.common.v1.IHeader | null;
+  startDelayMs?: number;
+  signal?: { name: string; input?: Payloads | null; header?: proto.temporal.api.common.v1.IHeader | null };
+  parent?: { ns: string; workflowId: string; runId: string; initiatedEventId: number; root: { workflowId: string; runId: string } };
+  /** Continue-as-new or retry of a previous run. */
+  continued?: {
+    previous: Execution;
+    initiator: number;
+    failure?: Failure | null;
+    lastCompletionResult?: Payloads | null;
+    attempt: number;
+  };
+  userMetadata?: proto.temporal.api.sdk.v1.IUserMetadata | null;
+}
+
+export interface StartResult {
+  runId: string;
+  started: boolean;
+  exec: Execution;
+}
+
+/** The life of a run: start (with id reuse and conflict policies), signals, cancel, terminate, timeouts, close, and its timers. */
+export class Runs {
+  constructor(private readonly e: Engine) {}
+
+  startWorkflow(p: StartParams): StartResult {
+    const ns = this.e.namespaces.get(p.ns);
+    if (!p.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    if (!p.workflowType) throw invalidArgument('WorkflowType is not set on request.');
+    if (!p.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
+    if ([p.executionTimeoutMs, p.runTimeoutMs, p.taskTimeoutMs, p.startDelayMs].some((t) => (t ?? 0) < 0)) {
+      throw invalidArgument('Invalid timeout: timeouts must not be negative.');
+    }
+    const searchAttributes = validateAttributes(p.searchAttributes, ns.customAttributes);
+    const existing = this.e.findRun(p.ns, p.workflowId);
+    if (existing && !p.continued) {
+      if (p.requestId && existing.startRequestId === p.requestId) {
+        if (p.signal && existing.running) this.signal(existing, p.signal.name, p.signal.input, p.identity ?? '', p.signal.header);
+        return { runId: existing.runId, started: true, exec: existing };
+      }
+      if (existing.running) {
+        const conflict =
+          p.conflictPolicy ||
+          (p.reusePolicy === enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+            ? enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+            : enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL);
+        if (conflict === enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
+          if (p.signal) this.signal(existing, p.signal.name, p.signal.input, p.identity ?? '', p.signal.header);
+          return { runId: existing.runId, started: false, exec: existing };
+        }
+        if (conflict === enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING) {
+          this.terminate(existing, 'terminated by a new start with the same workflow id', null, p.identity ?? '');
+        } else {
+          throw alreadyExists(`Workflow execution is already running. WorkflowId: ${p.workflowId}, RunId: ${existing.runId}.`, {
+            typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+            value: { startRequestId: existing.startRequestId, runId: existing.runId },
+          });
+        }
+      } else {
+        const reuse = p.reusePolicy || enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE;
+        const failedish = [
+          WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
+          WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED,
+          WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+          WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+        ].includes(existing.status);
+        const rejected =
+          reuse === enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE ||
+          (reuse === enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && !failedish);
+        if (rejected) {
+          throw alreadyExists(
+            `Workflow execution already finished and its workflow id may not be reused. WorkflowId: ${p.workflowId}, RunId: ${existing.runId}.`,
+            {
+              typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+              value: { startRequestId: existing.startRequestId, runId: existing.runId },
+            },
+          );
+        }
+      }
+    }
+    const exec = this.createRun(p, searchAttributes);
+    return { runId: exec.runId, started: true, exec };
+  }
+  createRun(p: StartParams, searchAttributes: Record<string, proto.temporal.api.common.v1.IPayload>, runId: string = randomUUID()): Execution {
+    const exec = new Execution(p.ns, p.workflowId, runId);
+    const now = this.e.clock.now();
+    const prev = p.continued?.previous;
+    const firstRunId = prev ? prev.firstRunId : runId;
+    const executionTimeoutMs = p.executionTimeoutMs ?? 0;
+    const expiration = prev
+      ? timestampMs(prev.started.workflowExecutionExpirationTime)
+      : executionTimeoutMs > 0
+        ? now + executionTimeoutMs
+        : 0;
+    // The real server's OverrideWorkflowRunTimeout: the run timeout defaults to, and is capped by, the execution timeout.
+    const runTimeoutMs = executionTimeoutMs > 0 && (!p.runTimeoutMs || p.runTimeoutMs > executionTimeoutMs) ? executionTimeoutMs : (p.runTimeoutMs ?? 0);
+    this.e.addRun(exec);
+    exec.startRequestId = p.requestId ?? '';
+    if (p.requestId) this.e.history.record({ t: 'start', ns: p.ns, wid: p.workflowId, rid: runId, requestId: p.requestId });
+    this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+      workflowId: p.workflowId,
+      workflowType: { name: p.workflowType },
+      taskQueue: { name: p.taskQueue, kind: NORMAL },
+      input: p.input,
+      workflowExecutionTimeout: msDuration(executionTimeoutMs),
+      workflowRunTimeout: msDuration(runTimeoutMs),
+      workflowTaskTimeout: msDuration(p.taskTimeoutMs || DEFAULT_WFT_TIMEOUT_MS),
+      identity: p.identity ?? '',
+      originalExecutionRunId: runId,
+      firstExecutionRunId: firstRunId,
+      continuedExecutionRunId: prev?.runId ?? '',
+      initiator: p.continued?.initiator ?? 0,
+      continuedFailure: p.continued?.failure,
+      lastCompletionResult: p.continued?.lastCompletionResult,
+      retryPolicy: p.retryPolicy ? withRetryDefaults(p.retryPolicy) : undefined,
+      attempt: p.continued?.attempt ?? 1,
+      workflowExecutionExpirationTime: expiration ? timestamp(expiration) : undefined,
+      firstWorkflowTaskBackoff: p.startDelayMs ? msDuration(p.startDelayMs) : undefined,
+      memo: p.memo ?? undefined,
+      searchAttributes: { indexedFields: searchAttributes },
+      header: p.header ?? undefined,
+      parentWorkflowNamespace: p.parent?.ns ?? prev?.started.parentWorkflowNamespace ?? '',
+      parentWorkflowExecution: p.parent
+        ? { workflowId: p.parent.workflowId, runId: p.parent.runId }
+        : (prev?.started.parentWorkflowExecution ?? undefined),
+      parentInitiatedEventId: long(p.parent ? p.parent.initiatedEventId : num(prev?.started.parentInitiatedEventId)),
+      rootWorkflowExecution: p.parent ? p.parent.root : (prev?.started.rootWorkflowExecution ?? { workflowId: p.workflowId, runId }),
+    }, undefined, p.userMetadata);
+    if (p.signal) {
+      this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+        signalName: p.signal.name,
+        input: p.signal.input,
+        identity: p.identity ?? '',
+        header: p.signal.header,
+      });
+    }
+    this.armRunTimers(exec);
+    if (exec.firstTaskDelayed) this.armFirstTask(exec);
+    else this.e.tasks.schedule(exec);
+    return exec;
+  }
+
+  armRunTimers(exec: Execution): void {
+    const runTimeout = durationMs(exec.started.workflowRunTimeout);
+    const expiration = timestampMs(exec.started.workflowExecutionExpirationTime);
+    const deadlines = [runTimeout > 0 ? exec.startTime + runTimeout : 0, expiration].filter((d) => d > 0);
+    if (deadlines.length) exec.runTimers.push(this.e.clock.at(Math.min(...deadlines), () => this.timeoutWorkflow(exec)));
+  }
+
+  armFirstTask(exec: Execution): void {
+    exec.runTimers.push(
+      this.e.clock.at(exec.executionTime, () => {
+        exec.firstTaskDelayed = false;
+        if (exec.running && !exec.wft) this.e.tasks.schedule(exec);
+      }),
+    );
+  }
+
+  signal(exec: Execution, name: string, input: Payloads | null | undefined, identity: string, header?: proto.temporal.api.common.v1.IHeader | null): void {
+    if (!exec.running) throw notFound('workflow execution already completed');
+    if (!name) throw invalidArgument('SignalName is not set on request.');
+    this.e.history.addExternal(exec, [
+      { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, attrs: { signalName: name, input, identity, header } },
+    ]);
+  }
+
+  requestCancel(exec: Execution, reason: string, identity: string, external?: { initiatedEventId: number; workflowId: string; runId: string }): void {
+    if (!exec.running) throw notFound('workflow execution already completed');
+    if (exec.cancelRequested) return;
+    this.e.history.addExternal(exec, [
+      {
+        type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+        attrs: {
+          cause: reason,
+          identity,
+          externalInitiatedEventId: long(external?.initiatedEventId ?? 0),
+          externalWorkflowExecution: external ? { workflowId: external.workflowId, runId: external.runId } : undefined,
+        },
+      },
+    ]);
+  }
+
+  terminate(exec: Execution, reason: string, details: Payloads | null | undefined, identity: string): void {
+    if (!exec.running) throw notFound('workflow execution already completed');
+    exec.completing = false;
+    this.e.tasks.closeOutstanding(exec);
+    this.e.history.flushBuffered(exec);
+    this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, { reason, details, identity });
+    this.onClosed(exec);
+  }
+
+  private timeoutWorkflow(exec: Execution): void {
+    if (!exec.running) return;
+    this.e.tasks.closeOutstanding(exec);
+    this.e.history.flushBuffered(exec);
+    // As the real server: a run that times out before its execution expires is retried under the workflow's
+    // retry policy (or says why not, e.g. RETRY_POLICY_NOT_SET); an expired execution is never retried.
+    const now = this.e.clock.now();
+    const expiration = timestampMs(exec.started.workflowExecutionExpirationTime) || undefined;
+    const failure: Failure = {
+      message: 'workflow timeout',
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+    };
+    const policy = exec.started.retryPolicy;
+    const decision =
+      expiration !== undefined && now >= expiration
+        ? { retryState: enums.v1.RetryState.RETRY_STATE_TIMEOUT }
+        : policy
+          ? decideRetry(policy, exec.started.attempt || 1, failure, now, expiration)
+          : { retryState: enums.v1.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+    if (decision.delayMs === undefined) {
+      this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState });
+      this.onClosed(exec);
+      return;
+    }
+    const next = this.retryRunParams(exec, failure, decision.delayMs);
+    const newRunId = randomUUID();
+    this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState, newExecutionRunId: newRunId });
+    this.continueWith(exec, next, newRunId);
+  }
+
+  /** Closes a run that a new one continues (retry, continue-as-new), then starts that one. */
+  continueWith(exec: Execution, next: StartParams, newRunId: string): void {
+    this.onClosed(exec);
+    this.createRun(next, next.searchAttributes?.indexedFields ?? {}, newRunId);
+  }
+
+  /** Releases everything a closed run held and tells whoever waits on it. */
+  onClosed(exec: Execution): void {
+    const task = exec.wft;
+    if (task) this.e.tasks.release(task);
+    for (const t of exec.runTimers) t.cancel();
+    for (const t of exec.timers.values()) t.handle?.cancel();
+    for (const act of exec.activities.values()) this.e.activities.stop(act);
+    exec.buffered = [];
+    const close = exec.closeEvent!;
+    const continuing =
+      exec.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW ||
+      !!(close.workflowExecutionFailedEventAttributes ?? close.workflowExecutionTimedOutEventAttributes)?.newExecutionRunId;
+    abortOnClose(exec, continuing);
+    // Queries asked while it ran are answered from the closed history instead.
+    const queries = [...(task?.queries.values() ?? []), ...exec.queuedQueries];
+    exec.queuedQueries = [];
+    for (const q of queries) this.e.queries.dispatchLegacy(exec, q);
+    exec.notify();
+    if (exec.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) this.e.children.notifyParent(exec, close);
+    this.e.children.applyParentClosePolicy(exec);
+  }
+
+  /** The next attempt of a workflow under its retry policy: same type, queue and input, after the backoff. */
+  retryRunParams(exec: Execution, failure: Failure | null | undefined, delayMs: number): StartParams {
+    return this.nextRunParams(exec, {
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      input: exec.started.input,
+      startDelayMs: delayMs,
+      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, failure, attempt: (exec.started.attempt || 1) + 1 },
+    });
+  }
+
+  nextRunParams(exec: Execution, p: Partial<StartParams> & Pick<StartParams, 'workflowType' | 'taskQueue' | 'continued'>): StartParams {
+    const s = exec.started;
+    return {
+      ns: exec.ns,
+      workflowId: exec.workflowId,
+      identity: s.identity ?? '',
+      runTimeoutMs: durationMs(s.workflowRunTimeout) || undefined,
+      taskTimeoutMs: durationMs(s.workflowTaskTimeout) || undefined,
+      executionTimeoutMs: durationMs(s.workflowExecutionTimeout) || undefined,
+      retryPolicy: s.retryPolicy,
+      memo: { fields: exec.memo },
+      searchAttributes: { indexedFields: exec.searchAttributes },
+      header: s.header,
+      ...p,
+    };
+  }
+
+  /** A user timer (StartTimer): fires into history as an outside event. */
+  armTimer(exec: Execution, timerId: string): void {
+    const timer = exec.timers.get(timerId);
+    if (!timer) return;
+    timer.handle = this.e.clock.at(timer.fireTime, () => {
+      if (exec.timers.get(timerId) !== timer || !exec.running) return;
+      this.e.history.addExternal(exec, [
+        { type: EventType.EVENT_TYPE_TIMER_FIRED, attrs: { timerId, startedEventId: long(timer.startedEventId) } },
+      ]);
+    });
+  }
+
+}
