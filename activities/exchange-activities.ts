@@ -76,7 +76,7 @@ export function createExchangeActivities(instances: InstanceDatabases) {
     async createProviderTask(r: ExchangeRecord & { audit: AuditWrite }): Promise<void> {
       await instances.db(r.consumer).transaction().execute(async (trx) => {
         await trx
-          .insertInto('provider_tasks')
+          .insertInto('consumer_provider_tasks')
           .values({
             number: r.number,
             workflow_id: r.workflowId,
@@ -105,14 +105,14 @@ export function createExchangeActivities(instances: InstanceDatabases) {
     async createParentTask(r: ExchangeRecord & { requestedByDisplay: string; audit: AuditWrite }): Promise<string> {
       const db = instances.db(r.provider);
       return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('parent_tasks').select('number').where('workflow_id', '=', r.workflowId).executeTakeFirst();
+        const existing = await trx.selectFrom('provider_parent_tasks').select('number').where('workflow_id', '=', r.workflowId).executeTakeFirst();
         if (existing) return existing.number;
         const { type, prefix } = parentTaskTypes[r.catalogItem.kind];
         const sequence = `${type}_number_seq`;
         const { rows } = await sql<{ n: string }>`select nextval(${sequence}) as n`.execute(trx);
         const number = formatTaskNumber(prefix, Number(rows[0].n));
         await trx
-          .insertInto('parent_tasks')
+          .insertInto('provider_parent_tasks')
           .values({
             number,
             workflow_id: r.workflowId,
@@ -157,7 +157,7 @@ export function createExchangeActivities(instances: InstanceDatabases) {
           patch.escalation_level = c.sla.escalationLevel;
         }
         if (Object.keys(patch).length) {
-          const table = c.side === 'consumer' ? 'provider_tasks' : 'parent_tasks';
+          const table = c.side === 'consumer' ? 'consumer_provider_tasks' : 'provider_parent_tasks';
           await trx
             .updateTable(table)
             .set({ ...patch, sync_seq: c.seq, updated_at: new Date() })

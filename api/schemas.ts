@@ -97,7 +97,7 @@ export const SyncSchema = Type.Object({
   oldestPendingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
-export type SyncView = Static<typeof SyncSchema>;
+export type SyncStatus = Static<typeof SyncSchema>;
 
 export const TaskSchema = Type.Object(
   {
@@ -145,7 +145,7 @@ export const TaskSchema = Type.Object(
   },
   { $id: 'Task' },
 );
-export type TaskView = Static<typeof TaskSchema>;
+export type TaskResponse = Static<typeof TaskSchema>;
 
 export const TaskListSchema = Type.Object({
   items: Type.Array(

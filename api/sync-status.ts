@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { snapshotQuery } from '../workflows/definitions';
-import type { SyncView } from './schemas';
+import type { SyncStatus } from './schemas';
 
 /**
  * Whether both sides have every accepted change: a live fact only the workflow knows (its write
  * queues), plus the last error of a write Temporal is retrying. Closed requests are in sync: their
  * workflow ends only after its queues are empty.
  */
-export async function syncStatus(temporal: Client, workflowId: string): Promise<SyncView> {
+export async function syncStatus(temporal: Client, workflowId: string): Promise<SyncStatus> {
   const handle = temporal.workflow.getHandle(workflowId);
   try {
     return await temporal.withDeadline(Date.now() + 3000, async () => {

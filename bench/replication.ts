@@ -109,7 +109,7 @@ export class ReplicationWatcher {
           }
         } else if (first.kind === 'parent') {
           const ids = group.map((w) => (w.probe as Extract<Probe, { kind: 'parent' }>).workflowId);
-          const rows = await db.selectFrom('parent_tasks').select(['workflow_id', 'number']).where('workflow_id', 'in', ids).execute();
+          const rows = await db.selectFrom('provider_parent_tasks').select(['workflow_id', 'number']).where('workflow_id', 'in', ids).execute();
           const byId = new Map(rows.map((r) => [r.workflow_id, r.number]));
           for (const w of group) {
             const number = byId.get((w.probe as Extract<Probe, { kind: 'parent' }>).workflowId);
@@ -119,8 +119,8 @@ export class ReplicationWatcher {
           const numbers = group.map((w) => (w.probe as Extract<Probe, { kind: 'state' }>).number);
           const rows =
             first.side === 'consumer'
-              ? await db.selectFrom('provider_tasks').select(['number', 'state']).where('number', 'in', numbers).execute()
-              : await db.selectFrom('parent_tasks').select(['number', 'state']).where('number', 'in', numbers).execute();
+              ? await db.selectFrom('consumer_provider_tasks').select(['number', 'state']).where('number', 'in', numbers).execute()
+              : await db.selectFrom('provider_parent_tasks').select(['number', 'state']).where('number', 'in', numbers).execute();
           const state = new Map(rows.map((r) => [r.number, r.state as string]));
           for (const w of group) {
             const p = w.probe as Extract<Probe, { kind: 'state' }>;

@@ -2,7 +2,7 @@
 // made directly with the activity functions.
 import { allocateProviderTaskNumber } from '../db/repositories/tasks';
 import { createExchangeActivities, type AuditWrite, type CommentWrite, type ExchangeRecord } from '../activities/exchange-activities';
-import { decide, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
+import { decide, type Action, type ExchangeState, type Transition } from '../domain/state-machine';
 import { displayName, type Actor, type Side } from '../domain/model';
 import { initialSlaState, slaOnTransition, slaTargetsMs } from '../domain/sla';
 import { exchangeWorkflowId } from '../workflows/definitions';
@@ -17,7 +17,7 @@ export const ACTIONS = ['submit', 'assign', 'comment', 'propose', 'accept'] as c
 export type ActionName = (typeof ACTIONS)[number];
 export const COMMENTS_EACH_WAY = 3;
 
-interface TaskViewBody {
+interface TaskResponseBody {
   number: string;
   state: string;
   comments: Array<{ id: string; body: string }>;
@@ -39,7 +39,7 @@ let requestCounter = 0;
 export async function submitAndAssign(ctx: HttpContext, tag: string, background: Array<Promise<void>>): Promise<{ number: string; parent: string }> {
   const { api, watcher, rec, stack } = ctx;
   const tokens = stack.demo.tokens;
-  const submitted = await api.call<TaskViewBody>('POST', '/requests', tokens.ANN_TOKEN, {
+  const submitted = await api.call<TaskResponseBody>('POST', '/requests', tokens.ANN_TOKEN, {
     catalogItemId: stack.item.id,
     shortDescription: `Bench request ${tag}`,
     description: 'Created by npm run bench',
@@ -73,9 +73,9 @@ export async function act(
   token: string,
   path: string,
   body: unknown,
-  probe: (answer: TaskViewBody) => Probe,
-): Promise<TaskViewBody> {
-  const res = await ctx.api.call<TaskViewBody>('POST', path, token, body);
+  probe: (answer: TaskResponseBody) => Probe,
+): Promise<TaskResponseBody> {
+  const res = await ctx.api.call<TaskResponseBody>('POST', path, token, body);
   const acceptedAt = performance.now();
   ctx.rec.add(`action:${name}`, res.ms);
   const seen = ctx.watcher.wait(probe(res.body)).then((s) => {
@@ -170,7 +170,7 @@ export function createDirectLifecycle(stack: BenchStack) {
       variables: { category: 'hardware' },
       requestedBy: { userId: requester.userId, name: requester.name },
     };
-    const view: ExchangeView = { state: 'new', consumer: CONSUMER, provider: PROVIDER, assignedTo: null };
+    const exchange: ExchangeState = { state: 'new', consumer: CONSUMER, provider: PROVIDER, assignedTo: null };
     let sla = initialSlaState(3);
     let seq = 0;
     let commentSeq = 0;
@@ -193,10 +193,10 @@ export function createDirectLifecycle(stack: BenchStack) {
 
     /** Decides the action and writes its change to both sides at once. */
     const step = async (action: Action, actor: Actor | undefined, actingSide?: Side) => {
-      const t: Transition = decide(view, action, actor);
-      const from = view.state;
-      view.state = t.state;
-      if (t.assignedTo) view.assignedTo = t.assignedTo;
+      const t: Transition = decide(exchange, action, actor);
+      const from = exchange.state;
+      exchange.state = t.state;
+      if (t.assignedTo) exchange.assignedTo = t.assignedTo;
       sla = slaOnTransition(sla, targets, from, t.state, Date.now(), { assigned: action.type === 'assign' });
       const s = ++seq;
       const comments: CommentWrite[] =

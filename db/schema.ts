@@ -47,7 +47,7 @@ export interface RemoteCatalogItemsTable {
 }
 
 /** The consumer's tracking record of an exchanged request. */
-export interface ProviderTasksTable {
+export interface ConsumerProviderTasksTable {
   number: string;
   workflow_id: string;
   provider_instance: string;
@@ -76,7 +76,7 @@ export interface ProviderTasksTable {
 }
 
 /** The provider's own task (case, incident or change) for a consumer's request. */
-export interface ParentTasksTable {
+export interface ProviderParentTasksTable {
   number: string;
   workflow_id: string;
   task_type: ParentTaskType;
@@ -155,8 +155,8 @@ export interface Database {
   users: UsersTable;
   catalog_items: CatalogItemsTable;
   remote_catalog_items: RemoteCatalogItemsTable;
-  provider_tasks: ProviderTasksTable;
-  parent_tasks: ParentTasksTable;
+  consumer_provider_tasks: ConsumerProviderTasksTable;
+  provider_parent_tasks: ProviderParentTasksTable;
   comments: CommentsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -166,7 +166,7 @@ export interface Database {
 export type User = Selectable<UsersTable>;
 export type CatalogItemRow = Selectable<CatalogItemsTable>;
 export type RemoteCatalogItemRow = Selectable<RemoteCatalogItemsTable>;
-export type ProviderTaskRow = Selectable<ProviderTasksTable>;
-export type ParentTaskRow = Selectable<ParentTasksTable>;
+export type ConsumerProviderTaskRow = Selectable<ConsumerProviderTasksTable>;
+export type ProviderParentTaskRow = Selectable<ProviderParentTasksTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;

@@ -4,7 +4,7 @@
 // its oracle test in test/unit/state-machine.test.ts).
 import { DomainError } from './errors';
 import { resolutionCodes, type Actor, type ConsumerState, type ResolutionCode, type Role, type Side } from './model';
-import type { ExchangeView, Transition } from './state-machine';
+import type { ExchangeState, Transition } from './state-machine';
 
 /** The longest text a body field takes. */
 export const MAX_TEXT = 10_000;
@@ -24,7 +24,7 @@ export interface ActionSpec {
   /** The body: its fields, checked before the transition runs. */
   fields: Readonly<Record<string, FieldSpec>>;
   /** What it changes; `input` holds the checked fields, `side` the actor's side. May refuse (DomainError). */
-  transition(view: ExchangeView, input: Readonly<Record<string, string | undefined>>, actor: Actor, side: Side): Transition;
+  transition(exchange: ExchangeState, input: Readonly<Record<string, string | undefined>>, actor: Actor, side: Side): Transition;
   /** POST /tasks/:number/<path>, answered with <status>. */
   http: { path: string; status: 200 | 201; summary: string };
 }
@@ -40,12 +40,12 @@ export const actionSpecs = {
     roles: PROVIDER_STAFF,
     from: ['received', 'work_in_progress', 'awaiting_info'],
     fields: {},
-    transition: (view, _input, actor) => {
-      const current = view.assignedTo;
-      if (current?.userId === actor.userId) throw new DomainError('invalid_transition', 'The request is already assigned to you', { state: view.state, assignedTo: current.name });
+    transition: (exchange, _input, actor) => {
+      const current = exchange.assignedTo;
+      if (current?.userId === actor.userId) throw new DomainError('invalid_transition', 'The request is already assigned to you', { state: exchange.state, assignedTo: current.name });
       // An admin may take over; an agent may not take a colleague's request.
-      if (current && actor.role !== 'admin') throw new DomainError('conflict', `The request is already assigned to ${current.name}`, { assignedTo: current.name, state: view.state });
-      return { state: view.state === 'received' ? 'work_in_progress' : view.state, assignedTo: { userId: actor.userId, name: actor.name } };
+      if (current && actor.role !== 'admin') throw new DomainError('conflict', `The request is already assigned to ${current.name}`, { assignedTo: current.name, state: exchange.state });
+      return { state: exchange.state === 'received' ? 'work_in_progress' : exchange.state, assignedTo: { userId: actor.userId, name: actor.name } };
     },
     http: { path: 'assign', status: 200, summary: '"Assign to me": the calling agent takes the task (provider)' },
   },
@@ -55,7 +55,7 @@ export const actionSpecs = {
     from: OPEN,
     fields: { body: text },
     // A consumer's answer to an information request puts the request back to work.
-    transition: (view, _input, _actor, side) => ({ state: side === 'consumer' && view.state === 'awaiting_info' ? 'work_in_progress' : view.state }),
+    transition: (exchange, _input, _actor, side) => ({ state: side === 'consumer' && exchange.state === 'awaiting_info' ? 'work_in_progress' : exchange.state }),
     http: { path: 'comments', status: 201, summary: 'Post a public comment, replicated to the other side' },
   },
   work_note: {
@@ -63,7 +63,7 @@ export const actionSpecs = {
     roles: PROVIDER_STAFF,
     from: OPEN,
     fields: { body: text },
-    transition: (view) => ({ state: view.state }),
+    transition: (exchange) => ({ state: exchange.state }),
     http: { path: 'work-notes', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },
   },
   request_info: {

@@ -20,8 +20,8 @@ export interface DriftEscalation {
   priority: number;
 }
 
-/** The fields of the consumer's Provider Task (provider_tasks) that both sides share. */
-export interface ConsumerTaskRecord {
+/** The fields of the consumer's Provider Task (consumer_provider_tasks) that both sides share. */
+export interface ProviderTaskRecord {
   number: string;
   workflow_id: string;
   provider_number: string | null;
@@ -33,8 +33,8 @@ export interface ConsumerTaskRecord {
   escalation_level: number;
 }
 
-/** The fields of the provider's parent task (parent_tasks) that both sides share. */
-export interface ProviderTaskRecord {
+/** The fields of the provider's parent task (provider_parent_tasks) that both sides share. */
+export interface ParentTaskRecord {
   number: string;
   workflow_id: string;
   consumer_number: string;
@@ -75,8 +75,8 @@ export interface WorkflowRecord {
 }
 
 export interface DriftInput {
-  consumer: DriftSide<ConsumerTaskRecord> | null;
-  provider: DriftSide<ProviderTaskRecord> | null;
+  consumer: DriftSide<ProviderTaskRecord> | null;
+  provider: DriftSide<ParentTaskRecord> | null;
   /** The workflow's snapshot (snapshotQuery or its result), when it could be read. */
   workflow?: WorkflowRecord | null;
   workflowStatus?: WorkflowStatus;

@@ -161,7 +161,7 @@ export interface SlaReport {
   met: boolean;
 }
 
-/** Each clock as a task view shows it at `now`. */
+/** Each clock as a task response shows it at `now`. */
 export function slaReport(s: SlaState, now: number): SlaReport[] {
   return slaNames.flatMap((name) => {
     const c = s.clocks[name];

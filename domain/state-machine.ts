@@ -12,7 +12,7 @@ export type Action = UserAction | { type: 'receive' } | { type: 'auto_close' };
 export type ActionType = Action['type'];
 
 /** The facts the rules look at. */
-export interface ExchangeView {
+export interface ExchangeState {
   state: ConsumerState;
   consumer: string;
   provider: string;
@@ -39,15 +39,15 @@ function requireText(value: unknown, field: string): string {
 }
 
 /** The side the actor's instance is on in this request; refuses anyone else. */
-export function sideOf(view: ExchangeView, actor: Pick<Actor, 'instance'>): Side {
-  if (actor.instance === view.consumer) return 'consumer';
-  if (actor.instance === view.provider) return 'provider';
+export function sideOf(exchange: ExchangeState, actor: Pick<Actor, 'instance'>): Side {
+  if (actor.instance === exchange.consumer) return 'consumer';
+  if (actor.instance === exchange.provider) return 'provider';
   throw new DomainError('forbidden', 'Only the consumer and the provider of a request may act on it');
 }
 
-function stateRefusal(view: ExchangeView, action: ActionType): DomainError {
-  return new DomainError('invalid_transition', `Cannot ${action.replace('_', ' ')} a request that is ${view.state.replace(/_/g, ' ')}`, {
-    state: view.state,
+function stateRefusal(exchange: ExchangeState, action: ActionType): DomainError {
+  return new DomainError('invalid_transition', `Cannot ${action.replace('_', ' ')} a request that is ${exchange.state.replace(/_/g, ' ')}`, {
+    state: exchange.state,
   });
 }
 
@@ -57,29 +57,29 @@ function stateRefusal(view: ExchangeView, action: ActionType): DomainError {
  * `actor` is undefined for the system's own actions. A refused transition names the actions that
  * are allowed instead.
  */
-export function decide(view: ExchangeView, action: Action, actor?: Actor): Transition {
+export function decide(exchange: ExchangeState, action: Action, actor?: Actor): Transition {
   try {
-    return evaluate(view, action, actor);
+    return evaluate(exchange, action, actor);
   } catch (err) {
     if (actor && err instanceof DomainError && err.code === 'invalid_transition') {
-      throw new DomainError(err.code, err.message, { ...err.details, allowedActions: allowedActions(view, actor) });
+      throw new DomainError(err.code, err.message, { ...err.details, allowedActions: allowedActions(exchange, actor) });
     }
     throw err;
   }
 }
 
-function evaluate(view: ExchangeView, action: Action, actor?: Actor): Transition {
+function evaluate(exchange: ExchangeState, action: Action, actor?: Actor): Transition {
   if (action.type === 'receive' || action.type === 'auto_close') {
     if (actor) throw new DomainError('forbidden', `Only the exchange itself may ${action.type.replace('_', ' ')} a request`);
     if (action.type === 'receive') {
-      if (view.state !== 'new') throw stateRefusal(view, 'receive');
+      if (exchange.state !== 'new') throw stateRefusal(exchange, 'receive');
       return { state: 'received' };
     }
-    if (view.state !== 'resolved') throw stateRefusal(view, 'auto_close');
+    if (exchange.state !== 'resolved') throw stateRefusal(exchange, 'auto_close');
     return { state: 'closed', comment: 'Closed automatically: the proposed solution was not accepted or rejected within the acceptance window.' };
   }
   if (!actor) throw new DomainError('forbidden', `${action.type} needs a user`);
-  const side = sideOf(view, actor);
+  const side = sideOf(exchange, actor);
   const spec: ActionSpec = actionSpecs[action.type];
   if ((spec.side !== 'either' && side !== spec.side) || !spec.roles.includes(actor.role)) {
     throw new DomainError('forbidden', `Only ${spec.roles.join(' or ')} users of the ${spec.side} may ${action.type.replace('_', ' ')}`, {
@@ -89,8 +89,8 @@ function evaluate(view: ExchangeView, action: Action, actor?: Actor): Transition
   }
   const input = action as unknown as Record<string, unknown>;
   for (const [field, f] of Object.entries(spec.fields)) checkField(input[field], field, f);
-  if (!spec.from.includes(view.state)) throw stateRefusal(view, action.type);
-  return spec.transition(view, input as Record<string, string | undefined>, actor, side);
+  if (!spec.from.includes(exchange.state)) throw stateRefusal(exchange, action.type);
+  return spec.transition(exchange, input as Record<string, string | undefined>, actor, side);
 }
 
 function checkField(value: unknown, field: string, f: FieldSpec): void {
@@ -110,10 +110,10 @@ const sampleOf = (type: UserActionType): Action =>
 const samples = Object.fromEntries(userActionTypes.map((type) => [type, sampleOf(type)])) as Record<UserActionType, Action>;
 
 /** The actions this actor may take now: what a 409 tells the caller, and what a UI would offer. */
-export function allowedActions(view: ExchangeView, actor: Actor): ActionType[] {
+export function allowedActions(exchange: ExchangeState, actor: Actor): ActionType[] {
   return userActionTypes.filter((type) => {
     try {
-      evaluate(view, samples[type], actor);
+      evaluate(exchange, samples[type], actor);
       return true;
     } catch {
       return false;

@@ -3,7 +3,7 @@
 import { DomainError } from '../domain/errors';
 import { decide, type Action, type UserActionType } from '../domain/state-machine';
 import type { Actor } from '../domain/model';
-import { exchangeViewOf, findTask, findWorkflowId, type TaskRecord } from '../db/repositories/tasks';
+import { exchangeStateOf, findTask, findWorkflowId, type TaskRecord } from '../db/repositories/tasks';
 import type { ExchangeSnapshot } from '../workflows/definitions';
 import { DEFAULT_ACTION_TIMEOUT_MS, sendAction } from './send-action';
 import type { ServiceDeps } from './deps';
@@ -36,7 +36,7 @@ export async function actOnTask(
   const task = await findTask(deps.instances.db(actor.instance), target.number);
   if (!task) throw taskNotFound(target.number);
   if (!outcome.decided) {
-    decide(exchangeViewOf(task, actor.instance), { type: action, ...body } as Action, actor);
+    decide(exchangeStateOf(task, actor.instance), { type: action, ...body } as Action, actor);
     // The workflow ended (an operator terminated it) while this copy still shows it open.
     throw new DomainError('conflict', `Request ${target.number} is no longer running; its record is out of date (see /ops/reconcile)`);
   }

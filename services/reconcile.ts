@@ -2,7 +2,7 @@
 // the other instance and its workflow, and reports drift (domain/drift.ts decides what differs).
 import { WorkflowClient, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { snapshotQuery, type ExchangeSnapshot } from '../workflows/definitions';
-import { compareExchange, type Difference, type DriftComment, type DriftEscalation, type DriftResult, type DriftSide, type ConsumerTaskRecord, type ProviderTaskRecord, type WorkflowStatus } from '../domain/drift';
+import { compareExchange, type Difference, type DriftComment, type DriftEscalation, type DriftResult, type DriftSide, type ProviderTaskRecord, type ParentTaskRecord, type WorkflowStatus } from '../domain/drift';
 import type { InstanceDatabases } from '../db/instances';
 import { mapLimit } from '../app/concurrency';
 
@@ -70,8 +70,8 @@ const PROVIDER_COLUMNS = [
 const COMMENT_COLUMNS = ['id', 'task_number', 'seq', 'visibility', 'author_name', 'body', 'origin_instance'] as const;
 const ESCALATION_COLUMNS = ['id', 'task_number', 'sla', 'level', 'priority'] as const;
 
-type ConsumerRow = ConsumerTaskRecord & { provider_instance: string };
-type ProviderRow = ProviderTaskRecord & { consumer_instance: string };
+type ConsumerRow = ProviderTaskRecord & { provider_instance: string };
+type ProviderRow = ParentTaskRecord & { consumer_instance: string };
 
 interface WorkflowRead {
   status: WorkflowStatus;
@@ -161,7 +161,7 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
     if (!numbers.length) return [];
     const rows = (await instances
       .db(consumerId)
-      .selectFrom('provider_tasks')
+      .selectFrom('consumer_provider_tasks')
       .select([...CONSUMER_COLUMNS])
       .where('number', 'in', numbers)
       .orderBy('number')
@@ -187,7 +187,7 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
       }
       const parents = (await instances
         .db(providerId)
-        .selectFrom('parent_tasks')
+        .selectFrom('provider_parent_tasks')
         .select([...PROVIDER_COLUMNS])
         .where('consumer_instance', '=', consumerId)
         .where('consumer_number', 'in', group.map((l) => l.consumer.task.number))
@@ -271,7 +271,7 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
     for (;;) {
       const page = await instances
         .db(consumerId)
-        .selectFrom('provider_tasks')
+        .selectFrom('consumer_provider_tasks')
         .select('number')
         .where('number', '>', after)
         .orderBy('number')
@@ -294,7 +294,7 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
     for (;;) {
       const page = (await instances
         .db(providerId)
-        .selectFrom('parent_tasks')
+        .selectFrom('provider_parent_tasks')
         .select([...PROVIDER_COLUMNS])
         .where('number', '>', after)
         .orderBy('number')
@@ -315,7 +315,7 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
         }
         const consumers = await instances
           .db(consumerId)
-          .selectFrom('provider_tasks')
+          .selectFrom('consumer_provider_tasks')
           .select(['number', 'provider_instance'])
           .where('number', 'in', group.map((p) => p.consumer_number))
           .execute();

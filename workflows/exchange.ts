@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
-import { decide, sideOf, type Action, type ExchangeView, type Transition } from '../domain/state-machine';
+import { decide, sideOf, type Action, type ExchangeState as ExchangeView, type Transition } from '../domain/state-machine';
 import { displayName, isOpen, providerStateOf, type Actor, type ConsumerState, type ResolutionCode, type Side } from '../domain/model';
 import { initialSlaState, nextSlaDeadline, slaDue, slaOnTransition, slaTargetsMs, type SlaEvent, type SlaState, type SlaTargetsMs } from '../domain/sla';
 import type { AuditWrite, CommentWrite, EscalationWrite, ExchangeActivities, ExchangeRecord } from '../activities/exchange-activities';

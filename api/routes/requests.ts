@@ -5,7 +5,7 @@ import { requireRequester, submitRequest } from '../../services/submit-request';
 import { callerOf } from '../plugins/auth';
 import { NewRequestSchema, TaskSchema, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
-import { taskView } from '../task-view';
+import { taskResponse } from '../task-response';
 import type { ApiDeps } from '../deps';
 
 export default async function requestRoutes(fastify: FastifyInstance, deps: ApiDeps) {
@@ -28,7 +28,7 @@ export default async function requestRoutes(fastify: FastifyInstance, deps: ApiD
         request,
         db,
         caller.user.id,
-        async (number) => ({ status: 201, body: taskView(await submitRequest(deps, caller.actor, number!, request.body), caller.actor) }),
+        async (number) => ({ status: 201, body: taskResponse(await submitRequest(deps, caller.actor, number!, request.body), caller.actor) }),
         () => allocateProviderTaskNumber(db),
       );
       return sendStored(reply, result);

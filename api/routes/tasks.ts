@@ -7,7 +7,7 @@ import { actOnTask, findActionTarget, taskNotFound } from '../../services/act-on
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
-import { actionAnswer, taskView } from '../task-view';
+import { actionAnswer, taskResponse } from '../task-response';
 import { syncStatus } from '../sync-status';
 import type { ApiDeps } from '../deps';
 
@@ -79,7 +79,7 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
     async (request) => {
       const caller = callerOf(request);
       const task = await load(caller.instance, request.params.number);
-      return { ...taskView(task, caller.actor), sync: await syncStatus(deps.temporal, task.row.workflow_id) };
+      return { ...taskResponse(task, caller.actor), sync: await syncStatus(deps.temporal, task.row.workflow_id) };
     },
   );
 

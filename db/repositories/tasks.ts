@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../connect';
-import type { AuditRow, CommentRow, ParentTaskRow, ProviderTaskRow } from '../schema';
+import type { AuditRow, CommentRow, ProviderParentTaskRow, ConsumerProviderTaskRow } from '../schema';
 import { formatTaskNumber, PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
-import type { ExchangeView } from '../../domain/state-machine';
+import type { ExchangeState } from '../../domain/state-machine';
 
 /**
  * A comment as one side sees it. `position` numbers the comments this side shows, 1, 2, 3… in
@@ -14,8 +14,8 @@ export type SideComment = CommentRow & { position: number };
 
 /** A task as one instance sees it: its Provider Task (consumer side) or its parent task (provider side). */
 export type TaskRecord =
-  | { side: 'consumer'; row: ProviderTaskRow; comments: SideComment[]; audit: AuditRow[] }
-  | { side: 'provider'; row: ParentTaskRow; comments: SideComment[]; audit: AuditRow[] };
+  | { side: 'consumer'; row: ConsumerProviderTaskRow; comments: SideComment[]; audit: AuditRow[] }
+  | { side: 'provider'; row: ProviderParentTaskRow; comments: SideComment[]; audit: AuditRow[] };
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
 
@@ -27,7 +27,7 @@ export async function allocateProviderTaskNumber(db: Db): Promise<string> {
 
 /** The workflow behind a task: all an action needs before the workflow has decided it. */
 export async function findWorkflowId(db: Db, number: string): Promise<string | undefined> {
-  const table = sideOfNumber(number) === 'consumer' ? 'provider_tasks' : 'parent_tasks';
+  const table = sideOfNumber(number) === 'consumer' ? 'consumer_provider_tasks' : 'provider_parent_tasks';
   const row = await db.selectFrom(table).select('workflow_id').where('number', '=', number).executeTakeFirst();
   return row?.workflow_id;
 }
@@ -36,8 +36,8 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
   const side = sideOfNumber(number);
   const row =
     side === 'consumer'
-      ? await db.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst()
-      : await db.selectFrom('parent_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+      ? await db.selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst()
+      : await db.selectFrom('provider_parent_tasks').selectAll().where('number', '=', number).executeTakeFirst();
   if (!row) return undefined;
   const [comments, audit] = await Promise.all([
     db
@@ -54,8 +54,8 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
     db.selectFrom('audit_log').selectAll().where('task_number', '=', number).orderBy('created_at').orderBy('id').execute(),
   ]);
   return side === 'consumer'
-    ? { side, row: row as ProviderTaskRow, comments, audit }
-    : { side, row: row as ParentTaskRow, comments, audit };
+    ? { side, row: row as ConsumerProviderTaskRow, comments, audit }
+    : { side, row: row as ProviderParentTaskRow, comments, audit };
 }
 
 export interface TaskSummaryRow {
@@ -78,7 +78,7 @@ export interface ListCursor {
 /** This instance's exchanged tasks on both sides, newest first, keyset-paginated. */
 export async function listTasks(db: Db, opts: { state?: string; limit: number; cursor?: ListCursor }): Promise<TaskSummaryRow[]> {
   const consumer = db
-    .selectFrom('provider_tasks')
+    .selectFrom('consumer_provider_tasks')
     .select([
       'number',
       sql<Side>`'consumer'`.as('side'),
@@ -91,7 +91,7 @@ export async function listTasks(db: Db, opts: { state?: string; limit: number; c
       'updated_at',
     ]);
   const provider = db
-    .selectFrom('parent_tasks')
+    .selectFrom('provider_parent_tasks')
     .select([
       'number',
       sql<Side>`'provider'`.as('side'),
@@ -113,7 +113,7 @@ export async function listTasks(db: Db, opts: { state?: string; limit: number; c
 }
 
 /** The facts the state machine needs, as this instance's copy of the task records them. */
-export function exchangeViewOf(task: TaskRecord, instance: string): ExchangeView {
+export function exchangeStateOf(task: TaskRecord, instance: string): ExchangeState {
   if (task.side === 'consumer') {
     const r = task.row;
     return { state: r.state, consumer: instance, provider: r.provider_instance, assignedTo: r.assigned_to_name ? { userId: '', name: r.assigned_to_name } : null };

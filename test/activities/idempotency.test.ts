@@ -76,8 +76,8 @@ const comment = (r: ExchangeRecord, seq: number, body: string, visibility: 'publ
   createdAt: new Date(Date.UTC(2026, 0, 1, 0, 1, seq)).toISOString(),
 });
 
-const consumerRows = (number: string) => instances.db(CONSUMER).selectFrom('provider_tasks').selectAll().where('number', '=', number).execute();
-const parentRows = (workflowId: string) => instances.db(PROVIDER).selectFrom('parent_tasks').selectAll().where('workflow_id', '=', workflowId).execute();
+const consumerRows = (number: string) => instances.db(CONSUMER).selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).execute();
+const parentRows = (workflowId: string) => instances.db(PROVIDER).selectFrom('provider_parent_tasks').selectAll().where('workflow_id', '=', workflowId).execute();
 const commentRows = (instance: string, taskNumber: string) =>
   instances.db(instance).selectFrom('comments').select(['id', 'seq', 'visibility', 'body']).where('task_number', '=', taskNumber).orderBy('seq').execute();
 const auditRows = (instance: string, taskNumber: string) =>

@@ -66,7 +66,7 @@ beforeAll(async () => {
   fixture.consumerNumber = created.body.number;
   fixture.workflowId = exchangeWorkflowId('acme', fixture.consumerNumber);
   const parent = await eventually(
-    () => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', fixture.consumerNumber).executeTakeFirst(),
+    () => s.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', fixture.consumerNumber).executeTakeFirst(),
     (p) => !!p,
     { what: 'the provider task' },
   );
@@ -75,7 +75,7 @@ beforeAll(async () => {
   expect(assigned.status).toBe(200);
   // Quiet before the matrix starts: both sides written, nothing pending in the workflow.
   await eventually(
-    () => s.instances.db('acme').selectFrom('provider_tasks').select('state').where('number', '=', fixture.consumerNumber).executeTakeFirst(),
+    () => s.instances.db('acme').selectFrom('consumer_provider_tasks').select('state').where('number', '=', fixture.consumerNumber).executeTakeFirst(),
     (t) => t?.state === 'work_in_progress',
     { what: 'the consumer side to show work in progress' },
   );
@@ -421,10 +421,10 @@ describe('authorization matrix', () => {
 
   it('the snapshot that refusals are compared with sees the fixture', async () => {
     const all = await everything(s);
-    const tables = ['users', 'catalog_items', 'remote_catalog_items', 'provider_tasks', 'parent_tasks', 'comments', 'audit_log', 'idempotency_keys'];
+    const tables = ['users', 'catalog_items', 'remote_catalog_items', 'consumer_provider_tasks', 'provider_parent_tasks', 'comments', 'audit_log', 'idempotency_keys'];
     expect(Object.keys(all.dbs)).toEqual(expect.arrayContaining(s.instances.ids.flatMap((i) => tables.map((t) => `${i}.${t}`))));
-    expect(all.dbs['acme.provider_tasks']).toHaveLength(1);
-    expect(all.dbs['globex.parent_tasks']).toHaveLength(1);
+    expect(all.dbs['acme.consumer_provider_tasks']).toHaveLength(1);
+    expect(all.dbs['globex.provider_parent_tasks']).toHaveLength(1);
     expect(all.dbs['initech.users']).toHaveLength(3);
     const [key] = Object.keys(all.workflows).filter((k) => k.startsWith(`${fixture.workflowId}/`));
     expect(all.workflows[key]).toBeGreaterThan(5);

@@ -42,9 +42,9 @@ function expectError(res: ApiResponse, status: number, code: string, names?: str
   else if (names) expect(res.body.error.message).toMatch(names);
 }
 
-const consumerTask = (number: string) => s.instances.db('acme').selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+const consumerTask = (number: string) => s.instances.db('acme').selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
 const providerTask = (consumerNumber: string) =>
-  s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', consumerNumber).executeTakeFirst();
+  s.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', consumerNumber).executeTakeFirst();
 const comments = (instance: string, number: string) =>
   s.instances.db(instance).selectFrom('comments').selectAll().where('task_number', '=', number).orderBy('seq').execute();
 const quiet = (workflowId: string) =>
@@ -294,7 +294,7 @@ describe('GET /tasks: bad cursor and limit', () => {
 describe('hostile strings are stored and returned verbatim', () => {
   const hostile = {
     html: '<script>alert("x")</script><img src=x onerror=alert(1)><b>bold</b> &amp; &lt;',
-    sql: "'; drop table users;-- Robert'); DROP TABLE provider_tasks; --",
+    sql: "'; drop table users;-- Robert'); DROP TABLE consumer_provider_tasks; --",
     unicode: 'Zoë 日本語 مرحبا שלום 👩🏽‍💻🏳️‍🌈 e\u0301 \u200b\u200d \u202eRTL\u202c 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \\n not a newline ${x} {{x}} %s',
     json: '{"body": "nested"} \\" \\u0000 \r\n\ttabs',
   };
@@ -321,7 +321,7 @@ describe('hostile strings are stored and returned verbatim', () => {
     // And nothing was interpreted: the tables are all still there.
     for (const instance of s.instances.ids) {
       expect((await s.instances.db(instance).selectFrom('users').select('id').execute()).length).toBeGreaterThan(0);
-      await s.instances.db(instance).selectFrom('provider_tasks').select('number').execute();
+      await s.instances.db(instance).selectFrom('consumer_provider_tasks').select('number').execute();
     }
   });
 
@@ -371,7 +371,7 @@ describe('hostile strings are stored and returned verbatim', () => {
 });
 
 describe('Idempotency-Key', () => {
-  const count = async (instance: string, table: 'provider_tasks' | 'parent_tasks') =>
+  const count = async (instance: string, table: 'consumer_provider_tasks' | 'provider_parent_tasks') =>
     (await s.instances.db(instance).selectFrom(table).select('number').execute()).length;
   const workflowCount = async () => {
     let n = 0;
@@ -380,7 +380,7 @@ describe('Idempotency-Key', () => {
   };
 
   it('POST /requests: the same key and body returns the same response, and one request exists', async () => {
-    const [tasksBefore, workflowsBefore] = [await count('acme', 'provider_tasks'), await workflowCount()];
+    const [tasksBefore, workflowsBefore] = [await count('acme', 'consumer_provider_tasks'), await workflowCount()];
     const headers = { 'idempotency-key': 'req-same-1' };
     const body = { ...validRequest(), shortDescription: 'Idempotent order' };
     const first = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
@@ -392,8 +392,8 @@ describe('Idempotency-Key', () => {
     await quiet(exchangeWorkflowId('acme', first.body.number));
     const third = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
     expect(third.body).toEqual(first.body);
-    expect(await count('acme', 'provider_tasks')).toBe(tasksBefore + 1);
-    expect((await s.instances.db('globex').selectFrom('parent_tasks').select('number').where('consumer_number', '=', first.body.number).execute()).length).toBe(1);
+    expect(await count('acme', 'consumer_provider_tasks')).toBe(tasksBefore + 1);
+    expect((await s.instances.db('globex').selectFrom('provider_parent_tasks').select('number').where('consumer_number', '=', first.body.number).execute()).length).toBe(1);
     expect(await workflowCount()).toBe(workflowsBefore + 1);
     // The key is per user: another user with the same key makes a request of their own.
     const other = await s.call('POST', '/requests', { as: 'ACME_ADMIN_TOKEN', body, headers });
@@ -417,7 +417,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('two concurrent POST /requests with the same key create exactly one request', async () => {
-    const [tasksBefore, workflowsBefore] = [await count('acme', 'provider_tasks'), await workflowCount()];
+    const [tasksBefore, workflowsBefore] = [await count('acme', 'consumer_provider_tasks'), await workflowCount()];
     const headers = { 'idempotency-key': 'req-race-1' };
     const body = { ...validRequest(), shortDescription: 'Raced order' };
     const answers = await Promise.all([1, 2].map(() => s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers })));
@@ -434,9 +434,9 @@ describe('Idempotency-Key', () => {
     const retry = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body, headers });
     expect(retry.status).toBe(201);
     expect(retry.body.number).toBe(number);
-    expect(await count('acme', 'provider_tasks')).toBe(tasksBefore + 1);
+    expect(await count('acme', 'consumer_provider_tasks')).toBe(tasksBefore + 1);
     expect(await workflowCount()).toBe(workflowsBefore + 1);
-    expect((await s.instances.db('globex').selectFrom('parent_tasks').select('number').where('consumer_number', '=', number).execute()).length).toBe(1);
+    expect((await s.instances.db('globex').selectFrom('provider_parent_tasks').select('number').where('consumer_number', '=', number).execute()).length).toBe(1);
   });
 
   it('a comment: the same key twice posts one comment on each side; another body is 422', async () => {

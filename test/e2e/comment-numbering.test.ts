@@ -44,7 +44,7 @@ describe('comment numbering, per side', () => {
     const consumer: string = ordered.body.number;
     const workflowId = exchangeWorkflowId('acme', consumer);
     const parent = await eventually(
-      () => s.instances.db('globex').selectFrom('parent_tasks').select('number').where('consumer_number', '=', consumer).executeTakeFirst(),
+      () => s.instances.db('globex').selectFrom('provider_parent_tasks').select('number').where('consumer_number', '=', consumer).executeTakeFirst(),
       (p) => !!p,
       { what: 'the provider task' },
     );

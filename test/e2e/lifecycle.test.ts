@@ -11,8 +11,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-const consumerTask = (number: string) => s.instances.db('acme').selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
-const providerTask = (number: string) => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
+const consumerTask = (number: string) => s.instances.db('acme').selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+const providerTask = (number: string) => s.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
 const comments = (instance: string, number: string) =>
   s.instances.db(instance).selectFrom('comments').select(['seq', 'visibility', 'author_name', 'body', 'origin_instance']).where('task_number', '=', number).orderBy('seq').execute();
 

@@ -49,8 +49,8 @@ const all = () => Object.values(reqs);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const parentTask = (provider: string, consumer: string, number: string) =>
-  s.instances.db(provider).selectFrom('parent_tasks').selectAll().where('consumer_instance', '=', consumer).where('consumer_number', '=', number).executeTakeFirst();
-const consumerTask = (consumer: string, number: string) => s.instances.db(consumer).selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+  s.instances.db(provider).selectFrom('provider_parent_tasks').selectAll().where('consumer_instance', '=', consumer).where('consumer_number', '=', number).executeTakeFirst();
+const consumerTask = (consumer: string, number: string) => s.instances.db(consumer).selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
 
 /** Orders an item as `as` (a consumer's requester) and waits until the provider has it. */
 async function submit(label: string, as: string, consumer: string, catalogItemId: string, kind: CatalogKind, variables: Record<string, unknown>): Promise<Req> {

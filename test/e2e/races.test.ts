@@ -14,7 +14,7 @@ import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
 import { CONSUMER, PROVIDER, observed, pairs, requestIn, send, serialOutcomes, settled, snapshotOf, target, until, useStack, type Move } from '../harness/races';
 import { reconcile } from '../../services/reconcile';
-import type { ExchangeView } from '../../domain/state-machine';
+import type { ExchangeState } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
 
 const REPEAT = Number(process.env.RACE_REPEAT || 1);
@@ -32,7 +32,7 @@ async function race(state: ConsumerState, a: Move, b: Move): Promise<void> {
   // Agents act on the parent task, which exists once the provider has it: look it up first, then send
   // both calls in the same tick.
   await Promise.all([target(a, r), target(b, r)]);
-  const start: ExchangeView = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
+  const start: ExchangeState = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
   const answers = await Promise.all([send(a, r), send(b, r)]);
   for (const res of answers) {
     expect(res.status, `${label}: ${JSON.stringify(res.body)}`).toBeLessThan(500);

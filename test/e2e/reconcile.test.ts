@@ -15,7 +15,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-const providerTask = (number: string) => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
+const providerTask = (number: string) => s.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
 
 async function submit(kind: 'help_request' | 'service_affecting_issue' | 'change_request', variables: Record<string, unknown>, shortDescription: string) {
   const res = await s.call('POST', '/requests', {
@@ -91,7 +91,7 @@ describe('reconcile', () => {
   it("catches exactly the edits made to one instance's database behind the service's back", async () => {
     const globex = s.instances.db('globex');
     // 1. the open request's state, 2. one of its public comments gone, 3. the closed request's resolution notes.
-    await globex.updateTable('parent_tasks').set({ state: 'resolved' }).where('number', '=', open.parent).execute();
+    await globex.updateTable('provider_parent_tasks').set({ state: 'resolved' }).where('number', '=', open.parent).execute();
     const annComment = await globex
       .selectFrom('comments')
       .selectAll()
@@ -100,7 +100,7 @@ describe('reconcile', () => {
       .executeTakeFirstOrThrow();
     expect(annComment.visibility).toBe('public');
     await globex.deleteFrom('comments').where('id', '=', annComment.id).execute();
-    await globex.updateTable('parent_tasks').set({ resolution_notes: 'Replaced the keyboard' }).where('number', '=', closed.parent).execute();
+    await globex.updateTable('provider_parent_tasks').set({ resolution_notes: 'Replaced the keyboard' }).where('number', '=', closed.parent).execute();
     // A work note exists only at the provider: deleting it is no difference in the shared conversation.
     const deletedNotes = await globex.deleteFrom('comments').where('task_number', '=', open.parent).where('visibility', '=', 'internal').executeTakeFirst();
     expect(deletedNotes.numDeletedRows).toBe(1n);
@@ -160,7 +160,7 @@ describe('reconcile', () => {
     const stray = { number: 'CS0099999', consumer: 'PTSK0099999', workflow: exchangeWorkflowId('acme', 'PTSK0099999') };
     await s.instances
       .db('globex')
-      .insertInto('parent_tasks')
+      .insertInto('provider_parent_tasks')
       .values({
         number: stray.number,
         workflow_id: stray.workflow,

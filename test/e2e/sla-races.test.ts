@@ -10,7 +10,7 @@ import { expectConverged } from '../faults/helpers';
 import { CONSUMER, PROVIDER, moves, observed, requestIn, send, serialOutcomes, settled, snapshotOf, target, until, useStack, type Move, type SystemStep } from '../harness/races';
 import { nextSlaDeadline } from '../../domain/sla';
 import { isOpen } from '../../domain/model';
-import type { ExchangeView } from '../../domain/state-machine';
+import type { ExchangeState } from '../../domain/state-machine';
 
 let s: TestStack;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ async function untilNextTimer(number: string): Promise<number> {
 async function raceTimer(r: { number: string; providerNumber?: string }, m: Move, timer: SystemStep, label: string) {
   await target(m, r);
   const before = await snapshotOf(r.number);
-  const start: ExchangeView = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
+  const start: ExchangeState = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
   const skip = await untilNextTimer(r.number);
   const due = (await s.temporal.env.currentTimeMs()) + skip;
   const [answer] = await Promise.all([send(m, r), s.temporal.env.sleep(skip)]);

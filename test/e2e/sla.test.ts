@@ -120,8 +120,8 @@ const sleep = (ms: number) => s.temporal.env.sleep(ms);
 const now = () => s.temporal.env.currentTimeMs();
 const iso = (d: Date | string | number) => new Date(d).toISOString();
 
-const consumerTask = (number: string) => s.instances.db('acme').selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
-const providerTask = (number: string) => s.instances.db('globex').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
+const consumerTask = (number: string) => s.instances.db('acme').selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+const providerTask = (number: string) => s.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst();
 const comments = (instance: string, taskNumber: string) =>
   s.instances.db(instance).selectFrom('comments').select(['seq', 'author_name', 'origin_instance', 'body', 'visibility']).where('task_number', '=', taskNumber).orderBy('seq').execute();
 const escalations = async (instance: string, taskNumber: string) =>

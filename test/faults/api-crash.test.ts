@@ -313,9 +313,9 @@ async function crashScenario(d: Deployment): Promise<void> {
   // Answered before a crash, there after it, on both sides, once.
   for (const list of answeredBeforeCrash) await expectEachCommentOnce(stores, CONSUMER, PROVIDER, list);
   // One Provider Task and one parent task per submission answered, however often it was sent.
-  const consumerTasks = await stores.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').orderBy('number').execute();
+  const consumerTasks = await stores.instances.db(CONSUMER).selectFrom('consumer_provider_tasks').select('number').orderBy('number').execute();
   expect(consumerTasks.map((t) => t.number), 'Provider Tasks').toEqual([...numbers].sort());
-  const parentTasks = await stores.instances.db(PROVIDER).selectFrom('parent_tasks').select(['number', 'consumer_number']).execute();
+  const parentTasks = await stores.instances.db(PROVIDER).selectFrom('provider_parent_tasks').select(['number', 'consumer_number']).execute();
   expect(parentTasks.map((t) => t.consumer_number).sort(), 'parent tasks').toEqual([...numbers].sort());
   // Every key the client used has its answer stored: none is left "in progress".
   for (const instance of [CONSUMER, PROVIDER]) {

@@ -70,7 +70,7 @@ describe('outage of the provider database during a stream of actions', () => {
       const rows = await consumerComments(number);
       expect(rows.filter((r) => r.body === text), `${number}: "${text}" written to the consumer at once, once`).toEqual([{ author_name: ANN, body: text }]);
       if (path === 'cancel') {
-        const task = await consumerDb.selectFrom('provider_tasks').select('state').where('number', '=', number).executeTakeFirstOrThrow();
+        const task = await consumerDb.selectFrom('consumer_provider_tasks').select('state').where('number', '=', number).executeTakeFirstOrThrow();
         expect(task.state).toBe('cancelled');
       }
       record(number, path === 'comments' ? 'comment' : 'cancel', [ANN, text]);
@@ -88,7 +88,7 @@ describe('outage of the provider database during a stream of actions', () => {
     const providerNumberOf = new Map<string, string>();
     for (const number of numbers) {
       const task = await eventually(
-        () => consumerDb.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst(),
+        () => consumerDb.selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst(),
         (t) => t?.state === 'received', { attempts: 1200 },
       );
       expect(task?.state, `${number} received by the provider`).toBe('received');
@@ -104,7 +104,7 @@ describe('outage of the provider database during a stream of actions', () => {
 
     // ------------------------------------------------------------ globex goes down
     outage = await takeDown(s, PROVIDER);
-    await expect(s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').execute(), 'the provider database is unreachable').rejects.toThrow();
+    await expect(s.instances.db(PROVIDER).selectFrom('provider_parent_tasks').select('number').execute(), 'the provider database is unreachable').rejects.toThrow();
 
     // Requests submitted during the outage: the consumer has them, the provider cannot yet.
     const lateNumbers = [await submit('late-0'), await submit('late-1'), await submit('late-2')];
@@ -136,7 +136,7 @@ describe('outage of the provider database during a stream of actions', () => {
       const number = created.body.number as string;
       otherNumbers.push(number);
       const parent = await eventually(
-        () => s.instances.db('umbrella').selectFrom('parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst(),
+        () => s.instances.db('umbrella').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', number).executeTakeFirst(),
         (p) => !!p, { attempts: 1200 },
       );
       expect(parent, `${number} reached umbrella`).toBeDefined();

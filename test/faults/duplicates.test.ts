@@ -123,8 +123,8 @@ describe('the same action retried with the same Idempotency-Key', () => {
     }
 
     await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
-    const consumerTasks = await s.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').where('short_description', '=', tag).execute();
-    const parentTasks = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('short_description', '=', tag).execute();
+    const consumerTasks = await s.instances.db(CONSUMER).selectFrom('consumer_provider_tasks').select('number').where('short_description', '=', tag).execute();
+    const parentTasks = await s.instances.db(PROVIDER).selectFrom('provider_parent_tasks').select('number').where('short_description', '=', tag).execute();
     expect(consumerTasks).toEqual([{ number }]);
     expect(parentTasks).toHaveLength(1);
     const workflows = [];
@@ -307,8 +307,8 @@ describe('a retry after the first attempt died (its API process was killed)', ()
     expect(await patient('/requests', 'ANN_TOKEN', body, key)).toEqual(answer);
 
     await eventually(() => readRequest(s, CONSUMER, PROVIDER, number), converged, { attempts: 1200 });
-    const consumerTasks = await s.instances.db(CONSUMER).selectFrom('provider_tasks').select('number').where('short_description', '=', tag).execute();
-    const parentTasks = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('short_description', '=', tag).execute();
+    const consumerTasks = await s.instances.db(CONSUMER).selectFrom('consumer_provider_tasks').select('number').where('short_description', '=', tag).execute();
+    const parentTasks = await s.instances.db(PROVIDER).selectFrom('provider_parent_tasks').select('number').where('short_description', '=', tag).execute();
     expect(consumerTasks).toEqual([{ number }]);
     expect(parentTasks).toHaveLength(1);
     const workflows = [];
@@ -370,7 +370,7 @@ describe('writes Temporal retries after their commit was not acknowledged', () =
       ]);
       expect(userActionsIn(copies.provider.audit)).toEqual(['assign', 'comment', 'work_note', 'comment', 'propose_solution', 'accept']);
       expect(userActionsIn(copies.consumer.audit)).toEqual(['assign', 'comment', 'comment', 'propose_solution', 'accept']);
-      const parents = await s.instances.db(PROVIDER).selectFrom('parent_tasks').select('number').where('consumer_number', '=', number).execute();
+      const parents = await s.instances.db(PROVIDER).selectFrom('provider_parent_tasks').select('number').where('consumer_number', '=', number).execute();
       expect(parents).toEqual([{ number: parent }]);
       expect(consumer.lost()).toBeGreaterThan(3);
       expect(provider.lost()).toBeGreaterThan(3);

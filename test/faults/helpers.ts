@@ -295,8 +295,8 @@ export const workflowStatus = async (s: FaultStack, consumer: string, number: st
 export async function readRequest(s: Pick<FaultStack, 'instances'>, consumer: string, provider: string, number: string) {
   const c = s.instances.db(consumer);
   const p = s.instances.db(provider);
-  const task = await c.selectFrom('provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
-  const parent = await p.selectFrom('parent_tasks').selectAll().where('consumer_instance', '=', consumer).where('consumer_number', '=', number).executeTakeFirst();
+  const task = await c.selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+  const parent = await p.selectFrom('provider_parent_tasks').selectAll().where('consumer_instance', '=', consumer).where('consumer_number', '=', number).executeTakeFirst();
   const comments = (db: Db, taskNumber: string | undefined) =>
     taskNumber
       ? db.selectFrom('comments').select(['id', 'seq', 'visibility', 'origin_instance', 'author_name', 'body']).where('task_number', '=', taskNumber).orderBy('seq').orderBy('id').execute()

@@ -7,7 +7,7 @@ import type { ApiResponse, TestStack } from './stack';
 import { converged, readRequest } from '../faults/helpers';
 import { actionRoutes } from '../../api/routes/tasks';
 import { httpStatus } from '../../api/errors';
-import { decide, type Action, type ExchangeView } from '../../domain/state-machine';
+import { decide, type Action, type ExchangeState } from '../../domain/state-machine';
 import { DomainError } from '../../domain/errors';
 import { parseToken, userForToken } from '../../db/repositories/users';
 import { providerStateOf, type Actor, type ConsumerState } from '../../domain/model';
@@ -69,34 +69,34 @@ const stateOnSide = (m: Move, state: ConsumerState) => (sideOfMove(m) === 'consu
 export type SystemStep = 'receive' | 'auto_close' | 'sla_timer';
 type Step = Move | SystemStep;
 /** What one serial order makes of the moves: each move's answer (state after it, or refusal code) and the final state. */
-function runSerially(start: ExchangeView, order: Step[], moveCount: number): string {
-  let view = { ...start };
+function runSerially(start: ExchangeState, order: Step[], moveCount: number): string {
+  let exchange = { ...start };
   const answers: string[] = new Array(moveCount);
   for (const step of order) {
     if (typeof step === 'string') {
       // Each happens only where the workflow would make it happen; a timer that is not due changes nothing.
-      if (step === 'receive' && view.state === 'new') view = { ...view, ...decide(view, { type: 'receive' }) };
-      if (step === 'auto_close' && view.state === 'resolved') view = { ...view, ...decide(view, { type: 'auto_close' }) };
+      if (step === 'receive' && exchange.state === 'new') exchange = { ...exchange, ...decide(exchange, { type: 'receive' }) };
+      if (step === 'auto_close' && exchange.state === 'resolved') exchange = { ...exchange, ...decide(exchange, { type: 'auto_close' }) };
       continue;
     }
     const i = (step as Move & { index: number }).index;
     try {
-      const t = decide(view, step.action, actors[step.as]);
-      view = { ...view, state: t.state, assignedTo: t.assignedTo ?? view.assignedTo };
+      const t = decide(exchange, step.action, actors[step.as]);
+      exchange = { ...exchange, state: t.state, assignedTo: t.assignedTo ?? exchange.assignedTo };
       answers[i] = `ok:${stateOnSide(step, t.state)}`;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       answers[i] = `${httpStatus[err.code]}:${err.code}`;
     }
   }
-  return JSON.stringify({ answers, final: view.state });
+  return JSON.stringify({ answers, final: exchange.state });
 }
 
 const permutations = <T,>(items: T[]): T[][] =>
   items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
 
 /** Every outcome some serial order of the moves and the request's own steps can give (receipt included while new). */
-export function serialOutcomes(start: ExchangeView, racing: Move[], system: SystemStep[] = []): Set<string> {
+export function serialOutcomes(start: ExchangeState, racing: Move[], system: SystemStep[] = []): Set<string> {
   const steps: Step[] = [...racing.map((m, index) => ({ ...m, index }) as Move), ...system, ...(start.state === 'new' ? (['receive'] as const) : [])];
   return new Set(permutations(steps).map((order) => runSerially(start, order, racing.length)));
 }

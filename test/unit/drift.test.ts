@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareExchange, type ConsumerTaskRecord, type DriftComment, type DriftEscalation, type DriftInput, type ProviderTaskRecord } from '../../domain/drift';
+import { compareExchange, type ProviderTaskRecord, type DriftComment, type DriftEscalation, type DriftInput, type ParentTaskRecord } from '../../domain/drift';
 import type { ExchangeSnapshot } from '../../workflows/definitions';
 
 // ---------------------------------------------------------------------------------------------
@@ -20,7 +20,7 @@ const comment = (seq: number, body: string, extra: Partial<DriftComment> = {}): 
 
 const escalation = (level: number, priority: number): DriftEscalation => ({ id: `${WF}/e/${level}`, sla: 'response', level, priority });
 
-const consumerTask = (patch: Partial<ConsumerTaskRecord> = {}): ConsumerTaskRecord => ({
+const consumerTask = (patch: Partial<ProviderTaskRecord> = {}): ProviderTaskRecord => ({
   number: 'PTSK0001001',
   workflow_id: WF,
   provider_number: 'CS0001001',
@@ -33,7 +33,7 @@ const consumerTask = (patch: Partial<ConsumerTaskRecord> = {}): ConsumerTaskReco
   ...patch,
 });
 
-const providerTask = (patch: Partial<ProviderTaskRecord> = {}): ProviderTaskRecord => ({
+const providerTask = (patch: Partial<ParentTaskRecord> = {}): ParentTaskRecord => ({
   number: 'CS0001001',
   workflow_id: WF,
   consumer_number: 'PTSK0001001',
@@ -63,8 +63,8 @@ const publicComments = () => [comment(1, 'It started after the update'), comment
 
 /** A request in sync; `patch` changes parts of it. */
 function request(patch: {
-  consumer?: Partial<ConsumerTaskRecord>;
-  provider?: Partial<ProviderTaskRecord>;
+  consumer?: Partial<ProviderTaskRecord>;
+  provider?: Partial<ParentTaskRecord>;
   consumerComments?: DriftComment[];
   providerComments?: DriftComment[];
   consumerEscalations?: DriftEscalation[];

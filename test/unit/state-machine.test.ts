@@ -9,7 +9,7 @@ import {
   userActionTypes,
   type Action,
   type ActionType,
-  type ExchangeView,
+  type ExchangeState,
   type Transition,
 } from '../../domain/state-machine';
 
@@ -51,7 +51,7 @@ const otherAgent = { userId: 'provider-other-agent-id', name: 'Other Agent (Glob
 type Assignment = 'unassigned (null)' | 'unassigned (absent)' | 'assigned to the actor' | 'assigned to another agent';
 const assignments: readonly Assignment[] = ['unassigned (null)', 'unassigned (absent)', 'assigned to the actor', 'assigned to another agent'];
 
-function assigneeFor(assignment: Assignment, actor: Actor | undefined): ExchangeView['assignedTo'] {
+function assigneeFor(assignment: Assignment, actor: Actor | undefined): ExchangeState['assignedTo'] {
   switch (assignment) {
     case 'unassigned (null)':
       return null;
@@ -64,10 +64,10 @@ function assigneeFor(assignment: Assignment, actor: Actor | undefined): Exchange
   }
 }
 
-function viewOf(state: ConsumerState, assignedTo?: ExchangeView['assignedTo']): ExchangeView {
-  const view: ExchangeView = { state, consumer: CONSUMER, provider: PROVIDER };
-  if (assignedTo !== undefined) view.assignedTo = assignedTo;
-  return view;
+function exchangeIn(state: ConsumerState, assignedTo?: ExchangeState['assignedTo']): ExchangeState {
+  const exchange: ExchangeState = { state, consumer: CONSUMER, provider: PROVIDER };
+  if (assignedTo !== undefined) exchange.assignedTo = assignedTo;
+  return exchange;
 }
 
 /** One valid payload per action. Texts differ so the posted comment can be traced back to its source. */
@@ -134,7 +134,7 @@ function expectedOutcome(
   type: ActionType,
   who: Who | null,
   actor: Actor | undefined,
-  assignedTo: ExchangeView['assignedTo'],
+  assignedTo: ExchangeState['assignedTo'],
 ): Expected {
   // The system's own action: only without a user, only from new.
   if (type === 'receive') {
@@ -179,17 +179,17 @@ function expectedOutcome(
 }
 
 /** What decide() did: its transition, or the DomainError it threw. Anything else is a test failure. */
-function attempt(view: ExchangeView, action: Action, actor?: Actor): { ok: Transition } | { error: DomainError } {
+function attempt(exchange: ExchangeState, action: Action, actor?: Actor): { ok: Transition } | { error: DomainError } {
   try {
-    return { ok: decide(view, action, actor) };
+    return { ok: decide(exchange, action, actor) };
   } catch (err) {
     if (err instanceof DomainError) return { error: err };
     throw err;
   }
 }
 
-function refusal(view: ExchangeView, action: Action, actor?: Actor): DomainError {
-  const result = attempt(view, action, actor);
+function refusal(exchange: ExchangeState, action: Action, actor?: Actor): DomainError {
+  const result = attempt(exchange, action, actor);
   if ('ok' in result) throw new Error(`expected ${action.type} to be refused, but it gave ${JSON.stringify(result.ok)}`);
   return result.error;
 }
@@ -203,8 +203,8 @@ const normalize = (t: Transition | Outcome) => ({
 });
 
 /** The action types the rules let this actor do now. */
-function expectedAllowed(view: ExchangeView, who: Who, actor: Actor): ActionType[] {
-  return userActionTypes.filter((type) => 'ok' in expectedOutcome(view.state, type, who, actor, view.assignedTo));
+function expectedAllowed(exchange: ExchangeState, who: Who, actor: Actor): ActionType[] {
+  return userActionTypes.filter((type) => 'ok' in expectedOutcome(exchange.state, type, who, actor, exchange.assignedTo));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,8 +244,8 @@ describe('decide() over every state, action, actor and assignment', () => {
             const expected = expectedOutcome(state, type, who, actor, assignedTo);
             const verdict = 'ok' in expected ? `-> ${expected.ok.state}` : `refused ${expected.error}`;
             it(`${type} by ${label}, ${assignment}: ${verdict}`, () => {
-              const view = viewOf(state, assignedTo);
-              const result = attempt(view, validActions[type], actor);
+              const exchange = exchangeIn(state, assignedTo);
+              const result = attempt(exchange, validActions[type], actor);
               if ('ok' in expected) {
                 if ('error' in result) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
                 expect(normalize(result.ok)).toEqual(normalize(expected.ok));
@@ -256,7 +256,7 @@ describe('decide() over every state, action, actor and assignment', () => {
               if (expected.error === 'invalid_transition') {
                 expect(result.error.details?.state).toBe(state);
                 if (actor) {
-                  expect(result.error.details?.allowedActions).toEqual(allowedActions(view, actor));
+                  expect(result.error.details?.allowedActions).toEqual(allowedActions(exchange, actor));
                   expect(result.error.details?.allowedActions).not.toContain(type);
                 }
               }
@@ -272,7 +272,7 @@ describe('decide() over every state, action, actor and assignment', () => {
   }
 
   it('does not change the view it is given', () => {
-    const view = viewOf('received', null);
+    const view = exchangeIn('received', null);
     const snapshot = structuredClone(view);
     decide(view, { type: 'assign' }, makeActor('provider', 'agent'));
     expect(view).toEqual(snapshot);
@@ -288,7 +288,7 @@ describe('allowedActions()', () => {
     for (const { label, who, actor } of userActorCases) {
       for (const assignment of assignments) {
         it(`${state}, ${label}, ${assignment}: exactly what decide() accepts`, () => {
-          const view = viewOf(state, assigneeFor(assignment, actor));
+          const view = exchangeIn(state, assigneeFor(assignment, actor));
           const accepted = userActionTypes.filter((type) => 'ok' in attempt(view, validActions[type], actor));
           const allowed = allowedActions(view, actor);
           expect([...allowed].sort()).toEqual([...accepted].sort());
@@ -301,23 +301,23 @@ describe('allowedActions()', () => {
 
   it('is empty for closed and cancelled requests, whoever asks', () => {
     for (const state of ['closed', 'cancelled'] as const) {
-      for (const { actor } of userActorCases) expect(allowedActions(viewOf(state), actor)).toEqual([]);
+      for (const { actor } of userActorCases) expect(allowedActions(exchangeIn(state), actor)).toEqual([]);
     }
   });
 
   it('is empty for a user of a third instance', () => {
     for (const state of consumerStates) {
-      for (const role of roleList) expect(allowedActions(viewOf(state), makeActor('third', role))).toEqual([]);
+      for (const role of roleList) expect(allowedActions(exchangeIn(state), makeActor('third', role))).toEqual([]);
     }
   });
 
   it('offers a provider agent the work on an unassigned request in progress', () => {
-    const actions = allowedActions(viewOf('work_in_progress', null), makeActor('provider', 'agent'));
+    const actions = allowedActions(exchangeIn('work_in_progress', null), makeActor('provider', 'agent'));
     expect([...actions].sort()).toEqual(['assign', 'comment', 'propose_solution', 'request_info', 'work_note']);
   });
 
   it('offers a consumer requester accept, reject, comment and cancel on a resolved request', () => {
-    const actions = allowedActions(viewOf('resolved'), makeActor('consumer', 'requester'));
+    const actions = allowedActions(exchangeIn('resolved'), makeActor('consumer', 'requester'));
     expect([...actions].sort()).toEqual(['accept', 'cancel', 'comment', 'reject']);
   });
 });
@@ -331,26 +331,26 @@ describe('assign', () => {
   const admin = makeActor('provider', 'admin');
 
   it('takes a received request into work for the assignee', () => {
-    expect(decide(viewOf('received', null), { type: 'assign' }, agent)).toEqual({
+    expect(decide(exchangeIn('received', null), { type: 'assign' }, agent)).toEqual({
       state: 'work_in_progress',
       assignedTo: { userId: agent.userId, name: agent.name },
     });
   });
 
   it('keeps the state when assigning a request already in work or awaiting info', () => {
-    expect(decide(viewOf('awaiting_info', null), { type: 'assign' }, agent).state).toBe('awaiting_info');
-    expect(decide(viewOf('work_in_progress', null), { type: 'assign' }, agent).state).toBe('work_in_progress');
+    expect(decide(exchangeIn('awaiting_info', null), { type: 'assign' }, agent).state).toBe('awaiting_info');
+    expect(decide(exchangeIn('work_in_progress', null), { type: 'assign' }, agent).state).toBe('work_in_progress');
   });
 
   it('refuses an agent with conflict naming whoever holds the request', () => {
-    const err = refusal(viewOf('work_in_progress', otherAgent), { type: 'assign' }, agent);
+    const err = refusal(exchangeIn('work_in_progress', otherAgent), { type: 'assign' }, agent);
     expect(err.code).toBe('conflict');
     expect(err.details).toMatchObject({ assignedTo: 'Other Agent (Globex)' });
     expect(err.message).toContain('Other Agent (Globex)');
   });
 
   it('lets an admin take over a request someone else holds', () => {
-    expect(decide(viewOf('awaiting_info', otherAgent), { type: 'assign' }, admin)).toEqual({
+    expect(decide(exchangeIn('awaiting_info', otherAgent), { type: 'assign' }, admin)).toEqual({
       state: 'awaiting_info',
       assignedTo: { userId: admin.userId, name: admin.name },
     });
@@ -358,7 +358,7 @@ describe('assign', () => {
 
   it('refuses assigning to whoever already holds it with invalid_transition, admin included', () => {
     for (const actor of [agent, admin]) {
-      const view = viewOf('work_in_progress', { userId: actor.userId, name: actor.name });
+      const view = exchangeIn('work_in_progress', { userId: actor.userId, name: actor.name });
       const err = refusal(view, { type: 'assign' }, actor);
       expect(err.code).toBe('invalid_transition');
       expect(err.details?.state).toBe('work_in_progress');
@@ -370,7 +370,7 @@ describe('assign', () => {
   it('refuses a provider requester and consumer users with forbidden, even where the state would refuse too', () => {
     for (const state of consumerStates) {
       for (const actor of [makeActor('provider', 'requester'), ...roleList.map((r) => makeActor('consumer', r))]) {
-        expect(refusal(viewOf(state, null), { type: 'assign' }, actor).code).toBe('forbidden');
+        expect(refusal(exchangeIn(state, null), { type: 'assign' }, actor).code).toBe('forbidden');
       }
     }
   });
@@ -411,7 +411,7 @@ describe('payload validation', () => {
 
   for (const { label, field, state, actor, make } of textCases) {
     describe(label, () => {
-      const refusedFor = (text: string) => refusal(viewOf(state), make(text), actor);
+      const refusedFor = (text: string) => refusal(exchangeIn(state), make(text), actor);
 
       const optional = label === 'cancellation reason';
 
@@ -438,7 +438,7 @@ describe('payload validation', () => {
       });
 
       it(`accepts a text of exactly ${MAX_TEXT} characters`, () => {
-        expect(() => decide(viewOf(state), make(longest), actor)).not.toThrow();
+        expect(() => decide(exchangeIn(state), make(longest), actor)).not.toThrow();
       });
 
       it(optional ? 'refuses a non-text value' : 'refuses a missing or non-text value', () => {
@@ -451,14 +451,14 @@ describe('payload validation', () => {
   }
 
   it('refuses a reject without a reason', () => {
-    const err = refusal(viewOf('resolved'), { type: 'reject' } as unknown as Action, requester);
+    const err = refusal(exchangeIn('resolved'), { type: 'reject' } as unknown as Action, requester);
     expect(err.code).toBe('validation_failed');
     expect(err.details?.field).toBe('reason');
   });
 
   it('refuses a resolution code outside the list, naming the list', () => {
     for (const resolutionCode of ['fixed', '', 'SOLVED', 'solved ']) {
-      const err = refusal(viewOf('work_in_progress'), { type: 'propose_solution', resolutionCode, resolutionNotes: 'done' }, agent);
+      const err = refusal(exchangeIn('work_in_progress'), { type: 'propose_solution', resolutionCode, resolutionNotes: 'done' }, agent);
       expect(err.code).toBe('validation_failed');
       expect(err.details?.field).toBe('resolutionCode');
       expect(err.details?.allowed).toEqual([...resolutionCodes]);
@@ -468,20 +468,20 @@ describe('payload validation', () => {
   it('accepts every listed resolution code and records it with the notes', () => {
     for (const code of resolutionCodes) {
       expect(
-        decide(viewOf('awaiting_info'), { type: 'propose_solution', resolutionCode: code, resolutionNotes: 'notes' }, agent),
+        decide(exchangeIn('awaiting_info'), { type: 'propose_solution', resolutionCode: code, resolutionNotes: 'notes' }, agent),
       ).toEqual({ state: 'resolved', resolution: { code, notes: 'notes' } });
     }
   });
 
   it('keeps texts as written (surrounding whitespace included) in the posted comment', () => {
-    expect(decide(viewOf('work_in_progress'), { type: 'request_info', question: '  Which host?  ' }, agent).comment).toBe(
+    expect(decide(exchangeIn('work_in_progress'), { type: 'request_info', question: '  Which host?  ' }, agent).comment).toBe(
       '  Which host?  ',
     );
   });
 
   it('lets a cancel go without a reason, posting no comment', () => {
     for (const cancel of [{ type: 'cancel' }, { type: 'cancel', reason: '' }] as Action[]) {
-      const t = decide(viewOf('received'), cancel, requester);
+      const t = decide(exchangeIn('received'), cancel, requester);
       expect(t.state).toBe('cancelled');
       expect(t.comment).toBeUndefined();
     }
@@ -496,7 +496,7 @@ describe('payload validation', () => {
       { type: 'propose_solution', resolutionCode: 'nope', resolutionNotes: '' },
       { type: 'reject', reason: '' },
     ];
-    for (const action of invalid) expect(refusal(viewOf('work_in_progress'), action, outsider).code).toBe('forbidden');
+    for (const action of invalid) expect(refusal(exchangeIn('work_in_progress'), action, outsider).code).toBe('forbidden');
   });
 });
 
@@ -506,12 +506,12 @@ describe('payload validation', () => {
 
 describe('receive', () => {
   it('moves a new request to received when the system does it', () => {
-    expect(decide(viewOf('new'), { type: 'receive' })).toEqual({ state: 'received' });
+    expect(decide(exchangeIn('new'), { type: 'receive' })).toEqual({ state: 'received' });
   });
 
   it('is refused from every other state with invalid_transition naming the state', () => {
     for (const state of consumerStates.filter((s) => s !== 'new')) {
-      const err = refusal(viewOf(state), { type: 'receive' });
+      const err = refusal(exchangeIn(state), { type: 'receive' });
       expect(err.code).toBe('invalid_transition');
       expect(err.details?.state).toBe(state);
     }
@@ -519,7 +519,7 @@ describe('receive', () => {
 
   it('is refused to every user, with forbidden, in every state', () => {
     for (const state of consumerStates) {
-      for (const { actor } of userActorCases) expect(refusal(viewOf(state), { type: 'receive' }, actor).code).toBe('forbidden');
+      for (const { actor } of userActorCases) expect(refusal(exchangeIn(state), { type: 'receive' }, actor).code).toBe('forbidden');
     }
   });
 });
@@ -527,13 +527,13 @@ describe('receive', () => {
 describe('user actions without a user', () => {
   it('are refused with forbidden', () => {
     for (const state of consumerStates) {
-      for (const type of userActionTypes) expect(refusal(viewOf(state), validActions[type]).code).toBe('forbidden');
+      for (const type of userActionTypes) expect(refusal(exchangeIn(state), validActions[type]).code).toBe('forbidden');
     }
   });
 });
 
 describe('sideOf()', () => {
-  const view = viewOf('work_in_progress');
+  const view = exchangeIn('work_in_progress');
 
   it('places consumer and provider users on their side', () => {
     for (const role of roleList) {

@@ -1,8 +1,8 @@
-import { allowedActions, type ExchangeView } from '../domain/state-machine';
+import { allowedActions, type ExchangeState } from '../domain/state-machine';
 import { slaReport } from '../domain/sla';
 import type { Actor } from '../domain/model';
-import { exchangeViewOf, type TaskRecord } from '../db/repositories/tasks';
-import type { TaskView } from './schemas';
+import { exchangeStateOf, type TaskRecord } from '../db/repositories/tasks';
+import type { TaskResponse } from './schemas';
 import type { ExchangeSnapshot } from '../workflows/definitions';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -21,7 +21,7 @@ export function isoDuration(ms: number): string {
 export const commentId = (taskNumber: string, position: number) => `${taskNumber}-${position}`;
 
 /** `now` only matters for the SLA figures: running clocks are read at that moment. */
-export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): TaskView {
+export function taskResponse(task: TaskRecord, actor: Actor, now = Date.now()): TaskResponse {
   const common = {
     state: task.row.state,
     catalogItem: { id: task.row.catalog_item_id, name: task.row.catalog_item_name },
@@ -31,7 +31,7 @@ export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): Task
     requestedBy: task.row.requested_by_name,
     assignedTo: task.row.assigned_to_name,
     resolution: task.row.resolution_code ? { code: task.row.resolution_code, notes: task.row.resolution_notes ?? '' } : null,
-    allowedActions: allowedActions(exchangeViewOf(task, actor.instance), actor),
+    allowedActions: allowedActions(exchangeStateOf(task, actor.instance), actor),
     priority: task.row.priority,
     escalationLevel: task.row.escalation_level,
     slas: task.row.sla
@@ -79,11 +79,11 @@ export function taskView(task: TaskRecord, actor: Actor, now = Date.now()): Task
  * another is answered as if it ran alone at its place in the order the workflow decided them, even
  * when the other's write has already landed.
  */
-export function actionAnswer(task: TaskRecord, actor: Actor, decided: ExchangeSnapshot): TaskView {
-  const view = taskView(task, actor);
-  const exchange: ExchangeView = { ...exchangeViewOf(task, actor.instance), state: decided.consumerState, assignedTo: decided.assignedTo };
+export function actionAnswer(task: TaskRecord, actor: Actor, decided: ExchangeSnapshot): TaskResponse {
+  const response = taskResponse(task, actor);
+  const exchange: ExchangeState = { ...exchangeStateOf(task, actor.instance), state: decided.consumerState, assignedTo: decided.assignedTo };
   return {
-    ...view,
+    ...response,
     state: task.side === 'consumer' ? decided.consumerState : decided.providerState,
     assignedTo: decided.assignedTo?.name ?? null,
     resolution: decided.resolution,
