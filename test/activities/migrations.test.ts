@@ -1,5 +1,5 @@
 // Databases that already hold requests upgrade on start: the migration that gave the task tables their
-// side-named names (db/migrations/2026-12-02T10-00-side-named-task-tables.ts) keeps every row, and
+// side-named names (db/migrations/2026-12-01T05-00-side-named-task-tables.ts) keeps every row, and
 // its constraints and indexes follow the tables. Runs on a PGlite data directory, as a restarted
 // service finds it, and on a fresh database on DATABASE_URL's server when that is set.
 import { mkdtempSync, rmSync } from 'node:fs';
