@@ -1,0 +1,97 @@
+// workflows/replication.ts (with side-changes.ts): a decided change becomes the writes of each side:
+// public comments on both sides under one key, internal work notes only at the side that wrote them,
+// the provider's number on the consumer's Provider Task, even when the request was cancelled before
+// the provider had it (late writes).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TemporalTestEnv } from '../harness/temporal';
+import { eventually } from '../harness/eventually';
+import { actions } from '../../workflows/definitions';
+import { LATE_WRITES_PATCH } from '../../workflows/exchange';
+import { ann, bob, createExchangeTestEnv, runExchange, StubActivities } from './stub-exchange';
+
+let t: TemporalTestEnv;
+beforeAll(async () => {
+  t = await createExchangeTestEnv();
+});
+afterAll(async () => {
+  await t?.teardown();
+});
+
+/** The patch ids a run recorded markers for. */
+async function recordedPatches(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')).id as string] : [];
+  });
+}
+
+describe('replication', () => {
+  it('writes public comments to both sides under one key and internal work notes only to the side that wrote them', async () => {
+    const stub = new StubActivities();
+    await runExchange(t, stub, {}, async ({ handle, workflowId }) => {
+      await handle.executeUpdate(actions.assign.update, { args: [{ actor: bob }] });
+      await handle.executeUpdate(actions.work_note.update, { args: [{ actor: bob, body: 'Probably the GPU driver' }] });
+      await handle.executeUpdate(actions.comment.update, { args: [{ actor: ann, body: 'It started after the update' }] });
+      await handle.executeUpdate(actions.cancel.update, { args: [{ actor: ann }] });
+      await handle.result();
+
+      const comments = (side: 'consumer' | 'provider') => stub.written(side).flatMap((c) => c.comments.map((m) => ({ change: c.seq, ...m })));
+      expect(comments('provider')).toEqual([
+        expect.objectContaining({ change: 3, seq: 1, id: `${workflowId}/c/1`, visibility: 'internal', body: 'Probably the GPU driver', authorName: 'Bob (Globex)', originInstance: 'globex' }),
+        expect.objectContaining({ change: 4, seq: 2, id: `${workflowId}/c/2`, visibility: 'public', body: 'It started after the update', authorName: 'Ann (Acme Corp)', originInstance: 'acme' }),
+      ]);
+      expect(comments('consumer')).toEqual([expect.objectContaining({ change: 4, seq: 2, id: `${workflowId}/c/2`, visibility: 'public', body: 'It started after the update' })]);
+      // The work note's change still carries the clocks to the consumer, without an audit entry there.
+      const noteAtConsumer = stub.written('consumer').find((c) => c.seq === 3)!;
+      expect(noteAtConsumer).toMatchObject({ state: 'work_in_progress', comments: [] });
+      expect(noteAtConsumer.audit).toBeUndefined();
+      expect(stub.written('provider').find((c) => c.seq === 3)!.audit).toMatchObject({ id: `${workflowId}/a/3/provider`, action: 'work_note', actorName: 'Bob (Globex)' });
+    });
+  });
+
+  it('gives the consumer the provider’s number with the receive change, and the task numbers of each side', async () => {
+    const stub = new StubActivities();
+    await runExchange(t, stub, {}, async ({ handle, input, snapshot }) => {
+      const received = await eventually(async () => stub.written('consumer'), (w) => w.length >= 1, { what: 'the receive change at acme' });
+      expect(received[0]).toMatchObject({ instance: 'acme', number: input.number, seq: 1, state: 'received', providerNumber: stub.parentNumber });
+      expect(received[0].audit).toMatchObject({ action: 'receive', fromState: 'new', toState: 'received', actorName: 'Service Exchange', actorInstance: 'globex' });
+      const atProvider = await eventually(async () => stub.written('provider'), (w) => w.length >= 1, { what: 'the receive change at globex' });
+      expect(atProvider[0]).toMatchObject({ instance: 'globex', number: stub.parentNumber, seq: 1, state: 'received' });
+      expect(atProvider[0].providerNumber).toBeUndefined();
+      expect(await snapshot()).toMatchObject({ providerNumber: stub.parentNumber, consumerState: 'received', providerState: 'new' });
+      const attrs = (await handle.describe()).searchAttributes;
+      expect(attrs.ParentTaskNumber).toEqual([stub.parentNumber]);
+      expect(attrs.ExchangeState).toEqual(['received']);
+    });
+  });
+
+  it('links the provider’s number on a request cancelled before the provider had it (late writes), then ends', async () => {
+    const stub = new StubActivities();
+    stub.down.add('globex');
+    await runExchange(t, stub, {}, async ({ handle, snapshot }) => {
+      const cancelled = await handle.executeUpdate(actions.cancel.update, { args: [{ actor: ann, reason: 'Fixed itself' }] });
+      expect(cancelled).toMatchObject({ consumerState: 'cancelled', providerNumber: null, pending: { consumer: 1, provider: 2 } });
+      expect(stub.written('consumer')).toEqual([expect.objectContaining({ seq: 1, state: 'cancelled' })]);
+      expect(stub.written('consumer')[0].providerNumber).toBeUndefined();
+      expect((await snapshot()).pending).toEqual({ consumer: 0, provider: 2 });
+
+      stub.down.delete('globex');
+      // Awaiting the result lets time skip over the parent task's retries.
+      const result = await handle.result();
+      expect(result).toMatchObject({ consumerState: 'cancelled', providerState: 'cancelled', providerNumber: stub.parentNumber, pending: { consumer: 0, provider: 0 } });
+      expect(stub.written('provider').map((c) => [c.seq, c.number, c.state])).toEqual([
+        [1, stub.parentNumber, 'cancelled'],
+        [2, stub.parentNumber, 'cancelled'],
+      ]);
+      const linked = stub.written('consumer')[1];
+      expect(linked).toMatchObject({ seq: 2, state: 'cancelled', providerNumber: stub.parentNumber, comments: [] });
+      // Nothing the people see changed: no audit entry, only the number (and the clocks).
+      expect(linked.audit).toBeUndefined();
+      expect(stub.written('consumer')).toHaveLength(2);
+      // The consumer's queue had ended with the cancellation: the number went out as a late write.
+      expect(await recordedPatches(handle)).toContain(LATE_WRITES_PATCH);
+    });
+  });
+});
