@@ -13,6 +13,8 @@ export interface InstanceDbLocation {
   url?: string;
   /** Directory of an embedded PGlite database; in memory when neither is set. */
   dataDir?: string;
+  /** An in-memory database starts as a copy of this image (see `migratedImage`) instead of running initdb. */
+  image?: Blob;
 }
 
 /** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
@@ -25,11 +27,25 @@ export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> 
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
-    const pglite = await PGlite.create(location.dataDir);
+    const pglite = await PGlite.create(location.dataDir, location.image && !location.dataDir ? { loadDataDir: location.image } : {});
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   }
   await migrate(db);
   return db;
+}
+
+/**
+ * An image of an empty, migrated embedded database. Starting from it takes a fraction of a fresh
+ * database's start (initdb and every migration), for processes that open many in-memory ones (tests).
+ */
+export async function migratedImage(): Promise<Blob> {
+  const pglite = await PGlite.create();
+  try {
+    await migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }));
+    return await pglite.dumpDataDir('gzip');
+  } finally {
+    await pglite.close();
+  }
 }
 
 export async function migrate(db: Db): Promise<void> {

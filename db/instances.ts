@@ -8,6 +8,8 @@ export interface InstanceDatabasesOptions {
   databasePrefix?: string;
   /** Where embedded (PGlite) databases live when there is no PostgreSQL URL; in memory when unset. */
   dataDir?: string;
+  /** In-memory embedded databases start from this image of a migrated one (`migratedImage`). */
+  image?: Blob;
 }
 
 /** The PostgreSQL database of an instance that has no URL of its own: `<prefix><id>` on the server. */
@@ -35,7 +37,7 @@ export class InstanceDatabases {
         const url =
           inst.databaseUrl ??
           (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
-        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id) }));
+        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id), image: options.image }));
       }
     } catch (err) {
       await Promise.all([...dbs.values()].map((db) => db.destroy()));

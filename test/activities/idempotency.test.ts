@@ -11,6 +11,7 @@ import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createExchangeActivities, type AuditWrite, type CommentWrite, type ExchangeRecord, type TaskChange } from '../../activities/exchange-activities';
 import { createCatalogActivities, type PublishedItem } from '../../activities/catalog-activities';
 import { formatTaskNumber, parentTaskTypes, PROVIDER_TASK_PREFIX, type CatalogKind } from '../../domain/model';
+import { databaseImage } from '../harness/database-image';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -22,7 +23,7 @@ let exchange: ReturnType<typeof createExchangeActivities>;
 let catalog: ReturnType<typeof createCatalogActivities>;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: await databaseImage() });
   exchange = createExchangeActivities(instances);
   catalog = createCatalogActivities(instances);
 });

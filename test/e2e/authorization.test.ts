@@ -9,8 +9,8 @@ import { eventually } from '../harness/eventually';
 import { everything } from '../harness/snapshot';
 
 // The authorization matrix: every route x (no token, bad token, another instance's token, wrong role).
-// Every refusal is checked to have written nothing: all rows of every instance's database, every
-// workflow of this stack and each one's history length are compared before and after.
+// Every refusal is checked to have written nothing: a fingerprint of all rows of every instance's
+// database, every workflow of this stack and each one's history length are compared before and after.
 
 let s: TestStack;
 
@@ -423,11 +423,19 @@ describe('authorization matrix', () => {
     const all = await everything(s);
     const tables = ['users', 'catalog_items', 'remote_catalog_items', 'consumer_provider_tasks', 'provider_parent_tasks', 'comments', 'audit_log', 'idempotency_keys'];
     expect(Object.keys(all.dbs)).toEqual(expect.arrayContaining(s.instances.ids.flatMap((i) => tables.map((t) => `${i}.${t}`))));
-    expect(all.dbs['acme.consumer_provider_tasks']).toHaveLength(1);
-    expect(all.dbs['globex.provider_parent_tasks']).toHaveLength(1);
-    expect(all.dbs['initech.users']).toHaveLength(3);
+    expect(all.dbs['acme.consumer_provider_tasks'].rows).toBe(1);
+    expect(all.dbs['globex.provider_parent_tasks'].rows).toBe(1);
+    expect(all.dbs['initech.users'].rows).toBe(3);
     const [key] = Object.keys(all.workflows).filter((k) => k.startsWith(`${fixture.workflowId}/`));
     expect(all.workflows[key]).toBeGreaterThan(5);
+    // A change to one column of one row shows, and undoing it restores the fingerprint.
+    const acme = s.instances.db('acme');
+    await acme.updateTable('consumer_provider_tasks').set({ short_description: 'Printer on fire!' }).where('number', '=', fixture.consumerNumber).execute();
+    const changed = await everything(s);
+    expect(changed.dbs['acme.consumer_provider_tasks']).not.toEqual(all.dbs['acme.consumer_provider_tasks']);
+    expect({ ...changed.dbs, 'acme.consumer_provider_tasks': null }).toEqual({ ...all.dbs, 'acme.consumer_provider_tasks': null });
+    await acme.updateTable('consumer_provider_tasks').set({ short_description: 'Printer on fire' }).where('number', '=', fixture.consumerNumber).execute();
+    expect(await everything(s)).toEqual(all);
   });
 
   it('the fixture task is untouched by the whole matrix', async () => {

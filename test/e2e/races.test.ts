@@ -12,7 +12,8 @@ import { createTestStack, type TestStack } from '../harness/stack';
 import { expectOnlyRecordedWrites } from '../harness/history-writes';
 import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
-import { CONSUMER, PROVIDER, observed, pairs, requestIn, send, serialOutcomes, settled, snapshotOf, target, until, useStack, type Move } from '../harness/races';
+import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from '../harness/races';
+import { pairs, serialOutcomes, type Move } from '../harness/race-oracle';
 import { reconcile } from '../../services/reconcile';
 import type { ExchangeState } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
@@ -40,7 +41,7 @@ async function race(state: ConsumerState, a: Move, b: Move): Promise<void> {
   }
   const after = await until(() => settled(r.number), Boolean, `${label} to settle`);
   const seen = observed(answers, after!.snap.consumerState);
-  const possible = serialOutcomes(start, [a, b]);
+  const possible = serialOutcomes(racers, start, [a, b]);
   expect([...possible], `${label}: answered ${seen}`).toContain(seen);
   expectConverged(after!.copies, label);
   if (!isOpen(state)) expect(after!.copies, `${label}: closed is closed`).toEqual(copiesBefore);

@@ -5,6 +5,7 @@ import { buildApp } from '../../api/app';
 import { InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
+import { databaseImage } from '../harness/database-image';
 
 let app: FastifyInstance;
 let instances: InstanceDatabases;
@@ -12,7 +13,7 @@ let ann: string;
 let bob: string;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES);
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { image: await databaseImage() });
   ann = (await createUser(instances.db('acme'), 'acme', { name: 'Ann', email: 'ann@acme.example', role: 'requester' })).token;
   bob = (await createUser(instances.db('globex'), 'globex', { name: 'Bob', email: 'bob@globex.example', role: 'agent' })).token;
   // Listing tasks reads the database only: no Temporal needed for this test.

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from '../harness/stack';
 import { expectOnlyRecordedWrites } from '../harness/history-writes';
 import { expectConverged } from '../faults/helpers';
-import { CONSUMER, PROVIDER, moves, observed, requestIn, send, serialOutcomes, settled, snapshotOf, target, until, useStack, type Move, type SystemStep } from '../harness/races';
+import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from '../harness/races';
+import { moves, serialOutcomes, type Move, type SystemStep } from '../harness/race-oracle';
 import { nextSlaDeadline } from '../../domain/sla';
 import { isOpen } from '../../domain/model';
 import type { ExchangeState } from '../../domain/state-machine';
@@ -49,7 +50,7 @@ async function raceTimer(r: { number: string; providerNumber?: string }, m: Move
     await s.temporal.env.sleep(skip);
     after = (await until(() => settled(r.number), Boolean, `${label}'s late timer`))!;
   }
-  expect([...serialOutcomes(start, [m], [timer])], label).toContain(observed([answer], after.snap.consumerState));
+  expect([...serialOutcomes(racers, start, [m], [timer])], label).toContain(observed([answer], after.snap.consumerState));
   const request = { consumer: CONSUMER, provider: PROVIDER, number: r.number, providerNumber: after.copies.provider.task!.number };
   await expectOnlyRecordedWrites({ instances: s.instances, client: s.temporal.client }, request, label);
   // Later skips must not wake this request again: end it.

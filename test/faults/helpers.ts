@@ -21,6 +21,7 @@ import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes'
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 import { providerStateOf, type ConsumerState } from '../../domain/model';
 import type { Database } from '../../db/schema';
+import { databaseImage } from '../harness/database-image';
 
 export interface FaultStack {
   temporal: TemporalTestEnv;
@@ -94,7 +95,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
   const client = new Client({ connection: temporal.env.connection, namespace: temporal.namespace });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: await databaseImage() },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000 },

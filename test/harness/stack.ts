@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
+import { databaseImage } from './database-image';
 import { dropInstanceDatabases, type InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { buildService, type ServiceTemporal } from '../../app/service';
@@ -40,7 +41,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[] } 
   const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: await databaseImage() },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.

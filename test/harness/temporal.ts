@@ -78,14 +78,18 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
       return worker.runUntil(fn(taskQueue));
     },
     async replayAll() {
-      let count = 0;
+      const histories = [];
       for (const taskQueue of taskQueues) {
         for await (const info of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
           const handle: WorkflowHandle = env.client.workflow.getHandle(info.workflowId, info.runId);
-          const history = await handle.fetchHistory();
-          await Worker.runReplayHistory({ workflowBundle: { code: bundle } }, history, info.workflowId);
-          count++;
+          histories.push({ workflowId: info.workflowId, history: await handle.fetchHistory() });
         }
+      }
+      // One replay worker for all of them: a worker per history would cost far more than the replays.
+      let count = 0;
+      for await (const result of Worker.runReplayHistories({ workflowBundle: { code: bundle } }, histories)) {
+        if (result.error) throw result.error;
+        count++;
       }
       return count;
     },
