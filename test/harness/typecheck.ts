@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
  */
 export default function setup(): () => Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Incremental: a later run re-checks only what changed (the state lives in node_modules/.cache).
+  const args = [tsc, '--noEmit', '--pretty', 'false', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/tsc/tsbuildinfo'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
