@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
   const bundle = async (path: string) => (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(path, import.meta.url)), logger })).code;
   const dir = await mkdtemp(join(tmpdir(), 'sx-test-'));
-  const imagePath = join(dir, 'migrated.tar.gz');
+  const imagePath = join(dir, 'migrated.tar');
   const [conformance, service] = await Promise.all([
     bundle('../workflows/index.ts'),
     bundle('../../workflows/index.ts'),
