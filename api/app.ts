@@ -1,4 +1,5 @@
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
 import errors, { MAX_PARAM_LENGTH, clientErrorHandler, frameworkErrors } from './plugins/errors';
 import auth from './plugins/auth';
@@ -8,6 +9,9 @@ import catalogRoutes from './routes/catalog';
 import requestRoutes from './routes/requests';
 import taskRoutes from './routes/tasks';
 import opsRoutes from './routes/ops';
+import sessionRoutes from './routes/session';
+import userRoutes from './routes/users';
+import { DEFAULT_SESSION_IDLE_MINUTES, DEFAULT_SESSION_MAX_HOURS, SessionService, type SessionSettings } from '../services/sessions';
 import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
 import { DEFAULT_IDEMPOTENCY_TAKEOVER_MS } from './idempotency';
@@ -24,6 +28,18 @@ export interface AppOptions {
    * "still being processed" before a retry takes it over (IDEMPOTENCY_TAKEOVER_SECONDS; default 30 s).
    */
   idempotencyTakeoverMs?: number;
+  /**
+   * Browser sessions: idle timeout (SESSION_IDLE_MINUTES; default 30 min), absolute lifetime
+   * (SESSION_MAX_HOURS; default 12 h), the sign-in failure limits, and the clock (tests move it).
+   */
+  sessions?: Partial<SessionSettings>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Browser sessions and sign-in (services/sessions.ts). */
+    sessions: SessionService;
+  }
 }
 
 /** Builds the HTTP API: external plugins, then ours, then the routes (the fastify/demo layout). */
@@ -45,15 +61,25 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   });
   // Read by idempotent() through request.server: each app keeps its own setting.
   app.decorate('idempotencyTakeoverMs', takeoverMs);
+  const sessions = new SessionService(deps.instances, {
+    idleMs: DEFAULT_SESSION_IDLE_MINUTES * 60_000,
+    maxMs: DEFAULT_SESSION_MAX_HOURS * 3_600_000,
+    ...options.sessions,
+  });
+  app.decorate('sessions', sessions);
   await app.register(openapi);
   await app.register(errors);
+  // Parses cookies before the rate limit and auth hooks read the session cookie.
+  await app.register(cookie);
   await app.register(rateLimit, { perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });
-  await app.register(auth, { instances: deps.instances, opsToken: deps.opsToken });
+  await app.register(auth, { instances: deps.instances, opsToken: deps.opsToken, sessions });
   await app.register(storableText);
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(requestRoutes, deps);
   await app.register(taskRoutes, deps);
   await app.register(opsRoutes, deps);
+  await app.register(sessionRoutes, { sessions });
+  await app.register(userRoutes, deps);
   return app;
 }

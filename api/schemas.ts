@@ -189,3 +189,49 @@ for (const type of userActionTypes) {
   const fields = Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([name, f]) => [name, fieldSchema(f)]);
   actionBodies[type] = Type.Object(Object.fromEntries(fields), { additionalProperties: false });
 }
+
+// Signing in and managing users (POST /session, POST /users).
+
+const roles = ['requester', 'agent', 'admin'] as const;
+const EmailSchema = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$', description: 'Unique in its instance, whatever its case' });
+
+/** A new password: 10 to 200 characters. Stored only as a slow hash. */
+export const NewPasswordSchema = Type.String({ minLength: 10, maxLength: 200, description: '10 to 200 characters' });
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    email: Type.String(),
+    role: literals(roles),
+    instance: Type.String({ description: 'The instance the user belongs to' }),
+  },
+  { $id: 'User' },
+);
+
+export const SignInSchema = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+    instance: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 31,
+        description: 'The instance to sign in to. Omitted: the instance that holds this email (and whose password matches)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const NewUserSchema = Type.Object(
+  {
+    name: text(200),
+    email: EmailSchema,
+    role: literals(roles),
+    password: Type.Optional(NewPasswordSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const SetPasswordSchema = Type.Object({ password: NewPasswordSchema }, { additionalProperties: false });

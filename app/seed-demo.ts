@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createUser } from '../db/repositories/users';
+import { hashPassword } from '../services/passwords';
 import { createCatalogActivities } from '../activities/catalog-activities';
 import type { InstanceDatabases } from '../db/instances';
 import type { CatalogItemDefinition } from '../domain/catalog-item';
@@ -59,6 +60,8 @@ const items: CatalogItemDefinition[] = [
 export interface DemoData {
   /** Token per person, by the environment variable name the README uses (ANN_TOKEN, BOB_TOKEN...). */
   tokens: Record<string, string>;
+  /** Password per person, by the variable name demo-tokens.env gives it (ANN_PASSWORD, BOB_PASSWORD...). */
+  passwords: Record<string, string>;
   /** Published catalog item ids by kind (the first item of each kind). */
   items: Record<CatalogItemDefinition['kind'], string>;
   /** The item with one-minute SLAs. */
@@ -68,8 +71,17 @@ export interface DemoData {
 /** Creates the demo people and catalog (Acme orders from Globex) in empty demo instances. */
 export async function seedDemoData(instances: InstanceDatabases): Promise<DemoData> {
   const tokens: Record<string, string> = {};
-  for (const p of people) {
-    tokens[p.env] = (await createUser(instances.db(p.instance), p.instance, p)).token;
+  const passwords: Record<string, string> = {};
+  // Hashed side by side (scrypt runs on libuv's thread pool), then created in order.
+  const hashed = await Promise.all(
+    people.map(async () => {
+      const password = `demo-${randomBytes(9).toString('base64url')}`;
+      return { password, passwordHash: await hashPassword(password) };
+    }),
+  );
+  for (const [i, p] of people.entries()) {
+    tokens[p.env] = (await createUser(instances.db(p.instance), p.instance, { ...p, passwordHash: hashed[i].passwordHash })).token;
+    passwords[passwordVariable(p.env)] = hashed[i].password;
   }
   const ids = {} as DemoData['items'];
   let urgentItem = '';
@@ -86,20 +98,29 @@ export async function seedDemoData(instances: InstanceDatabases): Promise<DemoDa
     await catalog.putRemoteCatalogItem({ consumer: CONSUMER, provider: PROVIDER, providerName: instances.config(PROVIDER).name, item: { id, ...item }, state: 'published' });
     await catalog.setCatalogItemState({ provider: PROVIDER, id, state: 'published', publishedTo: [CONSUMER] });
   }
-  return { tokens, items: ids, urgentItem };
+  return { tokens, passwords, items: ids, urgentItem };
 }
 
+/** ANN_TOKEN → ANN_PASSWORD. */
+export const passwordVariable = (tokenVariable: string) => tokenVariable.replace(/_TOKEN$/, '_PASSWORD');
+
 /**
- * Seeds the demo once, when both demo instances are configured and still empty. Tokens are shown only
- * when created, so they are kept in DATA_DIR/demo-tokens.env (mode 600) for later starts.
+ * Seeds the demo once, when both demo instances are configured and still empty. Tokens and passwords
+ * are shown only when created, so they are kept in DATA_DIR/demo-tokens.env (mode 600) for later starts.
  */
 export async function seedDemo(instances: InstanceDatabases, dataDir: string): Promise<string | undefined> {
   if (!instances.ids.includes(CONSUMER) || !instances.ids.includes(PROVIDER)) return undefined;
   const tokensFile = join(dataDir, 'demo-tokens.env');
   const existing = await instances.db(CONSUMER).selectFrom('users').select('id').limit(1).execute();
   if (existing.length > 0) return existsSync(tokensFile) ? readFileSync(tokensFile, 'utf8') : undefined;
-  const { tokens } = await seedDemoData(instances);
-  const text = people.map((p) => `export ${p.env}=${tokens[p.env]}   # ${p.name}, ${p.role} at ${instances.config(p.instance).name}`).join('\n') + '\n';
+  const { tokens, passwords } = await seedDemoData(instances);
+  const text =
+    people
+      .flatMap((p) => [
+        `export ${p.env}=${tokens[p.env]}   # ${p.name}, ${p.role} at ${instances.config(p.instance).name}`,
+        `export ${passwordVariable(p.env)}=${passwords[passwordVariable(p.env)]}   # sign in as ${p.email}`,
+      ])
+      .join('\n') + '\n';
   writeFileSync(tokensFile, text, { mode: 0o600 });
   chmodSync(tokensFile, 0o600);
   return text;

@@ -89,6 +89,7 @@ export function serviceOptionsFrom(settings: Settings, log: (msg: string) => voi
       logger: { level: settings.logLevel },
       rateLimitPerMinute: settings.rateLimitPerMinute,
       idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
+      sessions: { idleMs: settings.sessionIdleMinutes * 60_000, maxMs: settings.sessionMaxHours * 3_600_000 },
     },
   };
 }

@@ -24,6 +24,10 @@ export interface Settings {
   idempotencyTakeoverSeconds: number;
   /** How long an action waits for the workflow's decision before answering 503 (ACTION_TIMEOUT_SECONDS). */
   actionTimeoutSeconds: number;
+  /** A browser session unused for this long ends (SESSION_IDLE_MINUTES). */
+  sessionIdleMinutes: number;
+  /** A browser session ends this long after sign-in (SESSION_MAX_HOURS). */
+  sessionMaxHours: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,5 +62,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
     idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),
     actionTimeoutSeconds: positiveInt(env, 'ACTION_TIMEOUT_SECONDS', 20),
+    sessionIdleMinutes: positiveInt(env, 'SESSION_IDLE_MINUTES', 30),
+    sessionMaxHours: positiveInt(env, 'SESSION_MAX_HOURS', 12),
   };
 }

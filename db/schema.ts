@@ -15,7 +15,29 @@ export interface UsersTable {
   role: Role;
   token_id: string;
   token_hash: string;
+  /** `scrypt$N$r$p$salt$hash` (services/passwords.ts); null: the user cannot sign in with a password. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
+}
+
+/** A browser session (POST /session): only a SHA-256 of its secret is stored, like API tokens. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: ColumnType<Date, Date, never>;
+  /** Moved forward as the session is used; idle past SESSION_IDLE_MINUTES, it has ended. */
+  last_seen_at: ColumnType<Date, Date, Date>;
+  /** created_at + SESSION_MAX_HOURS: the session ends then, used or not. */
+  expires_at: ColumnType<Date, Date, never>;
+}
+
+/** One failed sign-in: counted per account (email) and per client address to rate-limit guessing. */
+export interface SignInFailuresTable {
+  id: string;
+  account: string;
+  address: string;
+  failed_at: ColumnType<Date, Date, never>;
 }
 
 /** Items this instance publishes as a provider. */
@@ -161,6 +183,8 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   escalations: EscalationsTable;
+  sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export type User = Selectable<UsersTable>;

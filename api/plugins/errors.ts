@@ -85,6 +85,9 @@ export default fp(async function errors(app: FastifyInstance) {
     const domain = err instanceof DomainError ? err : fromTemporal(err);
     if (domain) {
       if (domain.code === 'unavailable') request.log.warn({ err }, 'dependency unavailable');
+      // A refusal that says when to come back (a sign-in limit) says it in Retry-After too.
+      const retryAfter = domain.details?.retryAfter;
+      if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter));
       return reply.status(httpStatus[domain.code]).send({ error: { code: domain.code, message: domain.message, details: domain.details } } satisfies ErrorBody);
     }
     if (err.validation) {

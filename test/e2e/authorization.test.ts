@@ -15,7 +15,7 @@ import { everything } from '../harness/snapshot';
 let s: TestStack;
 
 /** The task the task routes are tried on: ordered by Ann (Acme), assigned to Bob (Globex), work in progress. */
-const fixture = { consumerNumber: '', providerNumber: '', workflowId: '' };
+const fixture = { consumerNumber: '', providerNumber: '', workflowId: '', annId: '' };
 
 
 /**
@@ -69,6 +69,8 @@ beforeAll(async () => {
     const email = `${u.name.split(' ')[0].toLowerCase()}@${u.instance}.example`;
     s.demo.tokens[u.env] = (await createUser(s.instances.db(u.instance), u.instance, { name: u.name, email, role: u.role })).token;
   }
+
+  fixture.annId = (await s.instances.db('acme').selectFrom('users').select('id').where('email', '=', 'ann@acme.example').executeTakeFirstOrThrow()).id;
 
   const created = await s.call('POST', '/requests', {
     as: 'ANN_TOKEN',
@@ -323,6 +325,38 @@ const routes: Route[] = [
     wrongRole: [],
   },
   ...taskRoutes,
+  // Browser sessions: any user reads its own session and signs out (POST /session, signing in, is public).
+  { route: 'GET /session', url: () => '/session', otherInstance: [], wrongRole: [] },
+  { route: 'DELETE /session', url: () => '/session', otherInstance: [], wrongRole: [] },
+  {
+    route: 'POST /users',
+    url: () => '/users',
+    body: () => ({ name: 'Samir Nagheenanajar', email: 'samir@initech.example', role: 'agent', password: 'samir-password' }),
+    otherInstance: [
+      {
+        // Initech's admin adds the user to Initech, and nowhere else.
+        as: 'INITECH_ADMIN_TOKEN',
+        writes: true,
+        check: async (res) => {
+          expect(res.status).toBe(201);
+          expect(res.body).toEqual({ id: expect.any(String), name: 'Samir Nagheenanajar', email: 'samir@initech.example', role: 'agent', instance: 'initech' });
+          const where = async (instance: string) =>
+            (await s.instances.db(instance).selectFrom('users').select('id').where('email', '=', 'samir@initech.example').execute()).length;
+          expect([await where('initech'), await where('globex'), await where('acme')]).toEqual([1, 0, 0]);
+        },
+      },
+    ],
+    wrongRole: ['ANN_TOKEN', 'ACME_AGENT_TOKEN', 'BOB_TOKEN', 'GLOBEX_REQUESTER_TOKEN', 'INITECH_REQUESTER_TOKEN', 'INITECH_AGENT_TOKEN'],
+  },
+  {
+    route: 'POST /users/:id/password',
+    url: () => `/users/${fixture.annId}/password`,
+    body: () => ({ password: 'a-new-password' }),
+    unknown: { url: () => `/users/${UNKNOWN_ITEM}/password`, id: () => UNKNOWN_ITEM, realId: () => fixture.annId },
+    // Ann is a user of Acme only: other instances' admins cannot tell her id from one that does not exist.
+    otherInstance: ['GLOBEX_ADMIN_TOKEN', 'INITECH_ADMIN_TOKEN'].map((as) => ({ as, like: 'unknown' as const })),
+    wrongRole: ['ANN_TOKEN', 'ACME_AGENT_TOKEN'],
+  },
   // Operator routes: only the operator token (OPS_TOKEN) reads them; no user of any instance, whatever the role.
   ...[
     { route: 'GET /ops/requests', url: () => '/ops/requests' },
@@ -371,7 +405,8 @@ describe('authorization matrix', () => {
     expect(doc.status).toBe(200);
     const documented = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
-      .filter((r) => r !== 'GET /health');
+      // Public: signing in needs no token (test/e2e/sessions.test.ts covers it).
+      .filter((r) => r !== 'GET /health' && r !== 'POST /session');
     expect([...new Set(routes.map((r) => r.route))].sort()).toEqual(documented.sort());
   });
 
@@ -438,7 +473,7 @@ describe('authorization matrix', () => {
     expect(Object.keys(all.dbs)).toEqual(expect.arrayContaining(s.instances.ids.flatMap((i) => tables.map((t) => `${i}.${t}`))));
     expect(all.dbs['acme.consumer_provider_tasks'].rows).toBe(1);
     expect(all.dbs['globex.provider_parent_tasks'].rows).toBe(1);
-    expect(all.dbs['initech.users'].rows).toBe(3);
+    expect(all.dbs['initech.users'].rows).toBe(4); // the three above, and the user POST /users added
     const [key] = Object.keys(all.workflows).filter((k) => k.startsWith(`${fixture.workflowId}/`));
     expect(all.workflows[key]).toBeGreaterThan(5);
     // A change to one column of one row shows, and undoing it restores the fingerprint.

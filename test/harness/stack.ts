@@ -6,6 +6,7 @@ import { databaseImage } from './database-image';
 import { dropInstanceDatabases, type InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { buildService, type ServiceTemporal } from '../../app/service';
+import type { AppOptions } from '../../api/app';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 
@@ -34,7 +35,7 @@ export interface TestStack {
  * Databases are embedded PGlite in memory by default; with DATABASE_URL (as CI sets it) each test
  * file gets fresh databases of its own on that PostgreSQL server, dropped at the end.
  */
-export async function createTestStack(options: { instances?: InstanceConfig[] } = {}): Promise<TestStack> {
+export async function createTestStack(options: { instances?: InstanceConfig[]; sessions?: AppOptions['sessions'] } = {}): Promise<TestStack> {
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
@@ -45,7 +46,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[] } 
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
-    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000 },
+    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000, sessions: options.sessions },
   });
   const app = service.app!;
   const demo = await seedDemoData(service.instances);
