@@ -16,6 +16,7 @@ import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
 import { DEFAULT_IDEMPOTENCY_TAKEOVER_MS } from './idempotency';
 import type { ApiDeps } from './deps';
+import type { TrustProxy } from '../config/settings';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
@@ -33,6 +34,11 @@ export interface AppOptions {
    * (SESSION_MAX_HOURS; default 12 h), the sign-in failure limits, and the clock (tests move it).
    */
   sessions?: Partial<SessionSettings>;
+  /**
+   * Which proxies' X-Forwarded-For/-Proto/-Host to believe (TRUST_PROXY): behind a TLS-terminating
+   * proxy, the session cookie is Secure and sign-in limits count each client's own address.
+   */
+  trustProxy?: TrustProxy;
 }
 
 declare module 'fastify' {
@@ -42,12 +48,16 @@ declare module 'fastify' {
   }
 }
 
+const hopsWithin = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Builds the HTTP API: external plugins, then ours, then the routes (the fastify/demo layout). */
 export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   const takeoverMs = options.idempotencyTakeoverMs ?? DEFAULT_IDEMPOTENCY_TAKEOVER_MS;
   if (!Number.isFinite(takeoverMs) || takeoverMs <= 0) throw new Error(`idempotencyTakeoverMs must be a positive number of milliseconds, got ${takeoverMs}`);
   const app = Fastify({
     logger: options.logger ?? false,
+    // A number of hops, as a function: the shape Fastify's types take for it.
+    trustProxy: typeof options.trustProxy === 'number' ? hopsWithin(options.trustProxy) : (options.trustProxy ?? false),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

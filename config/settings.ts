@@ -28,6 +28,22 @@ export interface Settings {
   sessionIdleMinutes: number;
   /** A browser session ends this long after sign-in (SESSION_MAX_HOURS). */
   sessionMaxHours: number;
+  /** Which proxies' X-Forwarded-* headers to believe (TRUST_PROXY); false: none. */
+  trustProxy: TrustProxy;
+}
+
+/** Fastify's `trustProxy`: all proxies, a number of hops, or the proxies' addresses and subnets (comma-separated). */
+export type TrustProxy = boolean | number | string;
+
+function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (!/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/.test(raw)) {
+    throw new Error(`TRUST_PROXY must be true, false, a number of hops, or comma-separated addresses or subnets, got "${raw}"`);
+  }
+  return raw;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -64,5 +80,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     actionTimeoutSeconds: positiveInt(env, 'ACTION_TIMEOUT_SECONDS', 20),
     sessionIdleMinutes: positiveInt(env, 'SESSION_IDLE_MINUTES', 30),
     sessionMaxHours: positiveInt(env, 'SESSION_MAX_HOURS', 12),
+    trustProxy: trustProxy(env),
   };
 }

@@ -3,6 +3,7 @@ import { createTestStack, type ApiResponse, type TestStack } from '../harness/st
 import { everything } from '../harness/snapshot';
 import { SESSION_COOKIE } from '../../api/plugins/auth';
 import { SIGN_IN_FAILED } from '../../services/sessions';
+import { buildApp } from '../../api/app';
 
 // Browser sessions (issue 12): signing in with email and password, the session cookie on every
 // route, cross-site protection, sign-out, idle and absolute expiry, sign-in rate limits, and admins
@@ -120,6 +121,37 @@ describe('signing in', () => {
   it('refuses bad input with 422', async () => {
     expectError(await signIn({ email: 'ann@acme.example' }), 422, 'validation_failed');
     expectError(await signIn({ email: 'ann@acme.example', password: 'x', remember: true }), 422, 'validation_failed');
+  });
+});
+
+describe('behind a reverse proxy (TRUST_PROXY)', () => {
+  it('believes the trusted proxy: a Secure cookie for an HTTPS client, and limits by the client’s own address', async () => {
+    // The same instances behind a proxy one hop away, as TRUST_PROXY=1 configures it.
+    const proxied = await buildApp({ instances: s.instances, temporal: s.temporal.client, taskQueue: s.taskQueue }, { rateLimitPerMinute: 1_000_000, trustProxy: 1 });
+    try {
+      const viaProxy = (client: string, body: Record<string, unknown>) =>
+        proxied.inject({
+          method: 'POST',
+          url: '/session',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'desk.example' },
+          payload: JSON.stringify(body),
+          remoteAddress: '10.9.9.9',
+        });
+      const ok = await viaProxy('203.0.113.7', { email: 'ann@acme.example', password: password('ANN_PASSWORD') });
+      expect(ok.statusCode, ok.body).toBe(200);
+      const attributes = String([ok.headers['set-cookie']].flat()[0]).split(';').map((a) => a.trim().toLowerCase());
+      expect(attributes).toContain('secure');
+      // Twenty failures from one client behind the proxy: that client is limited, another one behind the same proxy is not.
+      for (let i = 0; i < 20; i++) expect((await viaProxy('203.0.113.8', { email: `guess-${i}@acme.example`, password: 'letmein-123' })).statusCode).toBe(401);
+      expect((await viaProxy('203.0.113.8', { email: 'ann@acme.example', password: password('ANN_PASSWORD') })).statusCode).toBe(429);
+      expect((await viaProxy('203.0.113.9', { email: 'ann@acme.example', password: password('ANN_PASSWORD') })).statusCode).toBe(200);
+      // Without TRUST_PROXY the forwarded headers are not believed: plain HTTP, no Secure attribute.
+      const direct = await signIn({ email: 'ann@acme.example', password: password('ANN_PASSWORD') }, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(String(direct.setCookie[0]).toLowerCase()).not.toContain('secure');
+    } finally {
+      await proxied.close();
+      advance(16);
+    }
   });
 });
 
