@@ -58,7 +58,9 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('two actions at once', () => {
+// Each step handles hundreds of requests: its bound is a guard against a hang, generous enough for a
+// loaded CI machine and RACE_REPEAT (the default 60 s is not).
+describe('two actions at once', { timeout: 300_000 }, () => {
   const states: ConsumerState[] = ['new', 'received', 'work_in_progress', 'awaiting_info', 'resolved', 'closed', 'cancelled'];
   for (const state of states) {
     it(`from ${state}: every pair of actions answers, in one serial order, on both sides and in history`, async () => {
@@ -68,10 +70,12 @@ describe('two actions at once', () => {
   }
 
   it('leaves histories that replay on the workflow code', async () => {
-    const histories = [];
-    for await (const info of s.temporal.client.workflow.list({ query: `TaskQueue = '${s.taskQueue}'` })) {
-      histories.push({ workflowId: info.workflowId, history: await s.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
-    }
+    const runs = [];
+    for await (const info of s.temporal.client.workflow.list({ query: `TaskQueue = '${s.taskQueue}'` })) runs.push(info);
+    const histories = await mapLimit(runs, 8, async (info) => ({
+      workflowId: info.workflowId,
+      history: await s.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory(),
+    }));
     expect(histories.length).toBeGreaterThanOrEqual(pairs.length * 5 + 2);
     for await (const result of Worker.runReplayHistories({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, histories)) {
       expect(result.error, result.workflowId).toBeUndefined();
