@@ -37,8 +37,8 @@ export const sideOfMove = (m: Move) => (m.as === 'ANN_TOKEN' ? 'consumer' : 'pro
 const stateOnSide = (m: Move, state: ConsumerState) => (sideOfMove(m) === 'consumer' ? state : providerStateOf(state));
 
 /** One answer as the oracle compares it: `ok:<state on the mover's side>` or `<HTTP status>:<error code>`. */
-export const okAnswer = (m: Move, consumerState: ConsumerState) => `ok:${stateOnSide(m, consumerState)}`;
-export const refusalAnswer = (err: DomainError) => `${httpStatus[err.code]}:${err.code}`;
+const okAnswer = (m: Move, consumerState: ConsumerState) => `ok:${stateOnSide(m, consumerState)}`;
+const refusalAnswer = (err: DomainError) => `${httpStatus[err.code]}:${err.code}`;
 /** What a race came to: each move's answer and the request's state afterwards. */
 export const outcome = (answers: string[], final: ConsumerState) => JSON.stringify({ answers, final });
 
