@@ -43,30 +43,10 @@ export interface ReconcileOptions {
   progress?: (message: string) => void;
 }
 
-const CONSUMER_COLUMNS = [
-  'number',
-  'workflow_id',
-  'provider_instance',
-  'provider_number',
-  'state',
-  'assigned_to_name',
-  'resolution_code',
-  'resolution_notes',
-  'priority',
-  'escalation_level',
-] as const;
-const PROVIDER_COLUMNS = [
-  'number',
-  'workflow_id',
-  'consumer_instance',
-  'consumer_number',
-  'state',
-  'assigned_to_name',
-  'resolution_code',
-  'resolution_notes',
-  'priority',
-  'escalation_level',
-] as const;
+// What the two sides' task rows must agree on, beside each side's own link to the other.
+const AGREED_COLUMNS = ['state', 'assigned_to_name', 'resolution_code', 'resolution_notes', 'priority', 'escalation_level'] as const;
+const CONSUMER_COLUMNS = ['number', 'workflow_id', 'provider_instance', 'provider_number', ...AGREED_COLUMNS] as const;
+const PROVIDER_COLUMNS = ['number', 'workflow_id', 'consumer_instance', 'consumer_number', ...AGREED_COLUMNS] as const;
 const COMMENT_COLUMNS = ['id', 'task_number', 'seq', 'visibility', 'author_name', 'body', 'origin_instance'] as const;
 const ESCALATION_COLUMNS = ['id', 'task_number', 'sla', 'level', 'priority'] as const;
 
