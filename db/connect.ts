@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,8 +14,11 @@ export interface InstanceDbLocation {
   url?: string;
   /** Directory of an embedded PGlite database; in memory when neither is set. */
   dataDir?: string;
-  /** An in-memory database starts as a copy of this image (see `migratedImage`) instead of running initdb. */
-  image?: Blob;
+  /**
+   * A new embedded database (in memory, or a data directory that holds none yet) starts as a copy of
+   * this image (see `migratedImage`) instead of running initdb and every migration.
+   */
+  image?: () => Promise<Blob>;
 }
 
 /** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
@@ -26,8 +30,9 @@ export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> 
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
+    const fresh = !location.dataDir || !existsSync(join(location.dataDir, 'PG_VERSION'));
     if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
-    const pglite = await PGlite.create(location.dataDir, location.image && !location.dataDir ? { loadDataDir: location.image } : {});
+    const pglite = await PGlite.create(location.dataDir, fresh && location.image ? { loadDataDir: await location.image() } : {});
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   }
   await migrate(db);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase, openInstanceDb, type Db } from './connect';
+import { cachedMigratedImage } from './image-cache';
 import { unknownInstance, type InstanceConfig } from '../config/instances';
 
 export interface InstanceDatabasesOptions {
@@ -8,8 +9,11 @@ export interface InstanceDatabasesOptions {
   databasePrefix?: string;
   /** Where embedded (PGlite) databases live when there is no PostgreSQL URL; in memory when unset. */
   dataDir?: string;
-  /** In-memory embedded databases start from this image of a migrated one (`migratedImage`). */
-  image?: Blob;
+  /**
+   * New embedded databases start from this image of a migrated one (`migratedImage`); by default
+   * from the one cached under node_modules/.cache (db/image-cache.ts), made on first need.
+   */
+  image?: () => Promise<Blob>;
 }
 
 /** The PostgreSQL database of an instance that has no URL of its own: `<prefix><id>` on the server. */
@@ -37,7 +41,7 @@ export class InstanceDatabases {
         const url =
           inst.databaseUrl ??
           (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
-        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id), image: options.image }));
+        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id), image: options.image ?? cachedMigratedImage }));
       }
     } catch (err) {
       await Promise.all([...dbs.values()].map((db) => db.destroy()));

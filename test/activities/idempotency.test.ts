@@ -23,7 +23,7 @@ let exchange: ReturnType<typeof createExchangeActivities>;
 let catalog: ReturnType<typeof createCatalogActivities>;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: await databaseImage() });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: databaseImage });
   exchange = createExchangeActivities(instances);
   catalog = createCatalogActivities(instances);
 });

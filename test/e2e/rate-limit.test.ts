@@ -13,7 +13,7 @@ let ann: string;
 let bob: string;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { image: await databaseImage() });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { image: databaseImage });
   ann = (await createUser(instances.db('acme'), 'acme', { name: 'Ann', email: 'ann@acme.example', role: 'requester' })).token;
   bob = (await createUser(instances.db('globex'), 'globex', { name: 'Bob', email: 'bob@globex.example', role: 'agent' })).token;
   // Listing tasks reads the database only: no Temporal needed for this test.

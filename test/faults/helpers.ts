@@ -95,7 +95,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
   const client = new Client({ connection: temporal.env.connection, namespace: temporal.namespace });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: await databaseImage() },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000 },

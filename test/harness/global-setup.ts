@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { migratedImage } from '../../db/connect';
+import { migratedImageFile } from '../../db/image-cache';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,18 +13,12 @@ declare module 'vitest' {
 }
 
 /** Once per test run: bundles the workflow code and makes the database image every test file's stacks reuse. */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<void> {
   const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
   const bundle = async (path: string) => (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(path, import.meta.url)), logger })).code;
-  const dir = await mkdtemp(join(tmpdir(), 'sx-test-'));
-  const imagePath = join(dir, 'migrated.tar');
-  const [conformance, service] = await Promise.all([
-    bundle('../workflows/index.ts'),
-    bundle('../../workflows/index.ts'),
-    migratedImage().then(async (image) => writeFile(imagePath, Buffer.from(await image.arrayBuffer()))),
-  ]);
+  // The image is the one `npm start` uses too, cached across runs (db/image-cache.ts).
+  const [conformance, service, imagePath] = await Promise.all([bundle('../workflows/index.ts'), bundle('../../workflows/index.ts'), migratedImageFile()]);
   project.provide('conformanceWorkflowBundle', conformance);
   project.provide('serviceWorkflowBundle', service);
   project.provide('databaseImagePath', imagePath);
-  return () => rm(dir, { recursive: true, force: true });
 }

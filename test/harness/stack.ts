@@ -42,7 +42,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[]; s
   const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: await databaseImage() },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
