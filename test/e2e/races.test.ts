@@ -7,9 +7,9 @@
 //   either database was written by a write activity the workflow's history records.
 // RACE_REPEAT=n runs the whole matrix n times (default 1; CI's PostgreSQL pass runs it again).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { createTestStack, type TestStack } from '../harness/stack';
 import { expectOnlyRecordedWrites } from '../harness/history-writes';
+import { historiesOf, oneOfEachShape, replayHistories } from '../harness/replay';
 import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
 import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from '../harness/races';
@@ -60,8 +60,9 @@ afterAll(async () => {
 
 // Each step handles hundreds of requests: its bound is a guard against a hang, generous enough for a
 // loaded CI machine and RACE_REPEAT (the default 60 s is not).
+const states: ConsumerState[] = ['new', 'received', 'work_in_progress', 'awaiting_info', 'resolved', 'closed', 'cancelled'];
+
 describe('two actions at once', { timeout: 300_000 }, () => {
-  const states: ConsumerState[] = ['new', 'received', 'work_in_progress', 'awaiting_info', 'resolved', 'closed', 'cancelled'];
   for (const state of states) {
     it(`from ${state}: every pair of actions answers, in one serial order, on both sides and in history`, async () => {
       const runs = Array.from({ length: REPEAT }, () => pairs).flat();
@@ -70,16 +71,12 @@ describe('two actions at once', { timeout: 300_000 }, () => {
   }
 
   it('leaves histories that replay on the workflow code', async () => {
-    const runs = [];
-    for await (const info of s.temporal.client.workflow.list({ query: `TaskQueue = '${s.taskQueue}'` })) runs.push(info);
-    const histories = await mapLimit(runs, 8, async (info) => ({
-      workflowId: info.workflowId,
-      history: await s.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory(),
-    }));
+    const histories = await historiesOf(s.temporal.client, `TaskQueue = '${s.taskQueue}'`);
     expect(histories.length).toBeGreaterThanOrEqual(pairs.length * 5 + 2);
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, histories)) {
-      expect(result.error, result.workflowId).toBeUndefined();
-    }
+    // Hundreds of histories in a few dozen shapes: one of each takes every path the others take.
+    const shapes = oneOfEachShape(histories);
+    expect(shapes.length).toBeGreaterThan(states.length);
+    expect(await replayHistories(inject('serviceWorkflowBundle'), shapes)).toBe(shapes.length);
   });
 
   it('leaves nothing for the reconciler to report', async () => {

@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ApiResponse, TestStack } from './stack';
+import { eventually } from './eventually';
 import { converged, readRequest } from '../faults/helpers';
 import { consumerActs, outcome, SETUPS, sideOfMove, type Move, type Racers } from './race-oracle';
 import { actionRoutes } from '../../api/routes/tasks';
@@ -54,14 +55,8 @@ export const snapshotOf = async (number: string) => {
   return defaultPayloadConverter.fromPayload<ExchangeSnapshot>(completed.result!.payloads![0]);
 };
 
-export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 800; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Polls until `ok` holds: a race settles within the 20 s a loaded CI machine may need. */
+export const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => eventually(read, ok, { attempts: 800, what });
 
 /**
  * Nothing left to write: the workflow has no pending write and both databases show its state. The

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { historiesOf, replayHistories } from './replay';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../devserver/index';
 import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
 
@@ -79,19 +80,8 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
     },
     async replayAll() {
       const histories = [];
-      for (const taskQueue of taskQueues) {
-        for await (const info of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
-          const handle: WorkflowHandle = env.client.workflow.getHandle(info.workflowId, info.runId);
-          histories.push({ workflowId: info.workflowId, history: await handle.fetchHistory() });
-        }
-      }
-      // One replay worker for all of them: a worker per history would cost far more than the replays.
-      let count = 0;
-      for await (const result of Worker.runReplayHistories({ workflowBundle: { code: bundle } }, histories)) {
-        if (result.error) throw result.error;
-        count++;
-      }
-      return count;
+      for (const taskQueue of taskQueues) histories.push(...(await historiesOf(env.client, `TaskQueue = '${taskQueue}'`)));
+      return replayHistories(bundle, histories);
     },
     async teardown() {
       await env.teardown();
