@@ -223,6 +223,18 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
+export const UserListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      email: Type.String(),
+      role: literals(roles),
+      hasPassword: Type.Boolean({ description: 'false: the user cannot sign in until an admin sets a password' }),
+    }),
+  ),
+});
+
 export const SignInSchema = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
