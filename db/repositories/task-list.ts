@@ -42,7 +42,8 @@ export interface TaskListQuery {
 
 // The SLA figures from the stored clocks (domain/sla.ts SlaState, as JSON), the way slaReport reads
 // them, so the database can filter and order by them. A running clock reaches its target at
-// runningSince + targetMs - elapsedMs; a paused or met one has runningSince null.
+// runningSince + targetMs - elapsedMs; a paused or met one has runningSince null. A task has breached
+// when any clock has a breachedAt, as for the SlaBreached search attribute (workflows/visibility.ts).
 const clockField = (name: SlaName, field: 'runningSince' | 'targetMs' | 'elapsedMs' | 'breachedAt') =>
   sql`(sla -> 'clocks' -> ${sql.lit(name)} ->> ${sql.lit(field)})`;
 const slaDueMs: RawBuilder<number | null> = sql`least(${sql.join(
