@@ -6,7 +6,8 @@ import { actionSpecs, MAX_TEXT, userActionTypes, type FieldSpec, type UserAction
 // Shapes of the API, used for validation, serialization and the OpenAPI document alike.
 
 const text = (max: number, description?: string) => Type.String({ minLength: 1, maxLength: max, description });
-const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+const literals = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 
 export const ErrorSchema = Type.Object(
   {
@@ -155,8 +156,14 @@ export const TaskListSchema = Type.Object({
       state: Type.String(),
       shortDescription: Type.String(),
       catalogItemName: Type.String(),
-      counterpartNumber: Type.Union([Type.String(), Type.Null()]),
-      assignedTo: Type.Union([Type.String(), Type.Null()]),
+      counterpartInstance: Type.String({ description: 'The other side: the provider of a Provider Task, the consumer of a parent task' }),
+      counterpartNumber: Type.Union([Type.String(), Type.Null()], { description: "The other side's number (null until the provider has created its task)" }),
+      assignedTo: Type.Union([Type.String(), Type.Null()], { description: "The assignee's name" }),
+      priority: Type.Integer({ description: '1 critical .. 4 low; each SLA escalation raises it one step' }),
+      slaDeadline: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'When the earliest running SLA clock reaches its target (in the past once breached); null while no clock runs (none, paused or met)',
+      }),
+      slaBreached: Type.Boolean({ description: 'Whether an SLA clock of this task has breached' }),
       createdAt: Type.String({ format: 'date-time' }),
       updatedAt: Type.String({ format: 'date-time' }),
     }),
@@ -169,6 +176,13 @@ export const TaskParams = Type.Object({ number: Type.String({ pattern: '^[A-Z]{2
 export const ListTasksQuery = Type.Object(
   {
     state: Type.Optional(literals(consumerStates)),
+    assignee: Type.Optional(literals(['me', 'unassigned'] as const, { description: 'me: assigned to the caller; unassigned: assigned to nobody' })),
+    breached: Type.Optional(literals(['true', 'false'] as const, { description: 'true: an SLA clock breached; false: none did' })),
+    order: Type.Optional(
+      literals(['newest', 'queue'] as const, {
+        description: 'newest (default): newest first. queue: unassigned first, then priority (critical first), then the nearest SLA deadline, then number',
+      }),
+    ),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 100 (default 20)' })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -208,6 +222,18 @@ export const UserSchema = Type.Object(
   },
   { $id: 'User' },
 );
+
+export const UserListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      email: Type.String(),
+      role: literals(roles),
+      hasPassword: Type.Boolean({ description: 'false: the user cannot sign in until an admin sets a password' }),
+    }),
+  ),
+});
 
 export const SignInSchema = Type.Object(
   {

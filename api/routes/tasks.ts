@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { actionSpecs, userActionTypes } from '../../domain/actions';
-import { findTask, listTasks, type ListCursor } from '../../db/repositories/tasks';
+import { findTask } from '../../db/repositories/tasks';
+import { listTasks } from '../../db/repositories/task-list';
+import { cursorAfter, decodeCursor } from '../task-cursor';
 import { actOnTask, findActionTarget, taskNotFound } from '../../services/act-on-task';
 import { callerOf } from '../plugins/auth';
 import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, errorResponses } from '../schemas';
@@ -14,24 +16,13 @@ import type { ApiDeps } from '../deps';
 /** The action routes, POST /tasks/:number/<path>, from the action registry (domain/actions.ts). */
 export const actionRoutes = userActionTypes.map((action) => ({ action, ...actionSpecs[action].http }));
 
-const encodeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): ListCursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ListCursor;
-    if (typeof c.createdAt === 'string' && typeof c.number === 'string' && !Number.isNaN(Date.parse(c.createdAt))) return c;
-  } catch {
-    // fall through
-  }
-  throw new DomainError('bad_request', 'cursor is not one this API returned');
-}
-
 export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/tasks',
     {
       schema: {
-        summary: "This instance's exchanged tasks: Provider Tasks it ordered and parent tasks it fulfils, newest first",
+        summary: "This instance's exchanged tasks: Provider Tasks it ordered and parent tasks it fulfils, newest first or as a work queue",
         querystring: ListTasksQuery,
         response: { 200: TaskListSchema, ...errorResponses(400, 401, 422) },
       },
@@ -41,7 +32,15 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
       const q = request.query;
       const limit = q.limit === undefined ? 20 : Number(q.limit);
       if (limit < 1 || limit > 100) throw new DomainError('validation_failed', 'limit must be from 1 to 100', { field: 'limit' });
-      const rows = await listTasks(deps.instances.db(caller.instance), { state: q.state, limit: limit + 1, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
+      const order = q.order ?? 'newest';
+      const rows = await listTasks(deps.instances.db(caller.instance), {
+        state: q.state,
+        assignedTo: q.assignee === undefined ? undefined : q.assignee === 'me' ? caller.user.id : null,
+        breached: q.breached === undefined ? undefined : q.breached === 'true',
+        order,
+        limit: limit + 1,
+        cursor: q.cursor ? decodeCursor(q.cursor, order) : undefined,
+      });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -51,12 +50,16 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
           state: r.state,
           shortDescription: r.short_description,
           catalogItemName: r.catalog_item_name,
+          counterpartInstance: r.counterpart_instance,
           counterpartNumber: r.counterpart_number,
           assignedTo: r.assigned_to_name,
+          priority: r.priority,
+          slaDeadline: r.sla_due_ms === null ? null : new Date(r.sla_due_ms).toISOString(),
+          slaBreached: r.sla_breached,
           createdAt: new Date(r.created_at).toISOString(),
           updatedAt: new Date(r.updated_at).toISOString(),
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), number: last.number }) : null,
+        nextCursor: rows.length > limit && last ? cursorAfter(order, last) : null,
       };
     },
   );

@@ -4,10 +4,10 @@ import { Type } from 'typebox';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/model';
 import type { User } from '../../db/schema';
-import { createUser, setPasswordHash, userById } from '../../db/repositories/users';
+import { createUser, listUsers, setPasswordHash, userById } from '../../db/repositories/users';
 import { hashPassword } from '../../services/passwords';
 import { callerOf } from '../plugins/auth';
-import { NewUserSchema, SetPasswordSchema, UserSchema, errorResponses } from '../schemas';
+import { NewUserSchema, SetPasswordSchema, UserListSchema, UserSchema, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
 import type { ApiDeps } from '../deps';
 
@@ -20,9 +20,25 @@ function requireUserAdmin(actor: Actor): void {
 
 const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
-/** Admins add users to their own instance and set their passwords. */
+/** Admins list and add users of their own instance and set their passwords. */
 export default async function userRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        summary: "The caller's instance's users by name (admin), with whether each has a password",
+        response: { 200: UserListSchema, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      requireUserAdmin(caller.actor);
+      const users = await listUsers(deps.instances.db(caller.instance));
+      return { items: users.map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role, hasPassword: u.has_password })) };
+    },
+  );
 
   app.post(
     '/users',

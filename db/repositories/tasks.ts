@@ -58,60 +58,6 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
     : { side, row: row as ProviderParentTaskRow, comments, audit };
 }
 
-export interface TaskSummaryRow {
-  number: string;
-  side: Side;
-  state: string;
-  short_description: string;
-  catalog_item_name: string;
-  counterpart_number: string | null;
-  assigned_to_name: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface ListCursor {
-  createdAt: string;
-  number: string;
-}
-
-/** This instance's exchanged tasks on both sides, newest first, keyset-paginated. */
-export async function listTasks(db: Db, opts: { state?: string; limit: number; cursor?: ListCursor }): Promise<TaskSummaryRow[]> {
-  const consumer = db
-    .selectFrom('consumer_provider_tasks')
-    .select([
-      'number',
-      sql<Side>`'consumer'`.as('side'),
-      'state',
-      'short_description',
-      'catalog_item_name',
-      'provider_number as counterpart_number',
-      'assigned_to_name',
-      'created_at',
-      'updated_at',
-    ]);
-  const provider = db
-    .selectFrom('provider_parent_tasks')
-    .select([
-      'number',
-      sql<Side>`'provider'`.as('side'),
-      'state',
-      'short_description',
-      'catalog_item_name',
-      'consumer_number as counterpart_number',
-      'assigned_to_name',
-      'created_at',
-      'updated_at',
-    ]);
-  let q = db.selectFrom(consumer.unionAll(provider).as('t')).selectAll();
-  if (opts.state) q = q.where('state', '=', opts.state as ConsumerState);
-  if (opts.cursor) {
-    const { createdAt, number } = opts.cursor;
-    q = q.where((eb) => eb.or([eb('created_at', '<', new Date(createdAt)), eb.and([eb('created_at', '=', new Date(createdAt)), eb('number', '<', number)])]));
-  }
-  return (await q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(opts.limit).execute()) as TaskSummaryRow[];
-}
-
 /** The facts the state machine needs, as this instance's copy of the task records them. */
 export function exchangeStateOf(task: TaskRecord, instance: string): ExchangeState {
   if (task.side === 'consumer') {

@@ -66,6 +66,16 @@ export async function userByEmail(db: Db, email: string): Promise<User | undefin
   return db.selectFrom('users').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
 }
 
+/** The instance's users by name, with whether each has a password: never a hash or a token. */
+export async function listUsers(db: Db): Promise<Array<Pick<User, 'id' | 'name' | 'email' | 'role'> & { has_password: boolean }>> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'name', 'email', 'role', sql<boolean>`password_hash is not null`.as('has_password')])
+    .orderBy('name')
+    .orderBy('email')
+    .execute();
+}
+
 export async function userById(db: Db, id: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }

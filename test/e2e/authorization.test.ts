@@ -329,6 +329,22 @@ const routes: Route[] = [
   { route: 'GET /session', url: () => '/session', otherInstance: [], wrongRole: [] },
   { route: 'DELETE /session', url: () => '/session', otherInstance: [], wrongRole: [] },
   {
+    route: 'GET /users',
+    url: () => '/users',
+    otherInstance: [
+      {
+        // Initech's admin lists Initech's users, and nobody else's.
+        as: 'INITECH_ADMIN_TOKEN',
+        check: async (res) => {
+          expect(res.status).toBe(200);
+          const initech = await s.instances.db('initech').selectFrom('users').select('email').execute();
+          expect(res.body.items.map((u: { email: string }) => u.email).sort()).toEqual(initech.map((u) => u.email).sort());
+        },
+      },
+    ],
+    wrongRole: ['ANN_TOKEN', 'ACME_AGENT_TOKEN', 'BOB_TOKEN', 'CAROL_TOKEN', 'GLOBEX_REQUESTER_TOKEN', 'INITECH_REQUESTER_TOKEN', 'INITECH_AGENT_TOKEN'],
+  },
+  {
     route: 'POST /users',
     url: () => '/users',
     body: () => ({ name: 'Samir Nagheenanajar', email: 'samir@initech.example', role: 'agent', password: 'samir-password' }),

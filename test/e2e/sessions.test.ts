@@ -323,6 +323,31 @@ describe('admins manage users', () => {
     expectError(await s.call('POST', `/users/${carol.id}/password`, { as: 'GLOBEX_ADMIN_TOKEN', body: { password: 'short' } }), 422, 'validation_failed');
   });
 
+  it('an admin lists the own instance’s users by name, with hasPassword and never a hash or token; others get 403', async () => {
+    expect((await s.call('POST', '/users', { as: 'GLOBEX_ADMIN_TOKEN', body: { name: 'Dora Wells', email: 'dora@globex.example', role: 'requester' } })).status).toBe(201);
+    const admin = await signInAs('gina@globex.example', password('GLOBEX_ADMIN_PASSWORD'));
+    const res = await withSession('GET', '/users', admin);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const ids = await s.instances.db('globex').selectFrom('users').select(['id', 'email']).execute();
+    const id = (email: string) => ids.find((u) => u.email === email)!.id;
+    expect(res.body).toEqual({
+      items: [
+        { id: id('bob@globex.example'), name: 'Bob Stone', email: 'bob@globex.example', role: 'agent', hasPassword: true },
+        { id: id('carol@globex.example'), name: 'Carol Diaz', email: 'carol@globex.example', role: 'agent', hasPassword: true },
+        { id: id('dora@globex.example'), name: 'Dora Wells', email: 'dora@globex.example', role: 'requester', hasPassword: false },
+        { id: id('gina@globex.example'), name: 'Gina Ross', email: 'gina@globex.example', role: 'admin', hasPassword: true },
+      ],
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/scrypt|token|hash/i);
+    // Acme's admin sees Acme's users only.
+    const acme = await s.call('GET', '/users', { as: 'ACME_ADMIN_TOKEN' });
+    expect(acme.status).toBe(200);
+    expect(acme.body.items.every((u: { email: string }) => u.email.endsWith('@acme.example'))).toBe(true);
+    const annSession = await signInAs('ann@acme.example', password('ANN_PASSWORD'));
+    expectError(await withSession('GET', '/users', annSession), 403, 'forbidden');
+    for (const as of ['ANN_TOKEN', 'BOB_TOKEN']) expectError(await s.call('GET', '/users', { as }), 403, 'forbidden');
+  });
+
   it('non-admins get 403; another instance’s user is 404 like an unknown id', async () => {
     const ann = await s.instances.db('acme').selectFrom('users').select('id').where('email', '=', 'ann@acme.example').executeTakeFirstOrThrow();
     const annSession = await signInAs('ann@acme.example', password('ANN_PASSWORD'));
