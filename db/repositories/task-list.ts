@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../connect';
-import type { ConsumerState, Side } from '../../domain/model';
+import { consumerStates, isOpen, type ConsumerState, type Side } from '../../domain/model';
 import { slaNames, type SlaName } from '../../domain/sla';
 
 /** One row of GET /tasks: a task on either side, with what a list page shows. */
@@ -35,6 +35,8 @@ export interface TaskListQuery {
   assignedTo?: string | null;
   /** true: tasks with a breached SLA clock; false: tasks without one. */
   breached?: boolean;
+  /** true: tasks still open (not closed or cancelled); false: ended ones. */
+  open?: boolean;
   order: TaskOrder;
   limit: number;
   cursor?: ListCursor;
@@ -49,6 +51,7 @@ const clockField = (name: SlaName, field: 'runningSince' | 'targetMs' | 'elapsed
 const slaDueMs: RawBuilder<number | null> = sql`least(${sql.join(
   slaNames.map((n) => sql`${clockField(n, 'runningSince')}::float8 + ${clockField(n, 'targetMs')}::float8 - ${clockField(n, 'elapsedMs')}::float8`),
 )})`;
+const endedStates = consumerStates.filter((state) => !isOpen(state));
 const slaBreached: RawBuilder<boolean> = sql`coalesce(${sql.join(slaNames.map((n) => clockField(n, 'breachedAt')))}) is not null`;
 
 /**
@@ -88,6 +91,7 @@ export async function listTasks(db: Db, opts: TaskListQuery): Promise<TaskSummar
   if (opts.assignedTo === null) q = q.where('assigned_to_name', 'is', null);
   else if (opts.assignedTo !== undefined) q = q.where('assigned_to', '=', opts.assignedTo);
   if (opts.breached !== undefined) q = q.where('sla_breached', '=', opts.breached);
+  if (opts.open !== undefined) q = q.where('state', opts.open ? 'not in' : 'in', endedStates);
 
   const c = opts.cursor;
   if (c && c.order !== opts.order) throw new Error(`a ${c.order} cursor cannot page the ${opts.order} order`);

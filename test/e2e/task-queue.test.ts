@@ -174,6 +174,7 @@ describe('GET /tasks?order=queue', () => {
       ['breached=yes', 'breached'],
       ['breached=1', 'breached'],
       ['order=oldest', 'order'],
+      ['open=yes', 'open'],
     ]) {
       const res = await s.call('GET', `/tasks?${query}`, { as: 'BOB_TOKEN' });
       expect(res.status, query).toBe(422);
@@ -187,5 +188,16 @@ describe('GET /tasks?order=queue', () => {
       expect(res.status, query).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('cursor') });
     }
+  });
+
+  // Last: it ends one of the requests the tests above count.
+  it('open=true leaves ended requests out of the queue; open=false lists only them', async () => {
+    const res = await s.call('POST', `/tasks/${r.help.consumer}/cancel`, { as: 'ANN_TOKEN', body: {} });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await eventually(() => providerTask(r.help.consumer), (t) => t?.state === 'cancelled', { what: 'the cancel on the provider side' });
+    expect(await numbers('BOB_TOKEN', 'order=queue')).toEqual(providerNumbers(['outage', 'help', 'breached', 'carols', 'change']));
+    expect(await numbers('BOB_TOKEN', 'order=queue&open=true')).toEqual(providerNumbers(['outage', 'breached', 'carols', 'change']));
+    expect(await numbers('BOB_TOKEN', 'open=false')).toEqual(providerNumbers(['help']));
+    expect(await numbers('ANN_TOKEN', 'open=false')).toEqual([r.help.consumer]);
   });
 });
