@@ -110,6 +110,7 @@ export async function createBrowserStack(options: Parameters<typeof createTestSt
     let inTest = true;
     try {
       onTestFinished(async () => {
+        await settle(context);
         await context.close();
         assertNoErrors(opened);
       });
@@ -135,7 +136,10 @@ export async function createBrowserStack(options: Parameters<typeof createTestSt
     signedInPage,
     async close() {
       try {
-        for (const opened of longLived) assertNoErrors(opened);
+        for (const opened of longLived) {
+          await settle(opened.context);
+          assertNoErrors(opened);
+        }
       } finally {
         await stack.close();
       }
@@ -148,6 +152,11 @@ async function demoCredentials(stack: TestStack, who: Exclude<Who, object>): Pro
   const me = await stack.call<SessionUser>('GET', '/session', { as: token });
   if (me.status !== 200) throw new Error(`GET /session as ${token} answered ${me.status}`);
   return { email: me.body.email, password: stack.demo.passwords[passwordVariable(token)] };
+}
+
+/** A round trip to each page: events the browser sent before it (an error just thrown) have been heard. */
+async function settle(context: BrowserContext): Promise<void> {
+  await Promise.all(context.pages().map((page) => page.evaluate('0').catch(() => undefined)));
 }
 
 function assertNoErrors(opened: BrowserPage): void {
