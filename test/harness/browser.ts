@@ -85,7 +85,10 @@ export interface BrowserStack {
   newPage(browser: Browser): Promise<BrowserPage>;
   /** A new context and page, signed in as `who` (POST /session through the context, so the cookie lands in it). */
   signedInPage(browser: Browser, who: Who): Promise<SignedInPage>;
-  /** Fails on errors seen in contexts opened outside a test (in beforeAll), then closes the stack. */
+  /**
+   * Fails on errors seen in contexts opened outside a test (in beforeAll), then closes the stack.
+   * Close the browser first: an open page's live stream would hold the API's shutdown up.
+   */
   close(): Promise<void>;
 }
 
@@ -107,7 +110,6 @@ export async function createBrowserStack(options: Parameters<typeof createTestSt
     context.on('console', (msg) => msg.type() === 'error' && report(`console error: ${msg.text()} (${msg.location().url || msg.page()?.url() || 'no url'})`));
     context.on('weberror', (error) => report(`page error: ${error.error().stack ?? error.error().message} (${error.page()?.url() ?? 'no page'})`));
     const opened: BrowserPage = { page: await context.newPage(), context, errors, allowErrors: (pattern) => void allowed.push(pattern) };
-    let inTest = true;
     try {
       onTestFinished(async () => {
         await settle(context);
@@ -115,9 +117,9 @@ export async function createBrowserStack(options: Parameters<typeof createTestSt
         assertNoErrors(opened);
       });
     } catch {
-      inTest = false;
+      // Not inside a test (onTestFinished throws): opened in beforeAll, judged in close().
+      longLived.push(opened);
     }
-    if (!inTest) longLived.push(opened);
     return opened;
   }
 
