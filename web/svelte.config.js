@@ -8,5 +8,8 @@ export default {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
     // Absolute asset URLs: the fallback page is served at every /app/... path.
     paths: { base: '/app', relative: false },
+    // The product's pure rules (form validation, durations, the vocabulary), shared with the API so
+    // the pages check input with the same messages the API answers.
+    alias: { $domain: '../domain' },
   },
 };
