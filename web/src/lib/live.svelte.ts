@@ -3,6 +3,7 @@
 // EventSource reconnects by itself and sends Last-Event-ID, so the server can catch up; if the stream
 // keeps failing (or the server has none), the pages are refreshed by polling every 5 s instead, and
 // the stream is tried again now and then.
+import { untrack } from 'svelte';
 
 /** An event on the stream: at least the task it concerns (this instance's number) and what happened. */
 export interface LiveEvent {
@@ -104,12 +105,16 @@ function stopPolling() {
 
 /** Subscribes to live updates; the stream runs while anyone listens. Returns the unsubscribe function. */
 export function subscribe(listener: LiveListener): () => void {
-  listeners.add(listener);
-  if (listeners.size === 1 && live.mode === 'off') connect();
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0) stop();
-  };
+  // Untracked: a page subscribes from an effect, which must not re-run when the stream's mode changes.
+  return untrack(() => {
+    listeners.add(listener);
+    if (listeners.size === 1 && live.mode === 'off') connect();
+    return () =>
+      untrack(() => {
+        listeners.delete(listener);
+        if (listeners.size === 0) stop();
+      });
+  });
 }
 
 /** Closes the stream and stops polling (signing out). */
