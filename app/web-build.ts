@@ -19,10 +19,14 @@ export const WEB_BUILD_DIR = join(WEB_DIR, 'build');
 /** The hash of the sources the build in WEB_BUILD_DIR was made from. A dot file: never served. */
 const STAMP = join(WEB_BUILD_DIR, '.build-stamp');
 
+/** The product's pure rules, which the pages import (`$domain`: form validation, durations, the vocabulary). */
+const DOMAIN_DIR = join(ROOT, 'domain');
+
 /** Folders under web/ that are outputs, not sources. */
 const OUTPUTS = new Set(['build', '.svelte-kit', 'node_modules']);
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (dir === WEB_DIR && OUTPUTS.has(entry.name)) continue;
     const path = join(dir, entry.name);
@@ -34,11 +38,12 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 /**
  * A hash of everything the build depends on: every file under web/ (sources, static files, the
- * SvelteKit and Vite config) and package-lock.json (the toolchain's versions).
+ * SvelteKit and Vite config), domain/ (which the pages import) and package-lock.json (the toolchain's
+ * versions).
  */
 export function webSourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of [...sourceFiles(WEB_DIR), join(ROOT, 'package-lock.json')]) {
+  for (const file of [...sourceFiles(WEB_DIR), ...sourceFiles(DOMAIN_DIR), join(ROOT, 'package-lock.json')]) {
     if (!existsSync(file)) continue;
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
