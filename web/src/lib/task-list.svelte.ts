@@ -2,11 +2,11 @@
 import { ApiError, call, client, type TaskList, type TaskListQuery } from './api';
 
 /**
- * The queue's filters (`assignee`, `breached`, `order=queue`) beside the generated type's state,
- * limit and cursor: GET /tasks takes them once the queue's API lands (branch apiq); regenerating
- * api-types.d.ts then lists them, and this extension adds nothing.
+ * The queue's filters (`assignee`, `breached`, `open`, `order=queue`) beside the generated type's
+ * state, limit and cursor: GET /tasks takes them once the queue's API lands (branch apiq);
+ * regenerating api-types.d.ts then lists them, and this extension adds nothing.
  */
-export type TaskQuery = TaskListQuery & { assignee?: 'me' | 'unassigned'; breached?: 'true'; order?: 'queue' };
+export type TaskQuery = TaskListQuery & { assignee?: 'me' | 'unassigned'; breached?: 'true'; open?: 'true'; order?: 'queue' };
 
 export class TaskPage {
   list = $state<TaskList | null>(null);
@@ -46,8 +46,8 @@ export class TaskPage {
         this.list = await call(client.GET('/tasks', { params: { query: query as TaskListQuery } }));
       } catch (err) {
         // Transitional: an API without the queue's filters names the first one it does not accept.
-        if (!(err instanceof ApiError && err.status === 422 && /^querystring\.(order|assignee|breached)$/.test(String(err.details.field)))) throw err;
-        const { assignee: _a, breached: _b, order: _o, ...known } = query;
+        if (!(err instanceof ApiError && err.status === 422 && /^querystring\.(order|assignee|breached|open)$/.test(String(err.details.field)))) throw err;
+        const { assignee: _a, breached: _b, open: _o, order: _q, ...known } = query;
         this.list = await call(client.GET('/tasks', { params: { query: known } }));
         this.filtersUnsupported = true;
       }
