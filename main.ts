@@ -6,6 +6,7 @@ import { settingsFromEnv } from './config/settings';
 import { buildService, serviceOptionsFrom } from './app/service';
 import { seedDemo } from './app/seed-demo';
 import { onShutdown } from './app/shutdown';
+import { ensureWebBuild } from './app/web-build';
 
 const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
 
@@ -14,6 +15,8 @@ async function main() {
   // The operator routes need a token; the all-in-one demo makes one up when none is configured.
   const opsToken = settings.opsToken ?? `ops.${randomBytes(24).toString('base64url')}`;
   mkdirSync(settings.dataDir, { recursive: true });
+  // The web app is built here when its sources changed since the last build (about 15 s), else reused.
+  await ensureWebBuild({ say });
   const defaults = serviceOptionsFrom(settings, say);
   const service = await buildService({
     ...defaults,
@@ -40,6 +43,9 @@ async function main() {
   });
   // Only now: a Ctrl-C from here on shuts down gracefully (before the handlers, it would just kill).
   say('ready');
+  // A wildcard address listens everywhere; a browser on this machine reaches it on loopback.
+  const browserHost = ['0.0.0.0', '::', '[::]'].includes(settings.host) ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  say(`Open http://${browserHost}:${settings.port}/`);
 }
 
 main().catch((err: Error) => {

@@ -4,10 +4,13 @@ import { settingsFromEnv } from './config/settings';
 import { buildService, serviceOptionsFrom } from './app/service';
 import { requireSharedInfrastructure } from './app/production';
 import { onShutdown } from './app/shutdown';
+import { ensureWebBuild } from './app/web-build';
 
 async function main() {
   const settings = settingsFromEnv();
   requireSharedInfrastructure(settings);
+  // Serves the web app too: built here when its sources changed (in production, build it once in the image).
+  await ensureWebBuild({ say: (m) => console.log(`[service-exchange] API: ${m}`) });
   const service = await buildService({ ...serviceOptionsFrom(settings, console.log), worker: undefined });
   onShutdown({ delay: 15_000, say: (m) => console.log(`[service-exchange] API: ${m}`) }, () => service.close());
   // Listening only once a signal shuts it down gracefully.

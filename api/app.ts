@@ -11,6 +11,7 @@ import taskRoutes from './routes/tasks';
 import opsRoutes from './routes/ops';
 import sessionRoutes from './routes/session';
 import userRoutes from './routes/users';
+import webApp from './plugins/web-app';
 import { DEFAULT_SESSION_IDLE_MINUTES, DEFAULT_SESSION_MAX_HOURS, SessionService, type SessionSettings } from '../services/sessions';
 import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
@@ -39,6 +40,11 @@ export interface AppOptions {
    * proxy, the session cookie is Secure and sign-in limits count each client's own address.
    */
   trustProxy?: TrustProxy;
+  /**
+   * The built web app (app/web-build.ts) to serve under /app/, with `/` redirecting there. Omitted:
+   * the API alone. buildService passes the standard build folder.
+   */
+  webRoot?: string;
 }
 
 declare module 'fastify' {
@@ -91,5 +97,6 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   await app.register(opsRoutes, deps);
   await app.register(sessionRoutes, { sessions });
   await app.register(userRoutes, deps);
+  if (options.webRoot) await app.register(webApp, { root: options.webRoot });
   return app;
 }

@@ -14,6 +14,7 @@ import { buildApp, type AppOptions } from '../api/app';
 import type { ApiDeps } from '../api/deps';
 import { connectTemporal } from './temporal';
 import { createServiceWorker, installWorkerRuntime } from './worker';
+import { WEB_BUILD_DIR } from './web-build';
 
 /** Temporal as the service uses it: a client for the API, a native connection for the worker. */
 export interface ServiceTemporal {
@@ -151,7 +152,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   let app: FastifyInstance | undefined;
   if (options.api) {
     const { opsToken, actionTimeoutMs, ...appOptions } = options.api;
-    app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs }, appOptions);
+    // The web app is served from its standard build folder unless the caller names another.
+    app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs }, { webRoot: WEB_BUILD_DIR, ...appOptions });
   }
 
   return {

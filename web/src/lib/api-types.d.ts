@@ -1,0 +1,4377 @@
+// Generated from the API's OpenAPI document by `npm run api:types` (app/api-types.ts). Do not edit:
+// test/unit/api-types.test.ts fails when this file differs from what the API's routes declare.
+export interface paths {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each instance database and Temporal: up, slow or down */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ok" | "degraded";
+                            temporal: {
+                                /** @enum {string} */
+                                status: "up" | "slow" | "down";
+                                latencyMs: number;
+                            };
+                            instances: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    status: "up" | "slow" | "down";
+                                    latencyMs: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The remote catalog (items published to this instance) and, for agents and admins, this instance's own items */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            remote: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                kind: string;
+                                form: {
+                                    name: string;
+                                    label?: string;
+                                    /** @enum {string} */
+                                    type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                                    required?: boolean;
+                                    choices?: string[];
+                                }[];
+                                sla: {
+                                    /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                                    responseTime?: string;
+                                    /** @description received -> solution proposed (paused while awaiting info) */
+                                    resolutionTime?: string;
+                                    /** @description resolved -> consumer decision */
+                                    acceptanceWindow?: string;
+                                };
+                                /** @description draft, published or retired (own items); published (remote items) */
+                                state: string;
+                                provider: {
+                                    instance: string;
+                                    name: string;
+                                };
+                                publishedTo?: string[];
+                            }[];
+                            own: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                kind: string;
+                                form: {
+                                    name: string;
+                                    label?: string;
+                                    /** @enum {string} */
+                                    type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                                    required?: boolean;
+                                    choices?: string[];
+                                }[];
+                                sla: {
+                                    /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                                    responseTime?: string;
+                                    /** @description received -> solution proposed (paused while awaiting info) */
+                                    resolutionTime?: string;
+                                    /** @description resolved -> consumer decision */
+                                    acceptanceWindow?: string;
+                                };
+                                /** @description draft, published or retired (own items); published (remote items) */
+                                state: string;
+                                provider: {
+                                    instance: string;
+                                    name: string;
+                                };
+                                publishedTo?: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a catalog item (draft) in this instance, as a provider (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default  */
+                        description: string;
+                        /** @enum {string} */
+                        kind: "help_request" | "service_affecting_issue" | "change_request";
+                        /** @default [] */
+                        form: {
+                            name: string;
+                            label?: string;
+                            /** @enum {string} */
+                            type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                            required?: boolean;
+                            choices?: string[];
+                        }[];
+                        sla?: {
+                            /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                            responseTime?: string;
+                            /** @description received -> solution proposed (paused while awaiting info) */
+                            resolutionTime?: string;
+                            /** @description resolved -> consumer decision */
+                            acceptanceWindow?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            kind: string;
+                            form: {
+                                name: string;
+                                label?: string;
+                                /** @enum {string} */
+                                type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                                required?: boolean;
+                                choices?: string[];
+                            }[];
+                            sla: {
+                                /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                                responseTime?: string;
+                                /** @description received -> solution proposed (paused while awaiting info) */
+                                resolutionTime?: string;
+                                /** @description resolved -> consumer decision */
+                                acceptanceWindow?: string;
+                            };
+                            /** @description draft, published or retired (own items); published (remote items) */
+                            state: string;
+                            provider: {
+                                instance: string;
+                                name: string;
+                            };
+                            publishedTo?: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/items/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish an item into consumers' remote catalogs (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        consumers: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            kind: string;
+                            form: {
+                                name: string;
+                                label?: string;
+                                /** @enum {string} */
+                                type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                                required?: boolean;
+                                choices?: string[];
+                            }[];
+                            sla: {
+                                /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                                responseTime?: string;
+                                /** @description received -> solution proposed (paused while awaiting info) */
+                                resolutionTime?: string;
+                                /** @description resolved -> consumer decision */
+                                acceptanceWindow?: string;
+                            };
+                            /** @description draft, published or retired (own items); published (remote items) */
+                            state: string;
+                            provider: {
+                                instance: string;
+                                name: string;
+                            };
+                            publishedTo?: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/items/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire an item: hidden from every consumer it was published to (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            kind: string;
+                            form: {
+                                name: string;
+                                label?: string;
+                                /** @enum {string} */
+                                type: "string" | "text" | "number" | "integer" | "boolean" | "choice" | "date";
+                                required?: boolean;
+                                choices?: string[];
+                            }[];
+                            sla: {
+                                /** @description received -> assigned, e.g. "4h" or "PT4H" */
+                                responseTime?: string;
+                                /** @description received -> solution proposed (paused while awaiting info) */
+                                resolutionTime?: string;
+                                /** @description resolved -> consumer decision */
+                                acceptanceWindow?: string;
+                            };
+                            /** @description draft, published or retired (own items); published (remote items) */
+                            state: string;
+                            provider: {
+                                instance: string;
+                                name: string;
+                            };
+                            publishedTo?: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Order a remote catalog item: creates this instance's Provider Task and the provider's parent task
+         * @description Send an Idempotency-Key header to make retries safe: the same key returns the same request.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        catalogItemId: string;
+                        shortDescription: string;
+                        /** @default  */
+                        description: string;
+                        /** @default {} */
+                        variables: {
+                            [key: string]: string | number | boolean | (never | null);
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This instance's exchanged tasks: Provider Tasks it ordered and parent tasks it fulfils, newest first or as a work queue */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "new" | "received" | "work_in_progress" | "awaiting_info" | "resolved" | "closed" | "cancelled";
+                    /** @description me: assigned to the caller; unassigned: assigned to nobody */
+                    assignee?: "me" | "unassigned";
+                    /** @description true: an SLA clock breached; false: none did */
+                    breached?: "true" | "false";
+                    /** @description true: open tasks only (not closed or cancelled), as a work queue shows them; false: ended ones */
+                    open?: "true" | "false";
+                    /** @description newest (default): newest first. queue: unassigned first, then priority (critical first), then the nearest SLA deadline, then number */
+                    order?: "newest" | "queue";
+                    /** @description 1 to 100 (default 20) */
+                    limit?: string;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                number: string;
+                                side: string;
+                                state: string;
+                                shortDescription: string;
+                                catalogItemName: string;
+                                /** @description The other side: the provider of a Provider Task, the consumer of a parent task */
+                                counterpartInstance: string;
+                                /** @description The other side's number (null until the provider has created its task) */
+                                counterpartNumber: string | null;
+                                /** @description The assignee's name */
+                                assignedTo: string | null;
+                                /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                                priority: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the earliest running SLA clock reaches its target (in the past once breached); null while no clock runs (none, paused or met)
+                                 */
+                                slaDeadline: string | null;
+                                /** @description Whether an SLA clock of this task has breached */
+                                slaBreached: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Pass as ?cursor= for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task with its comments (work notes only on the provider side), audit trail, SLAs and sync status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Assign to me": the calling agent takes the task (provider)
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a public comment, replicated to the other side
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/work-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post an internal work note: never leaves the provider's instance
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/request-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the consumer for information (provider): awaiting_info on both sides
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        question: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/propose-solution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a solution with a resolution code (provider): resolved on both sides
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description One of solved, workaround, not_reproducible, duplicate, rejected_by_provider */
+                        resolutionCode: string;
+                        resolutionNotes: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the proposed solution (consumer): closed on both sides
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject the proposed solution with a reason (consumer): back to work in progress
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the request (consumer): cancelled on both sides
+         * @description Accepts an Idempotency-Key header: a retry with the same key and body returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {string} */
+                            side: "consumer" | "provider";
+                            /** @enum {string} */
+                            type: "provider_task" | "case" | "incident" | "change";
+                            state: string;
+                            catalogItem: {
+                                id: string;
+                                name: string;
+                            };
+                            shortDescription: string;
+                            description: string;
+                            variables: {
+                                [key: string]: unknown;
+                            };
+                            requestedBy: string;
+                            assignedTo: string | null;
+                            resolution: {
+                                code: string;
+                                notes: string;
+                            } | null;
+                            counterpart: {
+                                instance: string;
+                                number: string | null;
+                            };
+                            /** @description What the caller may do now */
+                            allowedActions: string[];
+                            sync?: {
+                                /**
+                                 * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                 * @enum {string}
+                                 */
+                                status: "in_sync" | "pending" | "failing" | "unknown";
+                                /** @description changes not yet written, per side */
+                                pending: {
+                                    consumer: number;
+                                    provider: number;
+                                } | null;
+                                /** Format: date-time */
+                                oldestPendingAt: string | null;
+                                lastError: string | null;
+                            };
+                            /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
+                            priority: number;
+                            escalationLevel: number;
+                            slas: {
+                                /** @description response, resolution or acceptance */
+                                name: string;
+                                /** @description ISO-8601 duration, e.g. PT4H */
+                                target: string;
+                                /** @description ISO-8601 duration of running time so far */
+                                elapsed: string;
+                                /** @description null once met or breached */
+                                remaining: string | null;
+                                /** Format: date-time */
+                                breachedAt: string | null;
+                                /** @description true while awaiting info (resolution) */
+                                paused: boolean;
+                                met: boolean;
+                            }[];
+                            comments: {
+                                /** @description Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side. */
+                                id: string;
+                                /** @description Position among the comments this side shows: 1, 2, 3… in order, without gaps. The consumer's count never includes the provider's work notes. */
+                                seq: number;
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                                /** @description "Name (Organization)" */
+                                author: string;
+                                /** @description Where it was written */
+                                instance: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            auditTrail: {
+                                action: string;
+                                actor: string;
+                                instance: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Exchanged requests matching a Temporal visibility query (operator token)
+         * @description e.g. ?query=SlaBreached = true AND ExchangeState = "work_in_progress"
+         */
+        get: {
+            parameters: {
+                query?: {
+                    query?: string;
+                    /** @description 1 to 500 (default 100) */
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/requests/{workflowId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request: Temporal's description, the workflow's live state, and pending activities with their last error */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workflowId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/requests/{workflowId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workflow event history as JSON (usable as a replay fixture) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workflowId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description temporal.api.history.v1.History in proto3 JSON */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Drift detection: every request's copies in both instances' databases against each other and its workflow (operator token)
+         * @description The report `npm run reconcile` prints: { checked, inSync, pending, drifted: [{ workflowId, consumerNumber, providerNumber, differences }] }. Reads every request; meant for occasional checks.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user (by the session cookie, or a bearer token) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "requester" | "agent" | "admin";
+                            /** @description The instance the user belongs to */
+                            instance: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Sign in with email and password: sets the session cookie
+         * @description A wrong email and a wrong password get the same 401. Failed sign-ins are limited per account and per client address (429 with Retry-After). Refused cross-site (Sec-Fetch-Site: cross-site, or an Origin other than this site).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                        /** @description The instance to sign in to. Omitted: the instance that holds this email (and whose password matches) */
+                        instance?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "requester" | "agent" | "admin";
+                            /** @description The instance the user belongs to */
+                            instance: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Sign out: ends the session on the server and clears the cookie */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's instance's users by name (admin), with whether each has a password */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "requester" | "agent" | "admin";
+                                /** @description false: the user cannot sign in until an admin sets a password */
+                                hasPassword: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a user to the caller's instance (admin). Without a password, the user cannot sign in until an admin sets one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Unique in its instance, whatever its case */
+                        email: string;
+                        /** @enum {string} */
+                        role: "requester" | "agent" | "admin";
+                        /** @description 10 to 200 characters */
+                        password?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "requester" | "agent" | "admin";
+                            /** @description The instance the user belongs to */
+                            instance: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a user's password (admin, own instance): ends that user's browser sessions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 10 to 200 characters */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "requester" | "agent" | "admin";
+                            /** @description The instance the user belongs to */
+                            instance: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
