@@ -31,6 +31,12 @@ declare module 'fastify' {
 /** The browser session's cookie (POST /session sets it). */
 export const SESSION_COOKIE = 'sx_session';
 
+/**
+ * Set and cleared with the session cookie but readable by the page, and holding no secret: the web
+ * app asks GET /session only when it is there, so a signed-out visit makes no failing request.
+ */
+export const SIGNED_IN_COOKIE = 'sx_signed_in';
+
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -117,8 +123,10 @@ const cookieOptions = (request: FastifyRequest) => ({ httpOnly: true, sameSite: 
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
   reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(request), maxAge: maxAgeSeconds });
+  reply.setCookie(SIGNED_IN_COOKIE, '1', { ...cookieOptions(request), httpOnly: false, maxAge: maxAgeSeconds });
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+  reply.clearCookie(SIGNED_IN_COOKIE, { ...cookieOptions(request), httpOnly: false });
 }

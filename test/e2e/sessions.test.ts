@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
 import { everything } from '../harness/snapshot';
-import { SESSION_COOKIE } from '../../api/plugins/auth';
+import { SESSION_COOKIE, SIGNED_IN_COOKIE } from '../../api/plugins/auth';
 import { SIGN_IN_FAILED } from '../../services/sessions';
 import { buildApp } from '../../api/app';
 
@@ -84,6 +84,11 @@ describe('signing in', () => {
     const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/', `max-age=${12 * 3600}`]));
     expect(attributes).not.toContain('secure'); // plain HTTP here; over HTTPS the cookie is Secure
+    // Beside it, a cookie the page can read that holds no secret: the web app's "someone may be signed in".
+    const hint = res.setCookie.find((c) => c.startsWith(`${SIGNED_IN_COOKIE}=`))!;
+    expect(hint.split(';')[0]).toBe(`${SIGNED_IN_COOKIE}=1`);
+    expect(hint.toLowerCase()).not.toContain('httponly');
+    expect(hint.toLowerCase()).toContain(`max-age=${12 * 3600}`);
     // Only hashes are stored: the password as scrypt, the session's secret as SHA-256.
     const token = sessionOf(res);
     expect(ann.password_hash).toMatch(/^scrypt\$/);
@@ -243,8 +248,10 @@ describe('ending sessions', () => {
     const session = await signInAs('ann@acme.example', password('ANN_PASSWORD'));
     const res = await withSession('DELETE', '/session', session);
     expect(res.status).toBe(204);
-    const cleared = [res.headers['set-cookie']].flat().find((c) => String(c).startsWith(`${SESSION_COOKIE}=`));
-    expect(String(cleared)).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+    for (const name of [SESSION_COOKIE, SIGNED_IN_COOKIE]) {
+      const cleared = [res.headers['set-cookie']].flat().find((c) => String(c).startsWith(`${name}=`));
+      expect(String(cleared), name).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+    }
     const id = session.split('.')[2];
     expect(await s.instances.db('acme').selectFrom('sessions').select('id').where('id', '=', id).execute()).toEqual([]);
     const after = await withSession('GET', '/catalog', session);
@@ -261,7 +268,7 @@ describe('ending sessions', () => {
     const expired = await withSession('GET', '/tasks', session);
     expectError(expired, 401, 'unauthorized');
     expect(expired.body.error.message).toMatch(/expired/);
-    expect(String([expired.headers['set-cookie']].flat()[0])).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+    expect([expired.headers['set-cookie']].flat().map((c) => String(c).split(';')[0])).toEqual([`${SESSION_COOKIE}=`, `${SIGNED_IN_COOKIE}=`]);
     expectError(await withSession('GET', '/tasks', session), 401, 'unauthorized');
   });
 

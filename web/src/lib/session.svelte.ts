@@ -47,8 +47,17 @@ async function learnSides(user: User) {
   }
 }
 
-/** Asks the API who is signed in (once, when the app loads). */
+// The API sets this readable cookie beside the httpOnly session cookie (api/plugins/auth.ts).
+const SIGNED_IN_COOKIE = 'sx_signed_in';
+const maybeSignedIn = () => document.cookie.split(';').some((c) => c.trim().startsWith(`${SIGNED_IN_COOKIE}=`));
+
+/** Asks the API who is signed in (once, when the app loads); without a session cookie there is no one to ask about. */
 export async function loadSession(): Promise<void> {
+  if (!maybeSignedIn()) {
+    auth.user = null;
+    auth.checked = true;
+    return;
+  }
   try {
     const user = await call(client.GET('/session'));
     await learnSides(user);
