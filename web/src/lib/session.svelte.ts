@@ -14,7 +14,9 @@ export const auth = $state<{
   /** Which side(s) this user's instance plays: it orders from a remote catalog, it has its own items. */
   consumer: boolean;
   provider: boolean;
-}>({ user: null, checked: false, notice: null, consumer: false, provider: false });
+  /** Signing out: the layout must not send the page to sign in with `?next=` (signOut goes there itself). */
+  leaving: boolean;
+}>({ user: null, checked: false, notice: null, consumer: false, provider: false, leaving: false });
 
 /** The areas of the app, and the roles that may open each. */
 export type Area = 'consumer' | 'agent' | 'admin';
@@ -85,9 +87,14 @@ export async function signOut(): Promise<void> {
   } catch {
     // Signed out on the server or not, this browser forgets the user.
   }
-  auth.user = null;
-  auth.notice = 'You signed out.';
-  await goto(`${base}/sign-in`);
+  auth.leaving = true;
+  try {
+    auth.user = null;
+    auth.notice = 'You signed out.';
+    await goto(`${base}/sign-in`);
+  } finally {
+    auth.leaving = false;
+  }
 }
 
 /** The path to come back to after signing in again. */
