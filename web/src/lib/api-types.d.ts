@@ -916,6 +916,8 @@ export interface paths {
                     assignee?: "me" | "unassigned";
                     /** @description true: an SLA clock breached; false: none did */
                     breached?: "true" | "false";
+                    /** @description consumer: the Provider Tasks this instance ordered; provider: the parent tasks it fulfils */
+                    side?: "consumer" | "provider";
                     /** @description true: open tasks only (not closed or cancelled), as a work queue shows them; false: ended ones */
                     open?: "true" | "false";
                     /** @description newest (default): newest first. queue: unassigned first, then priority (critical first), then the nearest SLA deadline, then number */
