@@ -11,6 +11,8 @@ import taskRoutes from './routes/tasks';
 import opsRoutes from './routes/ops';
 import sessionRoutes from './routes/session';
 import userRoutes from './routes/users';
+import eventRoutes, { type LiveOptions } from './routes/events';
+import { DEFAULT_LIVE_STREAMS_MAX } from './live-streams';
 import { DEFAULT_SESSION_IDLE_MINUTES, DEFAULT_SESSION_MAX_HOURS, SessionService, type SessionSettings } from '../services/sessions';
 import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
@@ -39,6 +41,11 @@ export interface AppOptions {
    * proxy, the session cookie is Secure and sign-in limits count each client's own address.
    */
   trustProxy?: TrustProxy;
+  /**
+   * The live event stream (GET /events): the most open streams in this process (LIVE_STREAMS_MAX;
+   * default 2,000), per user (5), the poll interval and the heartbeat.
+   */
+  live?: Partial<LiveOptions>;
 }
 
 declare module 'fastify' {
@@ -91,5 +98,6 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   await app.register(opsRoutes, deps);
   await app.register(sessionRoutes, { sessions });
   await app.register(userRoutes, deps);
+  await app.register(eventRoutes, { instances: deps.instances, live: { maxStreams: DEFAULT_LIVE_STREAMS_MAX, ...options.live } });
   return app;
 }

@@ -54,19 +54,20 @@ export async function openInstanceConnection(location: InstanceDbLocation): Prom
 async function listenOnPostgres(url: string, channel: string, onNotify: () => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   let closing = false;
-  client.on('notification', (message) => {
-    if (message.channel === channel) onNotify();
-  });
-  client.on('error', (err) => {
-    if (!closing) onError(err);
-  });
-  client.on('end', () => {
-    if (!closing) onError(new Error('the listening connection ended'));
-  });
   const close = async () => {
     closing = true;
     await client.end().catch(() => {});
   };
+  const broke = (err: Error) => {
+    if (closing) return;
+    void close();
+    onError(err);
+  };
+  client.on('notification', (message) => {
+    if (message.channel === channel) onNotify();
+  });
+  client.on('error', broke);
+  client.on('end', () => broke(new Error('the listening connection ended')));
   try {
     await client.connect();
     await client.query(`listen ${client.escapeIdentifier(channel)}`);
