@@ -43,7 +43,7 @@ export interface AppOptions {
   trustProxy?: TrustProxy;
   /**
    * The live event stream (GET /events): the most open streams in this process (LIVE_STREAMS_MAX;
-   * default 2,000), per user (5), the poll interval and the heartbeat.
+   * default 2,000), and how often the events are read when no NOTIFY came (default 500 ms).
    */
   live?: Partial<LiveOptions>;
 }

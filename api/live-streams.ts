@@ -19,10 +19,7 @@ export class LiveStreams {
   private readonly byUser = new Map<string, Set<OpenStream>>();
   private open = 0;
 
-  constructor(
-    readonly max: number,
-    readonly perUser: number = LIVE_STREAMS_PER_USER,
-  ) {
+  constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`the most open event streams must be a positive whole number, got ${max}`);
   }
 
@@ -32,17 +29,17 @@ export class LiveStreams {
 
   /**
    * Counts a new stream of `user` (instance and user id): supersedes that user's oldest beyond
-   * `perUser`, or refuses with `unavailable` when the process holds `max` already. Returns the
+   * LIVE_STREAMS_PER_USER, or refuses with `unavailable` when the process holds `max` already. Returns the
    * function that stops counting it (safe to call twice).
    */
   admit(user: string, stream: OpenStream): () => void {
     const own = this.byUser.get(user) ?? new Set<OpenStream>();
-    if (own.size < this.perUser && this.open >= this.max) {
+    if (own.size < LIVE_STREAMS_PER_USER && this.open >= this.max) {
       throw new DomainError('unavailable', 'This server holds as many live event streams as it may; retry shortly, and reload by polling meanwhile', {
         retryAfter: FULL_RETRY_AFTER_SECONDS,
       });
     }
-    while (own.size >= this.perUser) {
+    while (own.size >= LIVE_STREAMS_PER_USER) {
       const oldest = own.values().next().value!;
       this.remove(user, own, oldest);
       oldest.supersede();

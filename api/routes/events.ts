@@ -6,21 +6,19 @@ import type { InstanceDatabases } from '../../db/instances';
 import { DomainError } from '../../domain/errors';
 import { taskEventKinds, type TaskEvent } from '../../db/repositories/task-events';
 import { LiveEvents, type LiveEventsOptions, type Start } from '../../services/live-events';
-import { LiveStreams } from '../live-streams';
+import { LIVE_STREAMS_PER_USER, LiveStreams } from '../live-streams';
 import { callerOf } from '../plugins/auth';
 import { errorResponses } from '../schemas';
 
 export interface LiveOptions extends Pick<LiveEventsOptions, 'pollMs'> {
   /** Open streams this process holds in all (LIVE_STREAMS_MAX). */
   maxStreams: number;
-  /** Streams one user may hold here; beyond it, the oldest is superseded. */
-  perUser?: number;
-  /** A comment line this often keeps proxies from closing a quiet stream (default 15 s). */
-  heartbeatMs?: number;
 }
 
 /** How long a browser waits before reconnecting after the stream ended (the `retry:` hint). */
 export const RETRY_MS = 2_000;
+/** A comment line this often keeps proxies from closing a quiet stream. */
+const HEARTBEAT_MS = 15_000;
 /** What a stream may have queued for a client that stopped reading; past it the stream ends and the client resumes from its Last-Event-ID. */
 const MAX_UNSENT_BYTES = 64 * 1024;
 
@@ -46,9 +44,9 @@ const STREAM_DESCRIPTION = [
 /** GET /events: the caller's instance's task changes as Server-Sent Events, from the task_events tables. */
 export default async function eventRoutes(fastify: FastifyInstance, opts: { instances: InstanceDatabases; live: LiveOptions }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(sse, { heartbeatInterval: opts.live.heartbeatMs ?? 15_000 });
+  await app.register(sse, { heartbeatInterval: HEARTBEAT_MS });
   const live = new LiveEvents(opts.instances, { pollMs: opts.live.pollMs, log: app.log });
-  const streams = new LiveStreams(opts.live.maxStreams, opts.live.perUser);
+  const streams = new LiveStreams(opts.live.maxStreams);
   // Fastify's close waits for open connections, and a stream never ends by itself: end them first.
   // Their browsers reconnect, to another process, and resume from their Last-Event-ID.
   app.addHook('preClose', async () => streams.endAll());
@@ -83,7 +81,7 @@ export default async function eventRoutes(fastify: FastifyInstance, opts: { inst
       let unsubscribe: (() => void) | undefined;
       const release = streams.admit(`${caller.instance}/${caller.user.id}`, {
         supersede: () => {
-          send({ event: 'superseded', data: { reason: `More than ${streams.perUser} live streams were opened for this user; this, the oldest, ends` } });
+          send({ event: 'superseded', data: { reason: `More than ${LIVE_STREAMS_PER_USER} live streams were opened for this user; this, the oldest, ends` } });
           stream.close();
         },
         end: () => stream.close(),
