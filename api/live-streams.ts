@@ -19,12 +19,8 @@ export class LiveStreams {
   private readonly byUser = new Map<string, Set<OpenStream>>();
   private open = 0;
 
-  constructor(readonly max: number) {
+  constructor(private readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`the most open event streams must be a positive whole number, got ${max}`);
-  }
-
-  get size(): number {
-    return this.open;
   }
 
   /**
