@@ -12,6 +12,8 @@ import opsRoutes from './routes/ops';
 import sessionRoutes from './routes/session';
 import userRoutes from './routes/users';
 import webApp from './plugins/web-app';
+import eventRoutes, { type LiveOptions } from './routes/events';
+import { DEFAULT_LIVE_STREAMS_MAX } from './live-streams';
 import { DEFAULT_SESSION_IDLE_MINUTES, DEFAULT_SESSION_MAX_HOURS, SessionService, type SessionSettings } from '../services/sessions';
 import storableText from './plugins/storable-text';
 import rateLimit from './plugins/rate-limit';
@@ -45,6 +47,11 @@ export interface AppOptions {
    * the API alone. buildService passes the standard build folder.
    */
   webRoot?: string;
+  /**
+   * The live event stream (GET /events): the most open streams in this process (LIVE_STREAMS_MAX;
+   * default 2,000), and how often the events are read when no NOTIFY came (default 500 ms).
+   */
+  live?: Partial<LiveOptions>;
 }
 
 declare module 'fastify' {
@@ -97,6 +104,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   await app.register(opsRoutes, deps);
   await app.register(sessionRoutes, { sessions });
   await app.register(userRoutes, deps);
+  await app.register(eventRoutes, { instances: deps.instances, live: { maxStreams: DEFAULT_LIVE_STREAMS_MAX, ...options.live } });
   if (options.webRoot) await app.register(webApp, { root: options.webRoot });
   return app;
 }

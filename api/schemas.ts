@@ -178,6 +178,7 @@ export const ListTasksQuery = Type.Object(
     state: Type.Optional(literals(consumerStates)),
     assignee: Type.Optional(literals(['me', 'unassigned'] as const, { description: 'me: assigned to the caller; unassigned: assigned to nobody' })),
     breached: Type.Optional(literals(['true', 'false'] as const, { description: 'true: an SLA clock breached; false: none did' })),
+    side: Type.Optional(literals(['consumer', 'provider'] as const, { description: 'consumer: the Provider Tasks this instance ordered; provider: the parent tasks it fulfils' })),
     open: Type.Optional(literals(['true', 'false'] as const, { description: 'true: open tasks only (not closed or cancelled), as a work queue shows them; false: ended ones' })),
     order: Type.Optional(
       literals(['newest', 'queue'] as const, {

@@ -92,6 +92,7 @@ export function serviceOptionsFrom(settings: Settings, log: (msg: string) => voi
       idempotencyTakeoverMs: settings.idempotencyTakeoverSeconds * 1000,
       sessions: { idleMs: settings.sessionIdleMinutes * 60_000, maxMs: settings.sessionMaxHours * 3_600_000 },
       trustProxy: settings.trustProxy,
+      live: { maxStreams: settings.liveStreamsMax },
     },
   };
 }

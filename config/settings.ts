@@ -30,6 +30,8 @@ export interface Settings {
   sessionMaxHours: number;
   /** Which proxies' X-Forwarded-* headers to believe (TRUST_PROXY); false: none. */
   trustProxy: TrustProxy;
+  /** Open live event streams (GET /events) one API process holds; more are refused with 503 (LIVE_STREAMS_MAX). */
+  liveStreamsMax: number;
 }
 
 /** Fastify's `trustProxy`: all proxies, a number of hops, or the proxies' addresses and subnets (comma-separated). */
@@ -81,5 +83,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     sessionIdleMinutes: positiveInt(env, 'SESSION_IDLE_MINUTES', 30),
     sessionMaxHours: positiveInt(env, 'SESSION_MAX_HOURS', 12),
     trustProxy: trustProxy(env),
+    liveStreamsMax: positiveInt(env, 'LIVE_STREAMS_MAX', 2000),
   };
 }

@@ -21,22 +21,66 @@ export interface InstanceDbLocation {
   image?: () => Promise<Blob>;
 }
 
+/**
+ * Calls `onNotify` on each NOTIFY on `channel` until the returned function is called. `onError`: the
+ * listening connection broke (PostgreSQL); listen again for more.
+ */
+export type Listen = (channel: string, onNotify: () => void, onError: (err: Error) => void) => Promise<() => Promise<void>>;
+
 /** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
 export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> {
+  return (await openInstanceConnection(location)).db;
+}
+
+/** An instance's database, migrated, and a way to listen to its notifications. */
+export async function openInstanceConnection(location: InstanceDbLocation): Promise<{ db: Db; listen: Listen }> {
   let db: Db;
+  let listen: Listen;
   if (location.url) {
-    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 5_000 });
+    const url = location.url;
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
     // An idle client's error (e.g. the server went away) must not crash the process: the next query reports it.
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    listen = (channel, onNotify, onError) => listenOnPostgres(url, channel, onNotify, onError);
   } else {
     const fresh = !location.dataDir || !existsSync(join(location.dataDir, 'PG_VERSION'));
     if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
     const pglite = await PGlite.create(location.dataDir, fresh && location.image ? { loadDataDir: await location.image() } : {});
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    // PGlite delivers its own NOTIFYs to listeners in this process: it never breaks apart from closing.
+    listen = (channel, onNotify) => pglite.listen(channel, onNotify);
   }
   await migrate(db);
-  return db;
+  return { db, listen };
+}
+
+/** LISTEN needs a connection of its own, outside the pool: it stays open as long as someone listens. */
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  let closing = false;
+  const close = async () => {
+    closing = true;
+    await client.end().catch(() => {});
+  };
+  const broke = (err: Error) => {
+    if (closing) return;
+    void close();
+    onError(err);
+  };
+  client.on('notification', (message) => {
+    if (message.channel === channel) onNotify();
+  });
+  client.on('error', broke);
+  client.on('end', () => broke(new Error('the listening connection ended')));
+  try {
+    await client.connect();
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return close;
 }
 
 /**

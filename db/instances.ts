@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { dropDatabase, ensureDatabase, openInstanceDb, type Db } from './connect';
+import { dropDatabase, ensureDatabase, openInstanceConnection, type Db, type Listen } from './connect';
 import { cachedMigratedImage } from './image-cache';
 import { unknownInstance, type InstanceConfig } from '../config/instances';
 
@@ -29,6 +29,7 @@ export class InstanceDatabases {
   private constructor(
     private readonly configs: Map<string, InstanceConfig>,
     private readonly dbs: Map<string, Db>,
+    private readonly listeners: Map<string, Listen>,
   ) {}
 
   /** Test hook (fault injection): what `db(instance)` answers instead of the instance's own database. */
@@ -36,24 +37,38 @@ export class InstanceDatabases {
 
   static async open(instances: InstanceConfig[], options: InstanceDatabasesOptions = {}): Promise<InstanceDatabases> {
     const dbs = new Map<string, Db>();
+    const listeners = new Map<string, Listen>();
     try {
       for (const inst of instances) {
         const url =
           inst.databaseUrl ??
           (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
-        dbs.set(inst.id, await openInstanceDb({ url, dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id), image: options.image ?? cachedMigratedImage }));
+        const { db, listen } = await openInstanceConnection({
+          url,
+          dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id),
+          image: options.image ?? cachedMigratedImage,
+        });
+        dbs.set(inst.id, db);
+        listeners.set(inst.id, listen);
       }
     } catch (err) {
       await Promise.all([...dbs.values()].map((db) => db.destroy()));
       throw err;
     }
-    return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), dbs);
+    return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), dbs, listeners);
   }
 
   db(instance: string): Db {
     const db = this.dbs.get(instance);
     if (!db) throw unknownInstance(instance);
     return this.substitutes.get(instance) ?? db;
+  }
+
+  /** Listens to the instance's database notifications (LISTEN); see `Listen`. */
+  listen(instance: string, ...args: Parameters<Listen>): ReturnType<Listen> {
+    const listen = this.listeners.get(instance);
+    if (!listen) throw unknownInstance(instance);
+    return listen(...args);
   }
 
   /**

@@ -173,6 +173,18 @@ export interface EscalationsTable {
   created_at: CreatedAt;
 }
 
+/**
+ * One change to a task or its conversation, written by triggers (migration 2026-12-01T07-00-task-events)
+ * in the changing transaction; ids become visible in id order. No content: the live stream's source.
+ */
+export interface TaskEventsTable {
+  /** bigint: a string from pg, a number from PGlite. */
+  id: ColumnType<string | number, never, never>;
+  task_number: string;
+  kind: string;
+  at: ColumnType<Date, never, never>;
+}
+
 export interface Database {
   users: UsersTable;
   catalog_items: CatalogItemsTable;
@@ -185,6 +197,7 @@ export interface Database {
   escalations: EscalationsTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
+  task_events: TaskEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

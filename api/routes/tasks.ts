@@ -38,6 +38,7 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
         assignedTo: q.assignee === undefined ? undefined : q.assignee === 'me' ? caller.user.id : null,
         breached: q.breached === undefined ? undefined : q.breached === 'true',
         open: q.open === undefined ? undefined : q.open === 'true',
+        side: q.side,
         order,
         limit: limit + 1,
         cursor: q.cursor ? decodeCursor(q.cursor, order) : undefined,

@@ -37,6 +37,8 @@ export interface TaskListQuery {
   breached?: boolean;
   /** true: tasks still open (not closed or cancelled); false: ended ones. */
   open?: boolean;
+  /** consumer: the Provider Tasks this instance ordered; provider: the parent tasks it fulfils. */
+  side?: Side;
   order: TaskOrder;
   limit: number;
   cursor?: ListCursor;
@@ -92,6 +94,7 @@ export async function listTasks(db: Db, opts: TaskListQuery): Promise<TaskSummar
   else if (opts.assignedTo !== undefined) q = q.where('assigned_to', '=', opts.assignedTo);
   if (opts.breached !== undefined) q = q.where('sla_breached', '=', opts.breached);
   if (opts.open !== undefined) q = q.where('state', opts.open ? 'not in' : 'in', endedStates);
+  if (opts.side) q = q.where('side', '=', opts.side);
 
   const c = opts.cursor;
   if (c && c.order !== opts.order) throw new Error(`a ${c.order} cursor cannot page the ${opts.order} order`);

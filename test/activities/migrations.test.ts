@@ -1,6 +1,7 @@
 // Databases that already hold requests upgrade on start: the migration that gave the task tables their
 // side-named names (db/migrations/2026-12-01T05-00-side-named-task-tables.ts) keeps every row, and
-// its constraints and indexes follow the tables. Runs on a PGlite data directory, as a restarted
+// its constraints and indexes follow the tables; the live stream's task_events (2026-12-01T07-00)
+// starts empty and records changes from then on. Runs on a PGlite data directory, as a restarted
 // service finds it, and on a fresh database on DATABASE_URL's server when that is set.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,10 +129,16 @@ describe.each(backends)('renaming the task tables on $name', (backend) => {
           values ('CS0001002', 'exchange:acme:other', 'case', 'acme', 'PTSK0001001', 'item-1', 'IT help request', 'x', 'x', '{}', 'new', 'Ann Lee')`.execute(db),
       ).rejects.toThrow(/provider_parent_tasks_consumer_unique/);
 
+      // Rows written before task_events existed make no events; changes from then on do, in the same transaction.
+      expect(await db.selectFrom('task_events').selectAll().execute()).toEqual([]);
+      await db.updateTable('consumer_provider_tasks').set({ state: 'resolved', resolution_code: 'solved' }).where('number', '=', 'PTSK0001001').execute();
+      expect(await db.selectFrom('task_events').select(['task_number', 'kind']).execute()).toEqual([{ task_number: 'PTSK0001001', kind: 'solution' }]);
+
       // And back down: the previous names, with the rows.
       const down = await migrator(db).migrateTo(BEFORE_RENAME);
       expect(down.error).toBeUndefined();
       expect(await namesOf(db, 'consumer_provider_tasks')).toMatchObject({ exists: false });
+      expect(await namesOf(db, 'task_events')).toMatchObject({ exists: false });
       expect(await namesOf(db, 'provider_tasks', 'consumer_provider_tasks')).toEqual({
         exists: true,
         staleNames: [],

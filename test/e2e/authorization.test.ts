@@ -328,6 +328,8 @@ const routes: Route[] = [
   // Browser sessions: any user reads its own session and signs out (POST /session, signing in, is public).
   { route: 'GET /session', url: () => '/session', otherInstance: [], wrongRole: [] },
   { route: 'DELETE /session', url: () => '/session', otherInstance: [], wrongRole: [] },
+  // The live stream: any user, only its own instance's events (test/e2e/live-events.test.ts streams it over real HTTP).
+  { route: 'GET /events', url: () => '/events', otherInstance: [], wrongRole: [] },
   {
     route: 'GET /users',
     url: () => '/users',
@@ -497,9 +499,15 @@ describe('authorization matrix', () => {
     await acme.updateTable('consumer_provider_tasks').set({ short_description: 'Printer on fire!' }).where('number', '=', fixture.consumerNumber).execute();
     const changed = await everything(s);
     expect(changed.dbs['acme.consumer_provider_tasks']).not.toEqual(all.dbs['acme.consumer_provider_tasks']);
-    expect({ ...changed.dbs, 'acme.consumer_provider_tasks': null }).toEqual({ ...all.dbs, 'acme.consumer_provider_tasks': null });
+    // The change is also a live event (task_events, written by a trigger): that table shows it too.
+    const events = (dbs: typeof all.dbs) => dbs['acme.task_events'].rows;
+    expect(events(changed.dbs)).toBe(events(all.dbs) + 1);
+    const without = (dbs: typeof all.dbs) => ({ ...dbs, 'acme.consumer_provider_tasks': null, 'acme.task_events': null });
+    expect(without(changed.dbs)).toEqual(without(all.dbs));
     await acme.updateTable('consumer_provider_tasks').set({ short_description: 'Printer on fire' }).where('number', '=', fixture.consumerNumber).execute();
-    expect(await everything(s)).toEqual(all);
+    const undone = await everything(s);
+    expect(events(undone.dbs)).toBe(events(all.dbs) + 2);
+    expect({ ...undone, dbs: { ...undone.dbs, 'acme.task_events': null } }).toEqual({ ...all, dbs: { ...all.dbs, 'acme.task_events': null } });
   });
 
   it('the fixture task is untouched by the whole matrix', async () => {

@@ -165,6 +165,11 @@ describe('GET /tasks?order=queue', () => {
     expect(await numbers('ANN_TOKEN', 'assignee=me')).toEqual([]);
     expect(await numbers('ANN_TOKEN', 'order=queue&assignee=unassigned')).toEqual([r.outage.consumer, r.help.consumer]);
     expect(await numbers('ANN_TOKEN', 'breached=true')).toEqual([r.breached.consumer]);
+    // Each instance plays one side here: a side filter keeps its own tasks and leaves none for the other.
+    expect(await numbers('BOB_TOKEN', 'order=queue&side=provider')).toEqual(providerNumbers(QUEUE));
+    expect(await numbers('BOB_TOKEN', 'side=consumer')).toEqual([]);
+    expect(await numbers('ANN_TOKEN', 'order=queue&side=consumer')).toEqual(QUEUE.map((n) => r[n].consumer));
+    expect(await numbers('ANN_TOKEN', 'side=provider')).toEqual([]);
   });
 
   it('unknown filter values: 422 naming the field; a cursor of the other order: 400', async () => {
@@ -175,6 +180,7 @@ describe('GET /tasks?order=queue', () => {
       ['breached=1', 'breached'],
       ['order=oldest', 'order'],
       ['open=yes', 'open'],
+      ['side=both', 'side'],
     ]) {
       const res = await s.call('GET', `/tasks?${query}`, { as: 'BOB_TOKEN' });
       expect(res.status, query).toBe(422);

@@ -26,6 +26,8 @@ export interface TestStack {
   app: FastifyInstance;
   demo: DemoData;
   taskQueue: string;
+  /** Where the databases are: PostgreSQL's server and this stack's database name prefix (see InstanceDatabases.open), or PGlite in memory (no url). */
+  databases: { url?: string; prefix: string };
   /** Calls the API as the holder of `token` (a demo name like 'ANN_TOKEN', or a raw token, or none). */
   call<T = any>(method: string, url: string, opts?: { as?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[]; s
     app,
     demo,
     taskQueue: service.taskQueue,
+    databases: { url: databaseUrl, prefix },
     call: apiCaller(app, demo),
     async close() {
       await service.close();

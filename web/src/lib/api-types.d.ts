@@ -916,6 +916,8 @@ export interface paths {
                     assignee?: "me" | "unassigned";
                     /** @description true: an SLA clock breached; false: none did */
                     breached?: "true" | "false";
+                    /** @description consumer: the Provider Tasks this instance ordered; provider: the parent tasks it fulfils */
+                    side?: "consumer" | "provider";
                     /** @description true: open tasks only (not closed or cancelled), as a work queue shows them; false: ended ones */
                     open?: "true" | "false";
                     /** @description newest (default): newest first. queue: unassigned first, then priority (critical first), then the nearest SLA deadline, then number */
@@ -4357,6 +4359,110 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live updates: which of this instance's tasks changed (Server-Sent Events)
+         * @description Server-Sent Events telling this instance's users which of its tasks changed, within a second, whichever API process or worker wrote the change. An event carries no content: re-read `GET /tasks/:number` (and the lists), which apply the caller's authorization. Events:
+         *     - `task` `{task, kind, at}`: `kind` is one of `created`, `escalated`, `solution`, `assigned`, `state`, `updated`, `comment`, `work_note`.
+         *     - `ready` `{position}`: sent once after any catch-up: from here on, live. Carries the `retry:` hint.
+         *     - `reset` `{reason}`: the `Last-Event-ID` is older than the events kept (or unknown here): reload everything.
+         *     - `superseded`: the same user opened more streams than allowed here; this, the oldest, ends. Do not reconnect it.
+         *     Every event has an `id:`; reconnecting with `Last-Event-ID` (browsers do it themselves) first sends what was missed, each once. A comment line every 15 s keeps the stream open. 503 when the process holds as many streams as it may (LIVE_STREAMS_MAX).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The id of the last event received: the stream resumes after it */
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A text/event-stream that stays open */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

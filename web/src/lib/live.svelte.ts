@@ -5,7 +5,7 @@
 // the stream is tried again now and then.
 import { untrack } from 'svelte';
 
-/** An event on the stream: at least the task it concerns (this instance's number) and what happened. */
+/** A `task` event on the stream: the task it concerns (this instance's number) and what happened. */
 export interface LiveEvent {
   task: string;
   kind: string;
@@ -64,10 +64,17 @@ function connect() {
     if (missed) notify(null);
     missed = false;
   };
-  es.onmessage = (message: MessageEvent<string>) => {
-    if (source !== es) return;
-    notify(parse(message.data));
-  };
+  // The stream's event types (GET /events): `task` for a change to one task, `reset` when the server
+  // no longer has what this browser missed, `superseded` when newer streams of this user replaced it.
+  es.addEventListener('task', (message: MessageEvent<string>) => {
+    if (source === es) notify(parse(message.data));
+  });
+  es.addEventListener('reset', () => {
+    if (source === es) notify(null);
+  });
+  es.addEventListener('superseded', () => {
+    if (source === es) startPolling(true);
+  });
   es.onerror = () => {
     if (source !== es) return;
     errors += 1;
