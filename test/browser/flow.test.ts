@@ -15,15 +15,7 @@ beforeAll(async () => {
   [b, browser] = await Promise.all([createBrowserStack(), launchBrowser()]);
 });
 
-/**
- * Signed in as `who`. Until the live stream (GET /events) is on this branch, the page's attempt to
- * open it is answered 404 (and the page falls back to polling): that one error is expected then.
- */
-async function signIn(who: Who): Promise<SignedInPage> {
-  const opened = await b.signedInPage(browser, who);
-  if (!b.stack.app.hasRoute({ method: 'GET', url: '/events' })) opened.allowErrors(/status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/events\)/);
-  return opened;
-}
+const signIn = (who: Who): Promise<SignedInPage> => b.signedInPage(browser, who);
 
 afterAll(async () => {
   await browser?.close();
@@ -77,6 +69,8 @@ describe('the seed flow in two browsers', () => {
     // Bob watches his queue while Ann orders.
     await bob.page.goto('/app/queue');
     await poll(() => bob.page.getByTestId('task-row').count()).toBe(2);
+    // The queue listens to the live stream (GET /events), not the 5 s polling fallback.
+    await poll(() => bob.page.getByTestId('live-status').getAttribute('data-mode')).toBe('live');
 
     // Ann: the catalog, the item's generated form, Submit: the Task View of her new Provider Task.
     await ann.page.goto('/app/');
@@ -95,6 +89,7 @@ describe('the seed flow in two browsers', () => {
     expect(ptsk).toMatch(/^PTSK\d{7}$/);
     expect(ann.page.url()).toContain(`/app/tasks/${ptsk}`);
     await poll(() => state(ann.page).textContent()).toMatch(/State: (New|Received)/);
+    await poll(() => ann.page.getByTestId('live-status').getAttribute('data-mode')).toBe('live');
 
     // Bob's queue shows the new case without a reload, unassigned, with Ann's number beside it.
     const row = bob.page.getByTestId('task-row').filter({ hasText: ptsk });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { createBrowserStack, launchBrowser, screenshot, type BrowserPage, type BrowserStack, type SignedInPage, type Who } from '../harness/browser';
+import { createBrowserStack, launchBrowser, screenshot, type BrowserStack, type SignedInPage, type Who } from '../harness/browser';
 import { passwordVariable } from '../../app/seed-demo';
 
 // Sessions and access in the browser (issue 12, "Tests"): a failed sign-in, signing out, a session
@@ -27,12 +27,7 @@ const annPassword = () => b.stack.demo.passwords[passwordVariable('ANN_TOKEN')]!
 /** Chromium's line for a refused call to `path` with `status`: what a test expecting that refusal lets through. */
 const refused = (status: number, path: string) => new RegExp(`Failed to load resource: the server responded with a status of ${status} \\([^)]*\\) \\(http://127\\.0\\.0\\.1:\\d+${path.replace(/[/.]/g, '\\$&')}\\)`);
 
-/** Until the live stream (GET /events) is on this branch, a page's attempt to open it is answered 404 (it falls back to polling). */
-function withoutLiveStream<T extends BrowserPage>(opened: T): T {
-  if (!b.stack.app.hasRoute({ method: 'GET', url: '/events' })) opened.allowErrors(refused(404, '/events'));
-  return opened;
-}
-const signIn = async (who: Who): Promise<SignedInPage> => withoutLiveStream(await b.signedInPage(browser, who));
+const signIn = (who: Who): Promise<SignedInPage> => b.signedInPage(browser, who);
 
 /** Fills the sign-in page and submits it. */
 async function signInByHand(page: Page, email: string, password: string) {
@@ -56,7 +51,7 @@ async function errorNextTo(input: Locator): Promise<string | null> {
 
 describe('signing in', () => {
   it('a wrong password or an unknown email says only "email or password is incorrect"; the right one opens the page asked for', async () => {
-    const visitor = withoutLiveStream(await b.newPage(browser));
+    const visitor = await b.newPage(browser);
     // The two refused sign-ins (POST /session answered 401).
     visitor.allowErrors(refused(401, '/session'));
     const { page } = visitor;
