@@ -182,6 +182,19 @@ describe('pages a role may not open', () => {
     await gina.page.goto('/app/admin/catalog');
     await gina.page.getByRole('heading', { name: 'Catalog admin' }).waitFor();
     await poll(() => gina.page.getByTestId('own-item').count()).toBe(4);
+    // A new item half filled in with the form builder (not created), for the picture.
+    const builder = gina.page.getByRole('region', { name: 'New item' });
+    await builder.locator('#item-name').fill('Laptop replacement');
+    await builder.getByLabel('Kind').selectOption('help_request');
+    await builder.getByLabel('Description', { exact: true }).fill('A new laptop when yours is broken or five years old.');
+    await builder.getByLabel('Response time').fill('4h');
+    await builder.getByLabel('Resolution time').fill('5d');
+    await builder.getByRole('button', { name: '+ Add variable' }).click();
+    await builder.locator('#item-form-0-name').fill('model');
+    await builder.getByLabel('Label').fill('Preferred model');
+    await builder.getByLabel('Type').selectOption('choice');
+    await builder.getByLabel('Choices (one per line)').fill('14 inch\n16 inch');
+    await builder.getByLabel('Required').check();
     await screenshot(gina.page, 'catalog-admin');
   });
 });
