@@ -4,8 +4,8 @@ import { createBrowserStack, launchBrowser, screenshot, type BrowserStack, type 
 import { eventually } from '../harness/eventually';
 
 // The seed's whole flow by clicking (issue 12, "Tests"): Ann (Acme) and Bob (Globex) in two browser
-// contexts side by side. Neither page is ever reloaded to see the other side's change: each
-// assertion waits for the element (the live stream, or the 5 s polling without it).
+// contexts side by side. Neither page is ever reloaded to see the other side's change: both listen to
+// the live stream (GET /events), and each assertion waits for the element, never a fixed time.
 // Then two agents clicking "Assign to me" on the same case at once.
 
 let b: BrowserStack;
@@ -24,6 +24,11 @@ afterAll(async () => {
 
 const ACME = 'Acme Corp';
 const GLOBEX = 'Globex Services';
+
+const state = (page: Page) => page.getByTestId('task-state');
+
+/** expect.poll with the harness's 15 s (vitest's default is 1 s): for what the other side's action changes. */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
 /** The Task View's comments with this text. */
 const comment = (page: Page, text: string) => page.getByTestId('comment').filter({ hasText: text });
@@ -48,11 +53,6 @@ async function apiTask(who: SignedInPage, number: string) {
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()) as { state: string; allowedActions: string[]; comments: Array<{ body: string; author: string; visibility: string }>; resolution: { code: string; notes: string } | null };
 }
-
-const state = (page: Page) => page.getByTestId('task-state');
-
-/** expect.poll with the harness's 15 s (vitest's default is 1 s): for what the other side's action changes. */
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
 describe('the seed flow in two browsers', () => {
   it('Ann orders, Bob assigns, they talk, Bob asks and proposes, Ann rejects then accepts: both Closed, live on both sides', async () => {
@@ -215,7 +215,7 @@ describe('two agents click "Assign to me" at once', () => {
     ];
     for (const { who } of agents) {
       // The loser's POST is answered 409, which Chromium logs as a failed resource.
-      who.allowErrors(/Failed to load resource: the server responded with a status of 409/);
+      who.allowErrors(new RegExp(`Failed to load resource: the server responded with a status of 409 \\(Conflict\\) \\(http://127\\.0\\.0\\.1:\\d+/tasks/${cs}/assign\\)`));
       await who.page.goto(`/app/tasks/${cs}`);
       await who.page.getByTestId('action-assign').waitFor();
     }
