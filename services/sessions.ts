@@ -126,8 +126,11 @@ export class SessionService {
     throw new DomainError('rate_limited', `Too many failed sign-ins; try again in ${retryAfter} seconds`, { retryAfter });
   }
 
-  /** The session behind a cookie's token: 401 when it is unknown, idle too long, or past its lifetime. */
-  async authenticate(token: string): Promise<SessionCaller> {
+  /**
+   * The session behind a cookie's token: 401 when it is unknown, idle too long, or past its lifetime.
+   * `touch: false` checks without counting as use (an open live stream is not someone at work).
+   */
+  async authenticate(token: string, options: { touch?: boolean } = {}): Promise<SessionCaller> {
     const parsed = parseSessionToken(token);
     if (!parsed || !this.instances.ids.includes(parsed.instance)) throw new DomainError('unauthorized', 'The session is not valid; sign in again (POST /session)');
     const db = this.instances.db(parsed.instance);
@@ -138,7 +141,7 @@ export class SessionService {
       await deleteSession(db, session.id);
       throw new DomainError('unauthorized', 'The session has expired; sign in again (POST /session)', { reason: 'session_expired' });
     }
-    if (now - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await touchSession(db, session.id, new Date(now));
+    if (options.touch !== false && now - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await touchSession(db, session.id, new Date(now));
     return { instance: parsed.instance, user: session.user, sessionId: session.id };
   }
 

@@ -7,13 +7,17 @@ import { DomainError } from '../../domain/errors';
 import { taskEventKinds, type TaskEvent } from '../../db/repositories/task-events';
 import { LiveEvents, type LiveEventsOptions, type Start } from '../../services/live-events';
 import { LIVE_STREAMS_PER_USER, LiveStreams } from '../live-streams';
-import { callerOf } from '../plugins/auth';
+import { SESSION_COOKIE, callerOf } from '../plugins/auth';
 import { errorResponses } from '../schemas';
 
 export interface LiveOptions extends Pick<LiveEventsOptions, 'pollMs'> {
   /** Open streams this process holds in all (LIVE_STREAMS_MAX). */
   maxStreams: number;
+  /** How often a stream opened with the session cookie checks that the session still holds (default 30 s). */
+  sessionCheckMs?: number;
 }
+
+const SESSION_CHECK_MS = 30_000;
 
 /** How long a browser waits before reconnecting after the stream ended (the `retry:` hint). */
 export const RETRY_MS = 2_000;
@@ -86,8 +90,17 @@ export default async function eventRoutes(fastify: FastifyInstance, opts: { inst
         },
         end: () => stream.close(),
       });
+      // A session signed out or expired ends its streams too: the browser's reconnect then gets 401.
+      const cookie = request.session ? request.cookies[SESSION_COOKIE] : undefined;
+      let sessionCheck: NodeJS.Timeout | undefined;
+      if (cookie) {
+        sessionCheck = setInterval(() => {
+          request.server.sessions.authenticate(cookie, { touch: false }).catch(() => stream.close());
+        }, opts.live.sessionCheckMs ?? SESSION_CHECK_MS);
+      }
       const ended = new Promise<void>((resolve) =>
         stream.onClose(() => {
+          clearInterval(sessionCheck);
           unsubscribe?.();
           release();
           resolve();

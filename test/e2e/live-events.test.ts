@@ -26,7 +26,8 @@ const SECOND_MAX_STREAMS = 3;
 const SECOND_POLL_MS = 600_000;
 
 beforeAll(async () => {
-  s = await createTestStack();
+  // Streams opened with a session cookie check it every 100 ms here (30 s by default).
+  s = await createTestStack({ live: { sessionCheckMs: 100 } });
   first = await s.app.listen({ port: 0, host: '127.0.0.1' });
   const instances = s.databases.url
     ? await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl: s.databases.url, databasePrefix: s.databases.prefix })
@@ -195,6 +196,25 @@ describe('GET /events', () => {
     await until(annOnSecond, 'the assignment, answered by the first process', has(consumer, 'assigned'));
     await postToSecond('ANN_TOKEN', `/tasks/${consumer}/comments`, { body: 'Hello from the other process' });
     await until(bobOnFirst, 'the comment, answered by the second process', has(provider, 'comment'));
+  });
+
+  it('ends a stream opened with the session cookie once that session is signed out; a bearer stream stays', async () => {
+    const signIn = await fetch(`${first}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ann@acme.example', password: s.demo.passwords.ANN_PASSWORD }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const byCookie = await openEventStream(`${first}/events`, { cookie });
+    opened.push(byCookie);
+    await until(byCookie, 'ready', (events) => events.some((e) => e.event === 'ready'));
+    const byToken = await live(first, 'ANN_TOKEN');
+    expect((await fetch(`${first}/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(204);
+    await byCookie.ended;
+    expect(byToken.open).toBe(true);
+    // Its browser reconnects, and is refused.
+    expect((await openEventStream(`${first}/events`, { cookie })).status).toBe(401);
   });
 
   it('answers 503 in the error shape when the process holds LIVE_STREAMS_MAX streams, and ends them all when the app closes', async () => {
