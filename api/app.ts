@@ -102,7 +102,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   await app.register(requestRoutes, deps);
   await app.register(taskRoutes, deps);
   await app.register(opsRoutes, deps);
-  await app.register(sessionRoutes, { sessions });
+  await app.register(sessionRoutes, { sessions, instances: deps.instances });
   await app.register(userRoutes, deps);
   await app.register(eventRoutes, { instances: deps.instances, live: { maxStreams: DEFAULT_LIVE_STREAMS_MAX, ...options.live } });
   if (options.webRoot) await app.register(webApp, { root: options.webRoot });

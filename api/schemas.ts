@@ -221,6 +221,7 @@ export const UserSchema = Type.Object(
     email: Type.String(),
     role: literals(roles),
     instance: Type.String({ description: 'The instance the user belongs to' }),
+    organization: Type.String({ description: "The instance's organization, as people see it (\"Acme Corp\")" }),
   },
   { $id: 'User' },
 );

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { SessionService } from '../../services/sessions';
+import type { InstanceDatabases } from '../../db/instances';
 import { callerOf, clearSessionCookie, refuseCrossSite, setSessionCookie } from '../plugins/auth';
 import { SignInSchema, UserSchema, errorResponses } from '../schemas';
 import { userResponse } from './users';
 
 /** Signing in and out of a browser session: the session cookie stands in for a bearer token. */
-export default async function sessionRoutes(fastify: FastifyInstance, deps: { sessions: SessionService }) {
+export default async function sessionRoutes(fastify: FastifyInstance, deps: { sessions: SessionService; instances: InstanceDatabases }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { sessions } = deps;
 
@@ -31,7 +32,7 @@ export default async function sessionRoutes(fastify: FastifyInstance, deps: { se
       const { email, password, instance } = request.body;
       const signedIn = await sessions.signIn({ email, password, instance, address: request.ip });
       setSessionCookie(request, reply, signedIn.token, Math.floor(sessions.maxMs / 1000));
-      return userResponse(signedIn.user, signedIn.instance);
+      return userResponse(signedIn.user, deps.instances, signedIn.instance);
     },
   );
 
@@ -45,7 +46,7 @@ export default async function sessionRoutes(fastify: FastifyInstance, deps: { se
     },
     async (request) => {
       const caller = callerOf(request);
-      return userResponse(caller.user, caller.instance);
+      return userResponse(caller.user, deps.instances, caller.instance);
     },
   );
 

@@ -10,9 +10,17 @@ import { callerOf } from '../plugins/auth';
 import { NewUserSchema, SetPasswordSchema, UserListSchema, UserSchema, errorResponses } from '../schemas';
 import { idempotent, sendStored } from '../idempotency';
 import type { ApiDeps } from '../deps';
+import type { InstanceDatabases } from '../../db/instances';
 
 /** What the API shows of a user: never a token or a password hash. */
-export const userResponse = (user: User, instance: string) => ({ id: user.id, name: user.name, email: user.email, role: user.role, instance });
+export const userResponse = (user: User, instances: InstanceDatabases, instance: string) => ({
+  id: user.id,
+  name: user.name,
+  email: user.email,
+  role: user.role,
+  instance,
+  organization: instances.config(instance).name,
+});
 
 function requireUserAdmin(actor: Actor): void {
   if (actor.role !== 'admin') throw new DomainError('forbidden', 'Only admin users manage users');
@@ -57,7 +65,7 @@ export default async function userRoutes(fastify: FastifyInstance, deps: ApiDeps
       const result = await idempotent(request, db, caller.user.id, async () => {
         const passwordHash = password === undefined ? undefined : await hashPassword(password);
         const { user } = await createUser(db, caller.instance, { name, email: email.trim().toLowerCase(), role, passwordHash });
-        return { status: 201, body: userResponse(user, caller.instance) };
+        return { status: 201, body: userResponse(user, deps.instances, caller.instance) };
       });
       return sendStored(reply, result);
     },
@@ -83,7 +91,7 @@ export default async function userRoutes(fastify: FastifyInstance, deps: ApiDeps
       const user = await userById(db, id);
       if (!user) throw notFound;
       if (!(await setPasswordHash(db, id, await hashPassword(request.body.password)))) throw notFound;
-      return userResponse(user, caller.instance);
+      return userResponse(user, deps.instances, caller.instance);
     },
   );
 }

@@ -79,7 +79,7 @@ describe('signing in', () => {
     const res = await signIn({ email: 'ann@acme.example', password: password('ANN_PASSWORD') });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const ann = await s.instances.db('acme').selectFrom('users').selectAll().where('email', '=', 'ann@acme.example').executeTakeFirstOrThrow();
-    expect(res.body).toEqual({ id: ann.id, name: 'Ann Lee', email: 'ann@acme.example', role: 'requester', instance: 'acme' });
+    expect(res.body).toEqual({ id: ann.id, name: 'Ann Lee', email: 'ann@acme.example', role: 'requester', instance: 'acme', organization: 'Acme Corp' });
     const [cookie] = res.setCookie;
     const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/', `max-age=${12 * 3600}`]));
@@ -290,7 +290,7 @@ describe('admins manage users', () => {
     const admin = await signInAs('alex@acme.example', password('ACME_ADMIN_PASSWORD'));
     const res = await withSession('POST', '/users', admin, { body: { name: 'Dana Fox', email: 'Dana@Acme.example', role: 'agent', password: 'dana-password-1' } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: 'Dana Fox', email: 'dana@acme.example', role: 'agent', instance: 'acme' });
+    expect(res.body).toEqual({ id: expect.any(String), name: 'Dana Fox', email: 'dana@acme.example', role: 'agent', instance: 'acme', organization: 'Acme Corp' });
     const signedIn = await signIn({ email: 'dana@acme.example', password: 'dana-password-1' });
     expect(signedIn.status).toBe(200);
     expect(signedIn.body).toEqual(res.body);
@@ -323,7 +323,7 @@ describe('admins manage users', () => {
     const carol = await s.instances.db('globex').selectFrom('users').select('id').where('email', '=', 'carol@globex.example').executeTakeFirstOrThrow();
     const res = await s.call('POST', `/users/${carol.id}/password`, { as: 'GLOBEX_ADMIN_TOKEN', body: { password: 'carol-new-password' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ id: carol.id, name: 'Carol Diaz', email: 'carol@globex.example', role: 'agent', instance: 'globex' });
+    expect(res.body).toEqual({ id: carol.id, name: 'Carol Diaz', email: 'carol@globex.example', role: 'agent', instance: 'globex', organization: 'Globex Services' });
     expectError(await withSession('GET', '/session', carolSession), 401, 'unauthorized');
     expect((await signIn({ email: 'carol@globex.example', password: password('CAROL_PASSWORD') })).status).toBe(401);
     expect((await signIn({ email: 'carol@globex.example', password: 'carol-new-password' })).status).toBe(200);

@@ -3794,6 +3794,8 @@ export interface paths {
                             role: "requester" | "agent" | "admin";
                             /** @description The instance the user belongs to */
                             instance: string;
+                            /** @description The instance's organization, as people see it ("Acme Corp") */
+                            organization: string;
                         };
                     };
                 };
@@ -3855,6 +3857,8 @@ export interface paths {
                             role: "requester" | "agent" | "admin";
                             /** @description The instance the user belongs to */
                             instance: string;
+                            /** @description The instance's organization, as people see it ("Acme Corp") */
+                            organization: string;
                         };
                     };
                 };
@@ -4111,6 +4115,8 @@ export interface paths {
                             role: "requester" | "agent" | "admin";
                             /** @description The instance the user belongs to */
                             instance: string;
+                            /** @description The instance's organization, as people see it ("Acme Corp") */
+                            organization: string;
                         };
                     };
                 };
@@ -4259,6 +4265,8 @@ export interface paths {
                             role: "requester" | "agent" | "admin";
                             /** @description The instance the user belongs to */
                             instance: string;
+                            /** @description The instance's organization, as people see it ("Acme Corp") */
+                            organization: string;
                         };
                     };
                 };
