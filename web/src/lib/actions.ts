@@ -1,20 +1,28 @@
 // The Actions menu: every action the API may list in `allowedActions`, how it is offered and sent.
-import { resolutionCodes } from '$domain/model';
-import type { paths } from './api-types';
+// What an action is (its path, its fields, which are required, the choices) comes from the action
+// registry the API is built from (domain/actions.ts); only the words people read are kept here, and
+// an action without them is still offered, under its own name.
+import { MAX_TEXT, actionSpecs, userActionTypes, type FieldSpec, type UserActionType } from '$domain/actions';
 
-export type ActionType = 'assign' | 'comment' | 'work_note' | 'request_info' | 'propose_solution' | 'accept' | 'reject' | 'cancel';
+export type ActionType = UserActionType;
 
-type ActionPath = {
-  [P in keyof paths]: P extends `/tasks/{number}/${string}` ? (paths[P] extends { post: unknown } ? P : never) : never;
-}[keyof paths];
+export interface ActionField {
+  name: string;
+  label: string;
+  kind: 'text' | 'choice';
+  required: boolean;
+  /** A choice's values. */
+  choices: readonly string[];
+  hint?: string;
+}
 
 export interface ActionSpec {
   /** The button in the menu. */
   label: string;
-  /** POST /tasks/:number/<path>. */
-  path: ActionPath;
-  /** The form the button opens; without one, the button acts at once. */
-  fields?: Array<{ name: string; label: string; kind: 'text' | 'choice'; required: boolean; hint?: string }>;
+  /** The path under /tasks/{number}/ the action is POSTed to. */
+  path: string;
+  /** The form the button opens; empty: the button acts at once. */
+  fields: ActionField[];
   /** The form's submit button. */
   submit: string;
   /** While it is sent. */
@@ -23,65 +31,80 @@ export interface ActionSpec {
   done: string;
 }
 
-export const RESOLUTION_CODES = resolutionCodes;
+/** The longest text a field takes (the API's limit). */
+export const MAX_FIELD_LENGTH = MAX_TEXT;
 
-export const ACTIONS: Record<ActionType, ActionSpec> = {
-  assign: { label: 'Assign to me', path: '/tasks/{number}/assign', submit: 'Assign to me', pending: 'Assigning to you…', done: 'Assigned to you.' },
+type Words = Omit<ActionSpec, 'path' | 'fields'> & { fields?: Record<string, { label: string; hint?: string }> };
+
+const WORDS: Partial<Record<ActionType, Words>> = {
+  assign: { label: 'Assign to me', submit: 'Assign to me', pending: 'Assigning to you…', done: 'Assigned to you.' },
   comment: {
     label: 'Comment',
-    path: '/tasks/{number}/comments',
-    fields: [{ name: 'body', label: 'Comment', kind: 'text', required: true, hint: 'Public: both organizations see it.' }],
+    fields: { body: { label: 'Comment', hint: 'Public: both organizations see it.' } },
     submit: 'Post comment',
     pending: 'Posting your comment…',
     done: 'Comment posted.',
   },
   work_note: {
     label: 'Work note',
-    path: '/tasks/{number}/work-notes',
-    fields: [{ name: 'body', label: 'Work note (internal)', kind: 'text', required: true, hint: 'Internal: only your organization sees it; it never reaches the consumer.' }],
+    fields: { body: { label: 'Work note (internal)', hint: 'Internal: only your organization sees it; it never reaches the consumer.' } },
     submit: 'Add work note',
     pending: 'Adding the work note…',
     done: 'Work note added (internal).',
   },
   request_info: {
     label: 'Request info',
-    path: '/tasks/{number}/request-info',
-    fields: [{ name: 'question', label: 'Question', kind: 'text', required: true, hint: 'The consumer sees it as a comment; the request waits for their answer.' }],
+    fields: { question: { label: 'Question', hint: 'The consumer sees it as a comment; the request waits for their answer.' } },
     submit: 'Send question',
     pending: 'Sending the question…',
     done: 'Question sent: awaiting info.',
   },
   propose_solution: {
     label: 'Propose solution',
-    path: '/tasks/{number}/propose-solution',
-    fields: [
-      { name: 'resolutionCode', label: 'Resolution code', kind: 'choice', required: true },
-      { name: 'resolutionNotes', label: 'Resolution notes', kind: 'text', required: true },
-    ],
+    fields: { resolutionCode: { label: 'Resolution code' }, resolutionNotes: { label: 'Resolution notes' } },
     submit: 'Propose solution',
     pending: 'Proposing the solution…',
     done: 'Solution proposed: resolved, waiting for the consumer to accept.',
   },
-  accept: { label: 'Accept', path: '/tasks/{number}/accept', submit: 'Accept solution', pending: 'Accepting…', done: 'Solution accepted: the request is closed.' },
+  accept: { label: 'Accept', submit: 'Accept solution', pending: 'Accepting…', done: 'Solution accepted: the request is closed.' },
   reject: {
     label: 'Reject',
-    path: '/tasks/{number}/reject',
-    fields: [{ name: 'reason', label: 'Reason for rejecting', kind: 'text', required: true, hint: 'Posted as a comment; the request goes back to work.' }],
+    fields: { reason: { label: 'Reason for rejecting', hint: 'Posted as a comment; the request goes back to work.' } },
     submit: 'Reject solution',
     pending: 'Rejecting…',
     done: 'Solution rejected: back to work in progress.',
   },
   cancel: {
     label: 'Cancel request',
-    path: '/tasks/{number}/cancel',
-    fields: [{ name: 'reason', label: 'Reason (optional)', kind: 'text', required: false }],
+    fields: { reason: { label: 'Reason (optional)' } },
     submit: 'Cancel request',
     pending: 'Cancelling…',
     done: 'Request cancelled.',
   },
 };
 
-export const actionLabel = (action: string) => (ACTIONS as Record<string, ActionSpec | undefined>)[action]?.label ?? action;
+const named = (s: string) => {
+  const words = s.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words[0]!.toUpperCase() + words.slice(1);
+};
 
-/** The menu's order. */
-export const ACTION_ORDER: ActionType[] = ['assign', 'comment', 'work_note', 'request_info', 'propose_solution', 'accept', 'reject', 'cancel'];
+function specOf(type: ActionType): ActionSpec {
+  const registry = actionSpecs[type];
+  const words = WORDS[type] ?? { label: named(type), submit: named(type), pending: `${named(type)}…`, done: 'Done.' };
+  const fields = Object.entries(registry.fields as Readonly<Record<string, FieldSpec>>).map(([name, f]): ActionField => ({
+    name,
+    label: words.fields?.[name]?.label ?? named(name),
+    hint: words.fields?.[name]?.hint,
+    kind: f.kind,
+    required: f.kind === 'choice' || !f.optional,
+    choices: f.kind === 'choice' ? f.values : [],
+  }));
+  return { ...words, path: registry.http.path, fields };
+}
+
+export const ACTIONS = Object.fromEntries(userActionTypes.map((type) => [type, specOf(type)])) as Record<ActionType, ActionSpec>;
+
+export const actionLabel = (action: string) => (ACTIONS as Record<string, ActionSpec | undefined>)[action]?.label ?? named(action);
+
+/** The menu's order: the registry's. */
+export const ACTION_ORDER: readonly ActionType[] = userActionTypes;
