@@ -2,11 +2,11 @@
 // Temporal's HTTP API under /api/v1 now; the Temporal UI's pages will be served beside it, so that
 // they call their own origin, as Temporal's UI server does.
 import Fastify from 'fastify';
+import { status } from '@grpc/grpc-js';
 import { callRoute, errorAnswer, httpRoutes } from './http-api';
 import { ServiceError } from './errors';
 import type { Services } from './grpc-server';
 import type { CallContext } from './rpc-common';
-import { status } from '@grpc/grpc-js';
 
 export interface HttpServer {
   /** host:port it listens on. */

@@ -112,6 +112,10 @@ describe.runIf(onDevServer)('HTTP API and gRPC give the same answers', () => {
       grpc().countWorkflowExecutions({ namespace: namespace(), query: grouped }),
     );
     expect(groups.groups).toHaveLength(2);
+    // As the Temporal UI counts: the grouping alone, over the whole namespace.
+    await same(`/namespaces/${namespace()}/workflow-count?query=${encodeURIComponent('GROUP BY ExecutionStatus')}`, `${WS}.CountWorkflowExecutionsResponse`, () =>
+      grpc().countWorkflowExecutions({ namespace: namespace(), query: 'GROUP BY ExecutionStatus' }),
+    );
   });
 
   it('describes a workflow (by id, and by id and run id from the query string)', async () => {
