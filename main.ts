@@ -22,7 +22,11 @@ async function main() {
     ...defaults,
     api: { ...defaults.api, opsToken },
     progress: (p) => {
-      if (p.step === 'temporal') say(`Temporal at ${p.temporal.address}${p.temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
+      if (p.step === 'temporal') {
+        say(`Temporal at ${p.temporal.address}${p.temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
+        // The Temporal UI's pages are not served yet: only the HTTP API is on that port.
+        if (p.temporal.devServer?.uiUrl) say(`Temporal HTTP API at ${p.temporal.devServer.uiUrl} (under /api/v1)`);
+      }
       if (p.step === 'databases') {
         const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
         say(`databases ready for ${p.instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);

@@ -20,10 +20,15 @@ export interface TemporalHandles {
 export async function connectTemporal(settings: Settings, log: (msg: string) => void): Promise<TemporalHandles> {
   let devServer: DevServer | undefined;
   if (!settings.temporal.address) {
-    devServer = await startDevServer({ port: settings.devServerPort, dataDir: join(settings.dataDir, 'temporal'), log }).catch((err: Error) => {
+    devServer = await startDevServer({
+      port: settings.devServerPort,
+      uiPort: settings.devServerUiPort,
+      dataDir: join(settings.dataDir, 'temporal'),
+      log,
+    }).catch((err: Error) => {
       throw new Error(
         `could not start the embedded Temporal dev server on port ${settings.devServerPort} (${err.message}); ` +
-          'set TEMPORAL_DEV_SERVER_PORT to a free port, or TEMPORAL_ADDRESS to use a running Temporal server',
+          'set TEMPORAL_DEV_SERVER_PORT (and TEMPORAL_DEV_SERVER_UI_PORT, a port or off) to free ports, or TEMPORAL_ADDRESS to use a running Temporal server',
       );
     });
   }

@@ -50,6 +50,7 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
     host: '127.0.0.1',
     // A free port for the embedded dev server, unless one is asked for.
     devServerPort: process.env.TEMPORAL_DEV_SERVER_PORT ? env.devServerPort : 0,
+    devServerUiPort: false,
     taskQueue: `service-exchange-bench-${run}`,
   };
   const databasePrefix = `sx_bench_${run}_`;

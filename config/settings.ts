@@ -13,6 +13,11 @@ export interface Settings {
   temporal: TemporalSettings;
   /** Port of the embedded Temporal dev server (only when TEMPORAL_ADDRESS is unset). */
   devServerPort: number;
+  /**
+   * The embedded dev server's HTTP port (Temporal's HTTP API, later its UI): TEMPORAL_DEV_SERVER_UI_PORT,
+   * a port (0: any free one) or `off`; unset: the dev server's port + 1000 (8233).
+   */
+  devServerUiPort?: number | false;
   taskQueue: string;
   logLevel: string;
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
@@ -56,6 +61,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function uiPort(env: NodeJS.ProcessEnv): number | false | undefined {
+  const raw = (env.TEMPORAL_DEV_SERVER_UI_PORT ?? '').trim();
+  if (raw === '') return undefined;
+  if (raw === 'off') return false;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new Error(`TEMPORAL_DEV_SERVER_UI_PORT must be a port number (0-65535) or off, got "${raw}"`);
+  return Number(raw);
+}
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -73,6 +86,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: temporalSettingsFromEnv(env),
     devServerPort: int(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
+    devServerUiPort: uiPort(env),
     taskQueue: env.TASK_QUEUE || 'service-exchange',
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,

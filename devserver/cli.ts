@@ -1,5 +1,5 @@
 // `npm run devserver -- --port 7233 --data-dir ./data/temporal`: the dev server on its own, for
-// other processes and the `temporal` CLI. Development only; production uses a real Temporal cluster.
+// other processes and the `temporal` CLI (and its HTTP API on port 8233). Development only; production uses a real Temporal cluster.
 import { parseArgs } from 'node:util';
 import { startDevServer } from './index';
 import type { SearchAttributeKind } from './visibility-query';
@@ -8,6 +8,9 @@ const usage = `Usage: npm run devserver -- [options]
 
   --port <n>                 port to listen on (default 7233; 0 picks a free one)
   --ip <host>                address to bind (default 127.0.0.1)
+  --ui-port <n>              HTTP port: Temporal's HTTP API under /api/v1 (default: --port + 1000,
+                             so 8233; 0 picks a free one)
+  --headless                 serve no HTTP port
   --data-dir <dir>           keep state here so it survives restarts (default: in memory)
   --namespace <name>         create a namespace besides "default" (repeatable)
   --search-attribute <N=T>   register a custom search attribute, T one of
@@ -27,6 +30,8 @@ try {
     options: {
       port: { type: 'string', default: '7233' },
       ip: { type: 'string', default: '127.0.0.1' },
+      'ui-port': { type: 'string' },
+      headless: { type: 'boolean' },
       'data-dir': { type: 'string' },
       namespace: { type: 'string', multiple: true },
       'search-attribute': { type: 'string', multiple: true },
@@ -42,6 +47,8 @@ if (values.help) {
 }
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
+const uiPort = values['ui-port'] === undefined ? undefined : Number(values['ui-port']);
+if (uiPort !== undefined && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) fail(`--ui-port must be a number from 0 to 65535, got "${values['ui-port']}"`);
 const searchAttributes: Record<string, SearchAttributeKind> = {};
 for (const spec of values['search-attribute'] ?? []) {
   const [name, kind] = spec.split('=');
@@ -52,6 +59,7 @@ for (const spec of values['search-attribute'] ?? []) {
 const server = await startDevServer({
   port,
   host: values.ip,
+  uiPort: values.headless ? false : uiPort,
   dataDir: values['data-dir'],
   namespaces: values.namespace,
   searchAttributes,

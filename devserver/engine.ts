@@ -26,8 +26,8 @@ type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActiv
  * queries, updates, recovery); the engine holds the runs and is what the gRPC layer calls.
  */
 export class Engine {
-  readonly workflowTasks = new Matching<PollerInfo, PollWorkflowTaskResponse>();
-  readonly activityTasks = new Matching<PollerInfo, PollActivityTaskResponse>();
+  readonly workflowTasks = new Matching<PollerInfo, PollWorkflowTaskResponse>(() => this.clock.now());
+  readonly activityTasks = new Matching<PollerInfo, PollActivityTaskResponse>(() => this.clock.now());
   readonly history: HistoryWriter;
   readonly runs = new Runs(this);
   readonly tasks = new WorkflowTasks(this);

@@ -17,3 +17,10 @@ export const notFound = (message: string) => new ServiceError(status.NOT_FOUND, 
 export const invalidArgument = (message: string) => new ServiceError(status.INVALID_ARGUMENT, message);
 export const alreadyExists = (message: string, details?: ServiceError['details']) =>
   new ServiceError(status.ALREADY_EXISTS, message, details);
+
+/** Any failure as the status the client gets: a ServiceError as it is, anything else INTERNAL (and logged, being a bug). */
+export function asServiceError(err: unknown, log: (msg: string) => void): ServiceError {
+  if (err instanceof ServiceError) return err;
+  log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+  return new ServiceError(status.INTERNAL, (err as Error)?.message ?? 'internal error');
+}

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { encodeMessage, methodNames, serviceDefinition } from './proto';
-import { ServiceError } from './errors';
+import { asServiceError } from './errors';
 import type { Engine } from './engine';
 import type { Handlers } from './rpc-common';
 import { namespaceHandlers } from './rpc-namespaces';
@@ -37,24 +37,21 @@ const OPERATOR_SERVICE = 'temporal.api.operatorservice.v1.OperatorService';
 const TEST_SERVICE = 'temporal.api.testservice.v1.TestService';
 
 function toStatus(err: unknown, log: (msg: string) => void): Partial<grpc.StatusObject> {
-  if (err instanceof ServiceError) {
-    const metadata = new grpc.Metadata();
-    if (err.details) {
-      metadata.set(
-        'grpc-status-details-bin',
-        Buffer.from(
-          encodeMessage('google.rpc.Status', {
-            code: err.code,
-            message: err.message,
-            details: [{ type_url: `type.googleapis.com/${err.details.typeName}`, value: encodeMessage(err.details.typeName, err.details.value) }],
-          }),
-        ),
-      );
-    }
-    return { code: err.code, details: err.message, metadata };
+  const { code, message, details } = asServiceError(err, log);
+  const metadata = new grpc.Metadata();
+  if (details) {
+    metadata.set(
+      'grpc-status-details-bin',
+      Buffer.from(
+        encodeMessage('google.rpc.Status', {
+          code,
+          message,
+          details: [{ type_url: `type.googleapis.com/${details.typeName}`, value: encodeMessage(details.typeName, details.value) }],
+        }),
+      ),
+    );
   }
-  log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
-  return { code: grpc.status.INTERNAL, details: (err as Error)?.message ?? 'internal error' };
+  return { code, details: message, metadata };
 }
 
 /** Adds the three services to a grpc-js server; methods without a handler answer UNIMPLEMENTED. */

@@ -4,12 +4,18 @@ import { Engine } from './engine';
 import { Journal } from './journal';
 import { Namespaces } from './namespaces';
 import { addServices, createHandlers } from './grpc-server';
+import { startHttpServer, type HttpServer } from './http-server';
 import type { SearchAttributeKind } from './visibility-query';
 
 export interface DevServerOptions {
   /** Port to listen on; 0 picks a free one. Default 7233. */
   port?: number;
   host?: string;
+  /**
+   * Port of the HTTP API (and, later, the Temporal UI) on the same host; 0 picks a free one, false
+   * serves none. Default: the gRPC port + 1000 (8233 beside 7233), as `temporal server start-dev`.
+   */
+  uiPort?: number | false;
   /** Keep state in this directory so it survives a restart (even `kill -9`). In memory when unset. */
   dataDir?: string;
   /** Namespaces to create besides `default`. */
@@ -23,6 +29,10 @@ export interface DevServer {
   /** host:port, ready for TEMPORAL_ADDRESS or Connection.connect({ address }). */
   readonly address: string;
   readonly port: number;
+  /** host:port of the HTTP port (Temporal's HTTP API under /api/v1), unless it is off. */
+  readonly httpAddress?: string;
+  /** http://host:port of the same port, where the Temporal UI will be. */
+  readonly uiUrl?: string;
   close(): Promise<void>;
 }
 
@@ -41,21 +51,50 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   engine.recover();
   for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
 
+  const services = createHandlers(engine, DEV_SERVER_VERSION);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
   });
-  addServices(server, createHandlers(engine, DEV_SERVER_VERSION), log);
+  addServices(server, services, log);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${options.port ?? 7233}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  const stopEngine = () => {
+    engine.close();
+    clock.close();
+    journal?.close();
+  };
+  const grpcPort = options.port ?? 7233;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+  } catch (err) {
+    stopEngine();
+    throw err;
+  }
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log(`Temporal dev server listening on ${address}${options.dataDir ? ` (state in ${options.dataDir})` : ' (in memory)'}`);
+  const uiPort = options.uiPort ?? (grpcPort === 0 ? 0 : grpcPort + 1000);
+  let http: HttpServer | undefined;
+  if (uiPort !== false) {
+    http = await startHttpServer({ host, port: uiPort, services, grpcAddress: address, log }).catch((err: Error) => {
+      server.forceShutdown();
+      stopEngine();
+      throw new Error(`HTTP port ${uiPort}: ${err.message}`);
+    });
+  }
+  log(
+    `Temporal dev server listening on ${address}${options.dataDir ? ` (state in ${options.dataDir})` : ' (in memory)'}` +
+      (http ? `, HTTP API on ${http.url}/api/v1` : ''),
+  );
   return {
     address,
     port,
+    httpAddress: http?.address,
+    uiUrl: http?.url,
     close: async () => {
+      // The HTTP port first: its long polls end with it instead of waiting on a closing engine.
+      await http?.close();
       engine.close();
       clock.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

@@ -16,8 +16,15 @@ interface Queue<P, R> {
   tasks: Claim<P, R>[];
 }
 
-export class Matching<P, R> {
+/** How long a poller is listed after its last poll, as the real server's poller history keeps it. */
+const POLLER_TTL_MS = 5 * 60_000;
+
+export class Matching<P extends PollerInfo, R> {
   private readonly queues = new Map<string, Queue<P, R>>();
+  /** Per queue: each poller identity's last poll, for DescribeTaskQueue. */
+  private readonly lastPolls = new Map<string, Map<string, number>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   private queue(name: string): Queue<P, R> {
     let q = this.queues.get(name);
@@ -31,6 +38,8 @@ export class Matching<P, R> {
   /** Waits for a task; resolves undefined when `timeoutMs` passes. `alive` says whether the caller is still there. */
   poll(name: string, info: P, timeoutMs: number, alive: () => boolean): Promise<R | undefined> {
     const q = this.queue(name);
+    if (!this.lastPolls.has(name)) this.lastPolls.set(name, new Map());
+    this.lastPolls.get(name)!.set(info.identity, this.now());
     while (q.tasks.length) {
       const result = q.tasks.shift()!(info);
       if (result !== undefined) return Promise.resolve(result);
@@ -74,6 +83,12 @@ export class Matching<P, R> {
   hasPoller(name: string): boolean {
     const q = this.queues.get(name);
     return !!q && q.pollers.some((p) => p.alive());
+  }
+
+  /** The identities that polled the queue lately, with when they last did. */
+  recentPollers(name: string): { identity: string; lastAccessTime: number }[] {
+    const since = this.now() - POLLER_TTL_MS;
+    return [...(this.lastPolls.get(name) ?? [])].filter(([, at]) => at >= since).map(([identity, at]) => ({ identity, lastAccessTime: at }));
   }
 
   /** Removes queued tasks for which `drop` is true and returns them (to re-offer elsewhere). */

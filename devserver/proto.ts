@@ -26,7 +26,7 @@ export type ProtocolMessage = proto.temporal.api.protocol.v1.IMessage;
 export type DurationMsg = proto.google.protobuf.IDuration;
 export type TimestampMsg = proto.google.protobuf.ITimestamp;
 
-const reflectionRoot = (proto as unknown as { lookupService(name: string): Service; lookupType(name: string): Type });
+export const reflectionRoot = (proto as unknown as { lookupService(name: string): Service; lookupType(name: string): Type });
 
 /** Builds a grpc-js service definition straight from the protobufjs reflection of a service. */
 export function serviceDefinition(fullName: string): grpc.ServiceDefinition {

@@ -8,12 +8,14 @@ import type { Execution } from './execution';
 
 const ws = api.workflowservice.v1;
 type WS = typeof ws;
-export type Handler = (req: any, call: grpc.ServerUnaryCall<any, any>) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** What a handler may ask of the call it serves: a gRPC call, or an HTTP API request standing in for one. */
+export type CallContext = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getDeadline' | 'cancelled'>;
+export type Handler = (req: any, call: CallContext) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type Handlers = Record<string, Handler>;
 export type RequestOf<K extends keyof WS> = WS[K] extends { decode(...args: never[]): infer R } ? R : never;
 
 /** How long a long poll may wait: the caller's deadline (less a margin to answer in), at most `max`. */
-export function pollBudget(call: grpc.ServerUnaryCall<unknown, unknown>, max: number): number {
+export function pollBudget(call: CallContext, max: number): number {
   const deadline = call.getDeadline();
   const at = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   if (!Number.isFinite(at) || at <= 0) return max;

@@ -63,6 +63,15 @@ export function executionHandlers(engine: Engine): Handlers {
       const more = next < exec.history.length || (req.waitNewEvent && exec.running);
       return { history: { events }, nextPageToken: more ? pageToken({ runId: exec.runId, from: next }) : undefined };
     },
+    GetWorkflowExecutionHistoryReverse: (req: RequestOf<'GetWorkflowExecutionHistoryReverseRequest'>) => {
+      const ns = namespaces.get(req.namespace).name;
+      const token = readPageToken<{ runId: string; before: number }>(req.nextPageToken);
+      const exec = engine.getRun(ns, req.execution?.workflowId ?? '', token?.runId || req.execution?.runId);
+      const before = token?.before ?? exec.history.length;
+      const from = Math.max(0, before - (req.maximumPageSize > 0 ? req.maximumPageSize : 1000));
+      const events = exec.history.slice(from, before).reverse();
+      return { history: { events }, nextPageToken: from > 0 ? pageToken({ runId: exec.runId, before: from }) : undefined };
+    },
 
     DescribeWorkflowExecution: (req: RequestOf<'DescribeWorkflowExecutionRequest'>) => describe(runOf(engine, req.namespace, req.execution)),
   };

@@ -1,3 +1,4 @@
+import { api, timestamp } from './proto';
 import { invalidArgument } from './errors';
 import { decodeToken } from './task-token';
 import { queueKey } from './matching';
@@ -5,7 +6,9 @@ import { pollBudget, runOf, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
 
-/** WorkflowService: what workers call: task polling, task responses, sticky queues and activity heartbeats. */
+const { enums } = api;
+
+/** WorkflowService: what workers call (task polling, task responses, sticky queues, activity heartbeats), and who polls a queue. */
 export function taskHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   type ById = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
@@ -44,6 +47,14 @@ export function taskHandlers(engine: Engine): Handlers {
     ShutdownWorker: (req: RequestOf<'ShutdownWorkerRequest'>) => {
       if (req.stickyTaskQueue) engine.dropStickyQueue(namespaces.get(req.namespace).name, req.stickyTaskQueue);
       return {};
+    },
+
+    DescribeTaskQueue: (req: RequestOf<'DescribeTaskQueueRequest'>) => {
+      const ns = namespaces.get(req.namespace).name;
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      const activities = req.taskQueueType === enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+      const pollers = (activities ? engine.activityTasks : engine.workflowTasks).recentPollers(queueKey(ns, req.taskQueue.name));
+      return { pollers: pollers.map((p) => ({ identity: p.identity, lastAccessTime: timestamp(p.lastAccessTime) })) };
     },
 
     PollActivityTaskQueue: async (req: RequestOf<'PollActivityTaskQueueRequest'>, call) => {

@@ -96,8 +96,11 @@ function compareValues(a: RecordValue, b: RecordValue): number {
  * Executions matching a visibility query. Without ORDER BY they come in Temporal's default order (SQL and
  * Elasticsearch visibility alike): open ones first, then by close time and start time, newest first.
  */
+// `GROUP BY ExecutionStatus`, alone (as the Temporal UI counts) or after a filter.
+const GROUP_BY_STATUS = /(^|\s+)group\s+by\s+ExecutionStatus\s*$/i;
+
 export function listExecutions(all: Iterable<Execution>, ns: NamespaceState, query: string): Execution[] {
-  const compiled = compile(query.replace(/\s+group\s+by\s+ExecutionStatus\s*$/i, ''), ns);
+  const compiled = compile(query.replace(GROUP_BY_STATUS, ''), ns);
   const rows = [...all].map((exec) => ({ exec, read: attributeReader(exec, ns) })).filter((r) => compiled.matches(r.read));
   // A descending key sorts missing values (an open execution's CloseTime) first.
   const order = compiled.orderBy.length
@@ -118,7 +121,7 @@ export function listExecutions(all: Iterable<Execution>, ns: NamespaceState, que
 
 export function countExecutions(all: Iterable<Execution>, ns: NamespaceState, query: string): proto.temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse {
   const matched = listExecutions(all, ns, query);
-  if (!/\s+group\s+by\s+ExecutionStatus\s*$/i.test(query)) return { count: long(matched.length) };
+  if (!GROUP_BY_STATUS.test(query)) return { count: long(matched.length) };
   const groups = new Map<string, number>();
   for (const exec of matched) groups.set(statusNames[exec.status], (groups.get(statusNames[exec.status]) ?? 0) + 1);
   return {

@@ -84,6 +84,7 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
         ...process.env,
         PORT: String(await freePort()),
         TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+        TEMPORAL_DEV_SERVER_UI_PORT: '0',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         TEMPORAL_ADDRESS: '',
@@ -99,6 +100,7 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
       const out = run.output();
       expect(count(out, 'shutting down gracefully'), out).toBe(1);
       expect(out).toContain('[service-exchange] stopped');
+      expect(out).toMatch(/Temporal HTTP API at http:\/\/127\.0\.0\.1:\d+ /);
       expect(out).not.toMatch(/second SIGINT|killed by timeout/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -162,7 +162,7 @@ interface Deployment {
 /** The child's environment: this process's, without what each shape sets itself. */
 function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'INSTANCES_FILE', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_SERVER_PORT', 'DATA_DIR', 'PORT', 'HOST', 'TASK_QUEUE']) delete env[name];
+  for (const name of ['DATABASE_URL', 'INSTANCES_FILE', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_SERVER_PORT', 'TEMPORAL_DEV_SERVER_UI_PORT', 'DATA_DIR', 'PORT', 'HOST', 'TASK_QUEUE']) delete env[name];
   return {
     ...env,
     HOST: '127.0.0.1',

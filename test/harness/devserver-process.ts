@@ -11,7 +11,7 @@ export class DevServerProcess extends EntryProcess {
     readonly port: number,
     readonly dataDir: string,
   ) {
-    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir], readyLine: 'listening on' });
+    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir, '--headless'], readyLine: 'listening on' });
   }
 
   get address(): string {

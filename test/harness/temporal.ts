@@ -30,7 +30,7 @@ const createEnvironment = (TestWorkflowEnvironment as unknown as {
   create(opts: object): Promise<TestWorkflowEnvironment>;
 }).create.bind(TestWorkflowEnvironment);
 
-export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port'> {
+export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port' | 'uiPort'> {
   /** Attach to this already running dev server (e.g. one in a child process) instead of starting one. */
   address?: string;
   /** Bundle to run workers with (defaults to the conformance workflows). */
@@ -42,7 +42,13 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
   const external = settings.address ?? options.address;
   const devServer = external
     ? undefined
-    : await startDevServer({ port: options.port ?? 0, dataDir: options.dataDir, searchAttributes: options.searchAttributes });
+    : await startDevServer({
+        port: options.port ?? 0,
+        // No HTTP port unless a test asks for one: test files run side by side.
+        uiPort: options.uiPort ?? false,
+        dataDir: options.dataDir,
+        searchAttributes: options.searchAttributes,
+      });
   const address = external ?? devServer!.address;
   // Our dev server (in process or not) offers Temporal's TestService; a real cluster does not.
   const supportsTimeSkipping = !settings.address;

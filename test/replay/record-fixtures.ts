@@ -184,7 +184,7 @@ async function main() {
 
   const say = (msg: string) => console.log(`[record-fixtures] ${msg}`);
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } });
-  const devServer = await startDevServer({ port: 0, searchAttributes: exchangeSearchAttributeKinds });
+  const devServer = await startDevServer({ port: 0, uiPort: false, searchAttributes: exchangeSearchAttributeKinds });
   const connection = await Connection.connect({ address: devServer.address });
   const native = await NativeConnection.connect({ address: devServer.address });
   const client = new Client({ connection, namespace: 'default' });
