@@ -357,7 +357,7 @@ const routes: Route[] = [
         writes: true,
         check: async (res) => {
           expect(res.status).toBe(201);
-          expect(res.body).toEqual({ id: expect.any(String), name: 'Samir Nagheenanajar', email: 'samir@initech.example', role: 'agent', instance: 'initech' });
+          expect(res.body).toEqual({ id: expect.any(String), name: 'Samir Nagheenanajar', email: 'samir@initech.example', role: 'agent', instance: 'initech', organization: 'Initech' });
           const where = async (instance: string) =>
             (await s.instances.db(instance).selectFrom('users').select('id').where('email', '=', 'samir@initech.example').execute()).length;
           expect([await where('initech'), await where('globex'), await where('acme')]).toEqual([1, 0, 0]);
