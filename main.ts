@@ -31,7 +31,7 @@ async function main() {
         const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);
         say(`databases ready for ${p.instances.ids.join(', ')}${embedded.length ? ` (embedded PGlite in ${settings.dataDir}/db for ${embedded.join(', ')})` : ' (PostgreSQL)'}`);
       }
-      if (p.step === 'worker') say('bundling workflows and starting the worker...');
+      if (p.step === 'worker') say('starting the worker (the workflow code is bundled when it changed)...');
     },
   });
   await service.app!.listen({ port: settings.port, host: settings.host });

@@ -1,12 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
 import type { InstanceDatabases } from '../db/instances';
+import { workflowBundle } from './workflow-bundle';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
-/** The worker that runs exchange workflows and their activities. Pass a prebuilt bundle to skip bundling (tests). */
-export function createServiceWorker(opts: {
+/** The worker that runs exchange workflows and their activities, on the given bundle or the cached one (app/workflow-bundle.ts). */
+export async function createServiceWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -19,7 +17,7 @@ export function createServiceWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     maxCachedWorkflows: opts.maxCachedWorkflows,
-    ...(opts.workflowBundle ? { workflowBundle: { code: opts.workflowBundle } } : { workflowsPath }),
+    workflowBundle: { code: opts.workflowBundle ?? (await workflowBundle()) },
     activities: createActivities(opts.instances),
   });
 }

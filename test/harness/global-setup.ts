@@ -3,6 +3,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { migratedImageFile } from '../../db/image-cache';
 import { ensureWebBuild } from '../../app/web-build';
+import { workflowBundle } from '../../app/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,16 +15,17 @@ declare module 'vitest' {
 }
 
 /**
- * Once per test run: bundles the workflow code, makes sure of the database image every test file's
- * stacks start from and of the web app's build they serve under /app/ (both made only when their
- * sources changed: db/image-cache.ts, app/web-build.ts).
+ * Once per test run: bundles the conformance suite's workflows, and makes sure of the service's
+ * workflow bundle, the database image every test file's stacks start from and the web app's build
+ * they serve under /app/ (each made only when its sources changed: app/workflow-bundle.ts,
+ * db/image-cache.ts, app/web-build.ts; `npm start` uses the same ones).
  */
 export default async function setup(project: TestProject): Promise<void> {
   const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
   const bundle = async (path: string) => (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(path, import.meta.url)), logger })).code;
   const [conformance, service, imagePath] = await Promise.all([
     bundle('../workflows/index.ts'),
-    bundle('../../workflows/index.ts'),
+    workflowBundle(),
     migratedImageFile(),
     ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
   ]);

@@ -1,0 +1,21 @@
+// The worker's workflow bundle, made once per change of the code it is made from instead of at every
+// start (bundling takes seconds of CPU): `npm start`, the entry points and the test run share it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { PROJECT_ROOT, cachedFile, hashSources } from '../config/build-cache';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+// Everything the bundle can contain: the workflow code, what it imports of ours (domain/, and types
+// from activities/), and the SDK's version (the lock file).
+const inputs = ['workflows', 'domain', 'activities', 'package-lock.json'].map((p) => join(PROJECT_ROOT, p));
+
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+
+/** The bundle's code, from the build cache when the inputs are unchanged. */
+export async function workflowBundle(): Promise<string> {
+  const file = await cachedFile(`workflows-${hashSources(inputs)}.js`, async () => (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+  return readFile(file, 'utf8');
+}
