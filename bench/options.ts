@@ -18,13 +18,15 @@ export interface BenchOptions {
   parkBudgetS: number;
   /** Actions timed (one at a time) on parked requests at each scale step. */
   sample: number;
+  /** Start-up phase: `npm start` timed on an empty data directory and on a restart. */
+  startup: boolean;
   /** Where the JSON result goes (default bench/results/<ISO date>.json). */
   out?: string;
 }
 
 const HELP = `npm run bench -- [options]
 
-  --quick                  a few seconds: concurrency 1,5, few lifecycles, no scale phase
+  --quick                  a few seconds: concurrency 1,5, few lifecycles, no scale or start-up phase
   --concurrency 1,10,50    lifecycles in flight at once, one measured level each ("none": skip)
   --lifecycles N           lifecycles per level (default: 60, or 2x the concurrency if more;
                            never fewer than the concurrency)
@@ -34,6 +36,8 @@ const HELP = `npm run bench -- [options]
   --park-concurrency N     submissions in flight while parking (default 50)
   --park-budget S          seconds allowed for parking, all steps (default 380)
   --sample N               actions timed per scale step (default 100)
+  --startup on|off         start-up phase: npm start's time to ready and idle memory, first start
+                           and restart (default on; off with --quick)
   --out FILE               JSON result file (default bench/results/<ISO date>.json)
 
 Runs the whole stack in this process (embedded Temporal dev server unless TEMPORAL_ADDRESS,
@@ -53,6 +57,11 @@ const positive = (name: string, raw: string | undefined): number => {
   return n;
 };
 
+const onOff = (name: string, raw: string | undefined): boolean => {
+  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} takes on or off, got "${raw ?? ''}"`);
+  return raw === 'on';
+};
+
 export function parseOptions(argv: string[]): BenchOptions {
   const given = new Map<string, string | undefined>();
   for (let i = 0; i < argv.length; i++) {
@@ -70,7 +79,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     const value = inline ?? argv[++i];
     given.set(name, value);
   }
-  const known = new Set(['quick', 'concurrency', 'lifecycles', 'warmup', 'poll-ms', 'open', 'park-concurrency', 'park-budget', 'sample', 'out']);
+  const known = new Set(['quick', 'concurrency', 'lifecycles', 'warmup', 'poll-ms', 'open', 'park-concurrency', 'park-budget', 'sample', 'startup', 'out']);
+
   for (const name of given.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
 
   const quick = given.has('quick');
@@ -85,6 +95,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     parkConcurrency: given.has('park-concurrency') ? positive('--park-concurrency', opt('park-concurrency')) : 50,
     parkBudgetS: given.has('park-budget') ? positive('--park-budget', opt('park-budget')) : 380,
     sample: given.has('sample') ? positive('--sample', opt('sample')) : quick ? 10 : 100,
+    startup: given.has('startup') ? onOff('--startup', opt('startup')) : !quick,
     out: opt('out'),
   };
 }

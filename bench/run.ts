@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseOptions, type BenchOptions } from './options';
 import { startBenchStack, type BenchStack } from './stack';
+import { measureStartup, type StartupResult } from './startup';
 import { ApiClient } from './client';
 import { ReplicationWatcher } from './replication';
 import { ACTIONS, comment, createDirectLifecycle, httpLifecycle, submitAndAssign, type HttpContext } from './workloads';
@@ -415,6 +416,21 @@ function verdicts(levels: LevelResult[], scale: ScaleResult | undefined): Verdic
   return out;
 }
 
+/** Issue 15's start-up targets: ready within 8 s (first start) and 4 s (restart), under 350 MB idle. */
+function startupVerdicts(startup: StartupResult | undefined): Verdict[] {
+  if (!startup) return [{ target: 'npm start: ready < 8 s first, < 4 s restart; < 350 MB idle', met: null, detail: 'start-up phase not run' }];
+  const { first, restart } = startup;
+  return [
+    { target: 'npm start ready < 8 s on an empty data directory', met: first.readyMs < 8_000, detail: `${fmtS(first.readyMs)}` },
+    { target: 'npm start ready < 4 s on a restart', met: restart.readyMs < 4_000, detail: `${fmtS(restart.readyMs)}` },
+    {
+      target: 'npm start < 350 MB resident when idle',
+      met: Math.max(first.idleRssMiB, restart.idleRssMiB) * 1.048576 < 350,
+      detail: `${first.idleRssMiB} MiB after the first start, ${restart.idleRssMiB} MiB after the restart (one process: no wrapper)`,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -428,6 +444,8 @@ async function main() {
     `options: concurrency ${opts.concurrency.join(',') || 'none'}, ${opts.lifecycles ?? 'max(60, 2 x concurrency)'} lifecycles per level, warm-up ${opts.warmup}, poll ${opts.pollMs} ms, ` +
       (opts.open.length ? `open ${opts.open.join(',')} (park budget ${opts.parkBudgetS} s)` : 'no scale phase'),
   );
+  // Before the bench's own stack: npm start then has the machine to itself, as a user's would.
+  const startup = opts.startup ? await measureStartup(say) : undefined;
   say('starting the stack (Temporal, databases, worker with its workflow bundle, API)...');
   const stack = await startBenchStack((msg) => say(`  ${msg}`));
   say(`stack up: API on ${stack.origin}; ${stack.description.temporal}; ${stack.description.databases}`);
@@ -466,8 +484,9 @@ async function main() {
       options: opts,
       levels,
       scale,
+      startup,
       peakRssMiBProcess: Math.round((process.resourceUsage().maxRSS * 1024) / MiB),
-      targets: verdicts(levels, scale),
+      targets: [...verdicts(levels, scale), ...startupVerdicts(startup)],
     };
 
     console.log(`\n## Results (${m.cpuModel}, nproc ${m.nproc}, Node ${m.node})\n`);
