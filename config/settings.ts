@@ -22,6 +22,8 @@ export interface Settings {
   logLevel: string;
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
   opsToken?: string;
+  /** The Temporal UI the operations page links each request to (TEMPORAL_UI_URL); unset: the embedded dev server's, if it serves one. */
+  temporalUiUrl?: string;
   rateLimitPerMinute: number;
   /** Workflows the worker keeps in memory between tasks; unset: the SDK's default, sized from the heap. */
   maxCachedWorkflows?: number;
@@ -90,6 +92,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     taskQueue: env.TASK_QUEUE || 'service-exchange',
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,
+    temporalUiUrl: env.TEMPORAL_UI_URL?.trim().replace(/\/+$/, '') || undefined,
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
     idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),
