@@ -50,6 +50,7 @@ async function main() {
   // A wildcard address listens everywhere; a browser on this machine reaches it on loopback.
   const browserHost = ['0.0.0.0', '::', '[::]'].includes(settings.host) ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   say(`Open http://${browserHost}:${settings.port}/`);
+  say(`Operations page (sign in with the operator token): http://${browserHost}:${settings.port}/app/operations`);
 }
 
 main().catch((err: Error) => {

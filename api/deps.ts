@@ -4,4 +4,6 @@ import type { ServiceDeps } from '../services/deps';
 export interface ApiDeps extends ServiceDeps {
   /** Bearer token for the /ops routes (OPS_TOKEN); without it those routes answer 403 to everyone. */
   opsToken?: string;
+  /** The Temporal UI the operations page links requests to (TEMPORAL_UI_URL, or the embedded dev server's). */
+  temporalUiUrl?: string;
 }

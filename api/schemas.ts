@@ -264,3 +264,84 @@ export const NewUserSchema = Type.Object(
 );
 
 export const SetPasswordSchema = Type.Object({ password: NewPasswordSchema }, { additionalProperties: false });
+
+export const ComponentHealthSchema = Type.Object({
+  status: literals(['up', 'slow', 'down'] as const, { description: 'slow: over 500 ms; down: no answer within 3 s' }),
+  latencyMs: Type.Number(),
+});
+
+const Count = Type.Integer({ minimum: 0 });
+const SideBacklogSchema = Type.Object({
+  pending: Type.Integer({ minimum: 0, description: 'writes queued for this side' }),
+  oldestPendingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the oldest of them was accepted' }),
+});
+const OverviewCountsSchema = Type.Object({
+  total: Count,
+  byState: Type.Record(Type.String(), Count, { description: "requests by the consumer's state (from the consumer's database)" }),
+  escalations: Type.Record(Type.String(), Count, { description: 'open requests per escalation level (1 and up)' }),
+  breached: Type.Integer({ minimum: 0, description: 'running requests with an SLA clock breached (SlaBreached = true)' }),
+  backlog: Type.Object({ consumer: SideBacklogSchema, provider: SideBacklogSchema }),
+  failing: Type.Integer({ minimum: 0, description: 'running requests with a write Temporal is retrying' }),
+});
+
+export const OverviewSchema = Type.Object({
+  generatedAt: Type.String({ format: 'date-time' }),
+  temporalUi: Type.Object(
+    { url: Type.Union([Type.String(), Type.Null()]), namespace: Type.String() },
+    { description: "A request's workflow in the Temporal UI: {url}/namespaces/{namespace}/workflows/{workflowId}; url null: no Temporal UI known" },
+  ),
+  totals: OverviewCountsSchema,
+  pairs: Type.Array(
+    Type.Object({
+      consumer: Type.String(),
+      provider: Type.String(),
+      counts: OverviewCountsSchema,
+      requests: Type.Array(
+        Type.Object({
+          workflowId: Type.String(),
+          number: Type.String({ description: "the consumer's Provider Task number" }),
+          providerNumber: Type.Union([Type.String(), Type.Null()]),
+          state: Type.String(),
+          escalationLevel: Type.Integer({ minimum: 0 }),
+          slaBreached: Type.Boolean(),
+          sync: Type.Object({
+            status: SyncSchema.properties.status,
+            pending: SyncSchema.properties.pending,
+            oldestPendingAt: Type.Object({ consumer: SideBacklogSchema.properties.oldestPendingAt, provider: SideBacklogSchema.properties.oldestPendingAt }),
+            lastError: Type.Union([Type.String(), Type.Null()]),
+          }),
+        }),
+        { description: 'running requests that need a look: writes queued or failing, an SLA breached, or escalated' },
+      ),
+    }),
+  ),
+  databases: Type.Record(Type.String(), ComponentHealthSchema),
+  countsUnavailable: Type.Array(Type.String(), { description: "instances whose database could not be counted (down): their pairs' states are missing" }),
+  running: Type.Object({ read: Count, truncated: Type.Boolean({ description: 'more running requests than one overview reads' }) }),
+});
+
+const DriftedSchema = Type.Object({
+  workflowId: Type.String(),
+  consumerInstance: Type.String(),
+  consumerNumber: Type.String(),
+  providerInstance: Type.String(),
+  providerNumber: Type.Union([Type.String(), Type.Null()]),
+  differences: Type.Array(
+    Type.Object({
+      field: Type.String({ description: 'e.g. state, assignee, comment:<id>, escalation:<id>, provider_task, workflow' }),
+      consumer: Type.Unknown(),
+      provider: Type.Unknown(),
+      workflow: Type.Optional(Type.Unknown()),
+      message: Type.String(),
+    }),
+  ),
+});
+
+export const ReconcileReportSchema = Type.Object({
+  checked: Count,
+  inSync: Count,
+  pending: Type.Integer({ minimum: 0, description: 'requests whose only differences are writes their workflow still has queued' }),
+  drifted: Type.Array(DriftedSchema),
+  pendingRequests: Type.Array(DriftedSchema),
+  workflowUnavailable: Count,
+});

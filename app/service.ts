@@ -46,7 +46,7 @@ export interface ServiceOptions {
     maxCachedWorkflows?: number;
   };
   /** Builds the HTTP API (not listening: the caller picks where). Omitted: no API. */
-  api?: Pick<ApiDeps, 'opsToken' | 'actionTimeoutMs'> & AppOptions;
+  api?: Pick<ApiDeps, 'opsToken' | 'actionTimeoutMs' | 'temporalUiUrl'> & AppOptions;
   /** Told before each slow step, with what is ready so far (main.ts prints it). */
   progress?: (step: ServiceStep) => void;
 }
@@ -86,6 +86,7 @@ export function serviceOptionsFrom(settings: Settings, log: (msg: string) => voi
     worker: { logLevel: settings.logLevel, maxCachedWorkflows: settings.maxCachedWorkflows },
     api: {
       opsToken: settings.opsToken,
+      temporalUiUrl: settings.temporalUiUrl,
       actionTimeoutMs: settings.actionTimeoutSeconds * 1000,
       logger: { level: settings.logLevel },
       rateLimitPerMinute: settings.rateLimitPerMinute,
@@ -152,9 +153,11 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
 
   let app: FastifyInstance | undefined;
   if (options.api) {
-    const { opsToken, actionTimeoutMs, ...appOptions } = options.api;
+    const { opsToken, actionTimeoutMs, temporalUiUrl, ...appOptions } = options.api;
+    // Unset: the embedded dev server's UI, when the service (or the test) runs one.
+    const ui = temporalUiUrl ?? temporal.devServer?.uiUrl;
     // The web app is served from its standard build folder unless the caller names another.
-    app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs }, { webRoot: WEB_BUILD_DIR, ...appOptions });
+    app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs, temporalUiUrl: ui }, { webRoot: WEB_BUILD_DIR, ...appOptions });
   }
 
   return {

@@ -22,6 +22,8 @@ export interface Settings {
   logLevel: string;
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
   opsToken?: string;
+  /** The Temporal UI the operations page links each request to (TEMPORAL_UI_URL); unset: the embedded dev server's, if it serves one. */
+  temporalUiUrl?: string;
   rateLimitPerMinute: number;
   /** Workflows the worker keeps in memory between tasks; unset: the SDK's default, sized from the heap. */
   maxCachedWorkflows?: number;
@@ -69,6 +71,14 @@ function uiPort(env: NodeJS.ProcessEnv): number | false | undefined {
   return Number(raw);
 }
 
+/** TEMPORAL_UI_URL without a trailing slash: the page appends `/namespaces/...` to it. */
+function temporalUiUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = (env.TEMPORAL_UI_URL ?? '').trim().replace(/\/+$/, '');
+  if (raw === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new Error(`TEMPORAL_UI_URL must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -90,6 +100,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     taskQueue: env.TASK_QUEUE || 'service-exchange',
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,
+    temporalUiUrl: temporalUiUrl(env),
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1) : undefined,
     idempotencyTakeoverSeconds: positiveInt(env, 'IDEMPOTENCY_TAKEOVER_SECONDS', 30),

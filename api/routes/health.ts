@@ -1,9 +1,8 @@
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { checkHealth } from '../../services/health';
+import { ComponentHealthSchema } from '../schemas';
 import type { ApiDeps } from '../deps';
-
-const Status = Type.Unsafe<'up' | 'slow' | 'down'>({ type: 'string', enum: ['up', 'slow', 'down'] });
 
 export default async function healthRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.get(
@@ -16,8 +15,8 @@ export default async function healthRoutes(app: FastifyInstance, deps: ApiDeps) 
         response: {
           200: Type.Object({
             status: Type.Unsafe<'ok' | 'degraded'>({ type: 'string', enum: ['ok', 'degraded'] }),
-            temporal: Type.Object({ status: Status, latencyMs: Type.Number() }),
-            instances: Type.Record(Type.String(), Type.Object({ status: Status, latencyMs: Type.Number() })),
+            temporal: ComponentHealthSchema,
+            instances: Type.Record(Type.String(), ComponentHealthSchema),
           }),
         },
       },

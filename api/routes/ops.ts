@@ -4,15 +4,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { reconcile } from '../../services/reconcile';
 import { describeRequest, listRequests, requestHistoryJSON } from '../../services/operations';
+import { exchangeOverview } from '../../services/overview';
 import { requireOperator } from '../plugins/auth';
-import { errorResponses } from '../schemas';
+import { errorResponses, OverviewSchema, ReconcileReportSchema } from '../schemas';
 import type { ApiDeps } from '../deps';
 
 const WorkflowParams = Type.Object({ workflowId: Type.String({ minLength: 1, maxLength: 300 }) });
 
 /**
  * Operator visibility over every exchanged request, from Temporal itself: the same data the
- * Temporal UI shows, for scripts and for the dev server (which has no UI).
+ * Temporal UI shows, for scripts and for the operations page.
  */
 export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -80,9 +81,21 @@ export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps)
       schema: {
         summary: "Drift detection: every request's copies in both instances' databases against each other and its workflow (operator token)",
         description: 'The report `npm run reconcile` prints: { checked, inSync, pending, drifted: [{ workflowId, consumerNumber, providerNumber, differences }] }. Reads every request; meant for occasional checks.',
-        response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errorResponses(401, 403) },
+        response: { 200: ReconcileReportSchema, ...errorResponses(401, 403) },
       },
     },
-    async () => ({ ...(await reconcile(deps.instances, deps.temporal)) }),
+    async () => reconcile(deps.instances, deps.temporal),
+  );
+
+  app.get(
+    '/ops/overview',
+    {
+      schema: {
+        summary: 'The exchange at a glance, whole and per instance pair: requests by state, write backlog per side, failing writes, SLA breaches, escalations, database health (operator token)',
+        description: 'What the operations page (/app/operations) shows. The reconcile report stays on demand (GET /ops/reconcile).',
+        response: { 200: OverviewSchema, ...errorResponses(401, 403) },
+      },
+    },
+    async () => exchangeOverview(deps, deps.temporalUiUrl),
   );
 }

@@ -381,6 +381,7 @@ const routes: Route[] = [
     { route: 'GET /ops/requests/:workflowId', url: () => `/ops/requests/${encodeURIComponent(fixture.workflowId)}` },
     { route: 'GET /ops/requests/:workflowId/history', url: () => `/ops/requests/${encodeURIComponent(fixture.workflowId)}/history` },
     { route: 'GET /ops/reconcile', url: () => '/ops/reconcile' },
+    { route: 'GET /ops/overview', url: () => '/ops/overview' },
   ].map((r): Route => ({ ...r, otherInstance: [], wrongRole: ALL_USERS })),
 ];
 

@@ -37,7 +37,9 @@ export interface TestStack {
  * Databases are embedded PGlite in memory by default; with DATABASE_URL (as CI sets it) each test
  * file gets fresh databases of its own on that PostgreSQL server, dropped at the end.
  */
-export async function createTestStack(options: { instances?: InstanceConfig[]; sessions?: AppOptions['sessions']; live?: AppOptions['live'] } = {}): Promise<TestStack> {
+export async function createTestStack(
+  options: { instances?: InstanceConfig[]; sessions?: AppOptions['sessions']; live?: AppOptions['live']; temporalUiUrl?: string } = {},
+): Promise<TestStack> {
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
@@ -48,7 +50,7 @@ export async function createTestStack(options: { instances?: InstanceConfig[]; s
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
-    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000, sessions: options.sessions, live: options.live },
+    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000, sessions: options.sessions, live: options.live, temporalUiUrl: options.temporalUiUrl },
   });
   const app = service.app!;
   const demo = await seedDemoData(service.instances);

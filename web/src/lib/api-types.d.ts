@@ -28,13 +28,19 @@ export interface paths {
                             /** @enum {string} */
                             status: "ok" | "degraded";
                             temporal: {
-                                /** @enum {string} */
+                                /**
+                                 * @description slow: over 500 ms; down: no answer within 3 s
+                                 * @enum {string}
+                                 */
                                 status: "up" | "slow" | "down";
                                 latencyMs: number;
                             };
                             instances: {
                                 [key: string]: {
-                                    /** @enum {string} */
+                                    /**
+                                     * @description slow: over 500 ms; down: no answer within 3 s
+                                     * @enum {string}
+                                     */
                                     status: "up" | "slow" | "down";
                                     latencyMs: number;
                                 };
@@ -3711,7 +3717,252 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            checked: number;
+                            inSync: number;
+                            /** @description requests whose only differences are writes their workflow still has queued */
+                            pending: number;
+                            drifted: {
+                                workflowId: string;
+                                consumerInstance: string;
+                                consumerNumber: string;
+                                providerInstance: string;
+                                providerNumber: string | null;
+                                differences: {
+                                    /** @description e.g. state, assignee, comment:<id>, escalation:<id>, provider_task, workflow */
+                                    field: string;
+                                    consumer: unknown;
+                                    provider: unknown;
+                                    workflow?: unknown;
+                                    message: string;
+                                }[];
+                            }[];
+                            pendingRequests: {
+                                workflowId: string;
+                                consumerInstance: string;
+                                consumerNumber: string;
+                                providerInstance: string;
+                                providerNumber: string | null;
+                                differences: {
+                                    /** @description e.g. state, assignee, comment:<id>, escalation:<id>, provider_task, workflow */
+                                    field: string;
+                                    consumer: unknown;
+                                    provider: unknown;
+                                    workflow?: unknown;
+                                    message: string;
+                                }[];
+                            }[];
+                            workflowUnavailable: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The exchange at a glance, whole and per instance pair: requests by state, write backlog per side, failing writes, SLA breaches, escalations, database health (operator token)
+         * @description What the operations page (/app/operations) shows. The reconcile report stays on demand (GET /ops/reconcile).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            generatedAt: string;
+                            /** @description A request's workflow in the Temporal UI: {url}/namespaces/{namespace}/workflows/{workflowId}; url null: no Temporal UI known */
+                            temporalUi: {
+                                url: string | null;
+                                namespace: string;
+                            };
+                            totals: {
+                                total: number;
+                                /** @description requests by the consumer's state (from the consumer's database) */
+                                byState: {
+                                    [key: string]: number;
+                                };
+                                /** @description open requests per escalation level (1 and up) */
+                                escalations: {
+                                    [key: string]: number;
+                                };
+                                /** @description running requests with an SLA clock breached (SlaBreached = true) */
+                                breached: number;
+                                backlog: {
+                                    consumer: {
+                                        /** @description writes queued for this side */
+                                        pending: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description when the oldest of them was accepted
+                                         */
+                                        oldestPendingAt: string | null;
+                                    };
+                                    provider: {
+                                        /** @description writes queued for this side */
+                                        pending: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description when the oldest of them was accepted
+                                         */
+                                        oldestPendingAt: string | null;
+                                    };
+                                };
+                                /** @description running requests with a write Temporal is retrying */
+                                failing: number;
+                            };
+                            pairs: {
+                                consumer: string;
+                                provider: string;
+                                counts: {
+                                    total: number;
+                                    /** @description requests by the consumer's state (from the consumer's database) */
+                                    byState: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description open requests per escalation level (1 and up) */
+                                    escalations: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description running requests with an SLA clock breached (SlaBreached = true) */
+                                    breached: number;
+                                    backlog: {
+                                        consumer: {
+                                            /** @description writes queued for this side */
+                                            pending: number;
+                                            /**
+                                             * Format: date-time
+                                             * @description when the oldest of them was accepted
+                                             */
+                                            oldestPendingAt: string | null;
+                                        };
+                                        provider: {
+                                            /** @description writes queued for this side */
+                                            pending: number;
+                                            /**
+                                             * Format: date-time
+                                             * @description when the oldest of them was accepted
+                                             */
+                                            oldestPendingAt: string | null;
+                                        };
+                                    };
+                                    /** @description running requests with a write Temporal is retrying */
+                                    failing: number;
+                                };
+                                /** @description running requests that need a look: writes queued or failing, an SLA breached, or escalated */
+                                requests: {
+                                    workflowId: string;
+                                    /** @description the consumer's Provider Task number */
+                                    number: string;
+                                    providerNumber: string | null;
+                                    state: string;
+                                    escalationLevel: number;
+                                    slaBreached: boolean;
+                                    sync: {
+                                        /**
+                                         * @description in_sync: both sides have every accepted change; pending: writes queued; failing: a write is being retried (see lastError)
+                                         * @enum {string}
+                                         */
+                                        status: "in_sync" | "pending" | "failing" | "unknown";
+                                        /** @description changes not yet written, per side */
+                                        pending: {
+                                            consumer: number;
+                                            provider: number;
+                                        } | null;
+                                        oldestPendingAt: {
+                                            /**
+                                             * Format: date-time
+                                             * @description when the oldest of them was accepted
+                                             */
+                                            consumer: string | null;
+                                            /**
+                                             * Format: date-time
+                                             * @description when the oldest of them was accepted
+                                             */
+                                            provider: string | null;
+                                        };
+                                        lastError: string | null;
+                                    };
+                                }[];
+                            }[];
+                            databases: {
+                                [key: string]: {
+                                    /**
+                                     * @description slow: over 500 ms; down: no answer within 3 s
+                                     * @enum {string}
+                                     */
+                                    status: "up" | "slow" | "down";
+                                    latencyMs: number;
+                                };
+                            };
+                            /** @description instances whose database could not be counted (down): their pairs' states are missing */
+                            countsUnavailable: string[];
+                            running: {
+                                read: number;
+                                /** @description more running requests than one overview reads */
+                                truncated: boolean;
+                            };
                         };
                     };
                 };

@@ -14,6 +14,11 @@ const STATE_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 export const stateLabel = (state: string) => STATE_LABELS[state] ?? capitalized(words(state));
+/** The states in the order a request moves through them. */
+export const stateOrder = (a: string, b: string) => {
+  const rank = (s: string) => (s in STATE_LABELS ? Object.keys(STATE_LABELS).indexOf(s) : Infinity);
+  return rank(a) - rank(b) || a.localeCompare(b);
+};
 
 const PRIORITY_LABELS: Record<number, string> = { 1: 'Critical', 2: 'High', 3: 'Moderate', 4: 'Low' };
 export const priorityLabel = (p: number) => `${p} – ${PRIORITY_LABELS[p] ?? 'Unknown'}`;
@@ -56,6 +61,9 @@ export function formatTime(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+/** A time of day to the second, in the user's locale and time zone, e.g. "2:05:09 PM". */
+export const formatClock = (iso: string) => new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' }).format(new Date(iso));
 
 /** The user's time zone, as shown beside times ("Europe/Berlin"). */
 export const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
