@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { migratedImageFile } from '../../db/image-cache';
-import { ensureWebBuild } from '../../app/web-build';
+import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +15,8 @@ declare module 'vitest' {
 
 /**
  * Once per test run: bundles the workflow code, makes sure of the database image every test file's
- * stacks start from and of the web app's build they serve under /app/ (both made only when their
+ * stacks start from, of the web app's build they serve under /app/ and of the Temporal UI's build the
+ * dev servers serve on their HTTP port (each made only when its
  * sources changed: db/image-cache.ts, app/web-build.ts).
  */
 export default async function setup(project: TestProject): Promise<void> {
@@ -26,6 +27,7 @@ export default async function setup(project: TestProject): Promise<void> {
     bundle('../../workflows/index.ts'),
     migratedImageFile(),
     ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
+    ensureTemporalUiBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
   ]);
   project.provide('conformanceWorkflowBundle', conformance);
   project.provide('serviceWorkflowBundle', service);
