@@ -98,4 +98,34 @@ describe('the Temporal UI on the dev server', () => {
     await expect.poll(framesText, { timeout: 15_000 }).toMatch(/work in progress[\s\S]*assigned to Bob/);
     await screenshot(page, 'temporal-ui-workflow');
   });
+
+  it("mounts the workflow's other tabs: the latest-run redirect, pending activities, call stack, queries, workers, metadata, relationships, an event", async () => {
+    const { page } = await b.newPage(browser);
+    const id = encodeURIComponent(exchangeWorkflowId('acme', numbers.wip));
+    // A workflow without a run: its latest run's history.
+    await page.goto(`${ui}/namespaces/default/workflows/${id}`);
+    await page.waitForURL(/\/[0-9a-f-]{36}\/history$/);
+    const run = new URL(page.url()).pathname.replace(/\/history$/, '');
+    const tabs: Array<[string, string | RegExp]> = [
+      ['pending-activities', /No Pending Activities|Pending Activities/],
+      ['call-stack', /Call Stack/],
+      ['query', /Query Type/],
+      ['workers', /Workers/],
+      ['metadata', /Metadata|Events|Summary/],
+      ['relationships', /Relationships/],
+      ['history/events/1', /Workflow ?Execution ?Started/],
+    ];
+    for (const [tab, text] of tabs) {
+      await page.goto(`${ui}${run}/${tab}`);
+      await page.getByText(text).first().waitFor();
+      await page.getByTestId('workflow-id-heading').waitFor();
+    }
+    // The query tab runs the workflow's own queries through POST .../query/{type}.
+    await page.goto(`${ui}${run}/query`);
+    // The query types come from the workflow's own metadata query (__temporal_workflow_metadata).
+    await expect.poll(() => page.getByText('snapshot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Run Query' }).click();
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('work_in_progress');
+    await screenshot(page, 'temporal-ui-query');
+  });
 });
