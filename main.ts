@@ -6,7 +6,7 @@ import { settingsFromEnv } from './config/settings';
 import { buildService, serviceOptionsFrom } from './app/service';
 import { seedDemo } from './app/seed-demo';
 import { onShutdown } from './app/shutdown';
-import { ensureWebBuild } from './app/web-build';
+import { ensureTemporalUiBuild, ensureWebBuild } from './app/web-build';
 
 const say = (msg: string) => console.log(`[service-exchange] ${msg}`);
 
@@ -15,8 +15,10 @@ async function main() {
   // The operator routes need a token; the all-in-one demo makes one up when none is configured.
   const opsToken = settings.opsToken ?? `ops.${randomBytes(24).toString('base64url')}`;
   mkdirSync(settings.dataDir, { recursive: true });
-  // The web app is built here when its sources changed since the last build (about 15 s), else reused.
+  // The web app (and, for the embedded dev server, the Temporal UI) are built here when their sources
+  // changed since the last build (about 15 s and 25 s), else reused.
   await ensureWebBuild({ say });
+  if (!settings.temporal.address && settings.devServerUiPort !== false) await ensureTemporalUiBuild({ say });
   const defaults = serviceOptionsFrom(settings, say);
   const service = await buildService({
     ...defaults,
@@ -24,8 +26,8 @@ async function main() {
     progress: (p) => {
       if (p.step === 'temporal') {
         say(`Temporal at ${p.temporal.address}${p.temporal.devServer ? ' (embedded dev server; set TEMPORAL_ADDRESS for a real cluster)' : ''}`);
-        // The Temporal UI's pages are not served yet: only the HTTP API is on that port.
-        if (p.temporal.devServer?.uiUrl) say(`Temporal HTTP API at ${p.temporal.devServer.uiUrl} (under /api/v1)`);
+        // The Temporal UI and Temporal's HTTP API (under /api/v1) share the dev server's HTTP port.
+        if (p.temporal.devServer?.uiUrl) say(`Temporal UI at ${p.temporal.devServer.uiUrl} (Temporal's HTTP API under ${p.temporal.devServer.uiUrl}/api/v1)`);
       }
       if (p.step === 'databases') {
         const embedded = settings.instances.filter((i) => !i.databaseUrl && !settings.databaseUrl).map((i) => i.id);

@@ -1,5 +1,7 @@
-// The web app's build, done when its sources changed: `npm start`, start-api.ts and the test run's
-// global setup call `ensureWebBuild()` before serving, so nobody has to remember a build step.
+// The builds of the project's two SvelteKit apps, done when their sources changed: the product's web
+// app (web/, served by the API under /app/) and the Temporal UI the embedded dev server serves on its
+// HTTP port (temporal-ui/). `npm start`, start-api.ts and the test run's global setup call
+// `ensureWebBuild()` / `ensureTemporalUiBuild()` before serving, so nobody has to remember a build step.
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -10,49 +12,76 @@ import { fileURLToPath } from 'node:url';
 /** The repository's root. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** A SvelteKit project of the repository, built with `vite build` in its folder into build/. */
+export interface SvelteApp {
+  /** What the build messages call it. */
+  readonly name: string;
+  /** The SvelteKit project root. */
+  readonly dir: string;
+  /** What the build writes (ignored by git). */
+  readonly buildDir: string;
+  /** Folders outside `dir` the build also reads (their files are part of the source hash). */
+  readonly alsoReads: readonly string[];
+  /** Roughly how long a build takes, for the message before it. */
+  readonly about: string;
+}
+
+function svelteApp(name: string, folder: string, about: string, alsoReads: string[] = []): SvelteApp {
+  const dir = join(ROOT, folder);
+  return { name, dir, buildDir: join(dir, 'build'), alsoReads, about };
+}
+
+/** The product's web app; its pages import the product's pure rules (`$domain`: form validation, durations, the vocabulary). */
+export const WEB_APP = svelteApp('the web app', 'web', 'about 15 s', [join(ROOT, 'domain')]);
+
+/** The Temporal UI (@temporalio/ui's pages) the embedded dev server serves on its HTTP port. */
+export const TEMPORAL_UI_APP = svelteApp('the Temporal UI', 'temporal-ui', 'about 25 s');
+
 /** The web app's sources (SvelteKit project root). */
-export const WEB_DIR = join(ROOT, 'web');
+export const WEB_DIR = WEB_APP.dir;
 
 /** What the build writes and the API serves under /app/ (ignored by git). */
-export const WEB_BUILD_DIR = join(WEB_DIR, 'build');
+export const WEB_BUILD_DIR = WEB_APP.buildDir;
 
-/** The hash of the sources the build in WEB_BUILD_DIR was made from. A dot file: never served. */
-const STAMP = join(WEB_BUILD_DIR, '.build-stamp');
+/** What the Temporal UI's build writes and the dev server serves at / on its HTTP port (ignored by git). */
+export const TEMPORAL_UI_BUILD_DIR = TEMPORAL_UI_APP.buildDir;
 
-/** The product's pure rules, which the pages import (`$domain`: form validation, durations, the vocabulary). */
-const DOMAIN_DIR = join(ROOT, 'domain');
+/** The hash of the sources the build was made from. A dot file: never served. */
+const stampOf = (app: SvelteApp) => join(app.buildDir, '.build-stamp');
 
-/** Folders under web/ that are outputs, not sources. */
+/** Folders under an app's root that are outputs, not sources. */
 const OUTPUTS = new Set(['build', '.svelte-kit', 'node_modules']);
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
+function sourceFiles(dir: string, root: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (dir === WEB_DIR && OUTPUTS.has(entry.name)) continue;
+    if (dir === root && OUTPUTS.has(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(path, out);
+    if (entry.isDirectory()) sourceFiles(path, root, out);
     else if (entry.isFile()) out.push(path);
   }
   return out;
 }
 
 /**
- * A hash of everything the build depends on: every file under web/ (sources, static files, the
- * SvelteKit and Vite config), domain/ (which the pages import) and package-lock.json (the toolchain's
- * versions).
+ * A hash of everything an app's build depends on: every file under its folder (sources, static files,
+ * the SvelteKit, Vite and Tailwind config), the folders it also reads and package-lock.json (the
+ * toolchain's and the libraries' versions).
  */
-export function webSourceHash(): string {
+export function sourceHash(app: SvelteApp): string {
   const hash = createHash('sha256');
-  for (const file of [...sourceFiles(WEB_DIR), ...sourceFiles(DOMAIN_DIR), join(ROOT, 'package-lock.json')]) {
+  const files = [...sourceFiles(app.dir, app.dir), ...app.alsoReads.flatMap((dir) => sourceFiles(dir, dir)), join(ROOT, 'package-lock.json')];
+  for (const file of files) {
     if (!existsSync(file)) continue;
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex');
 }
 
-/** True when WEB_BUILD_DIR holds a build of the current sources. */
-export function webBuildIsCurrent(hash = webSourceHash()): boolean {
-  return existsSync(join(WEB_BUILD_DIR, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === hash;
+/** True when the app's build folder holds a build of its current sources. */
+export function buildIsCurrent(app: SvelteApp, hash = sourceHash(app)): boolean {
+  const stamp = stampOf(app);
+  return existsSync(join(app.buildDir, 'index.html')) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash;
 }
 
 export interface WebBuildResult {
@@ -61,44 +90,51 @@ export interface WebBuildResult {
 }
 
 /**
- * Builds the web app unless WEB_BUILD_DIR already holds a build of the current sources. The build
- * (`vite build` in web/) runs in a child process: SvelteKit's Vite plugin takes its project root from
- * the process's working directory, and the bundler's memory is returned when it exits.
+ * Builds the app unless its build folder already holds a build of the current sources. The build
+ * (`vite build` in the app's folder) runs in a child process: SvelteKit's Vite plugin takes its project
+ * root from the process's working directory, and the bundler's memory is returned when it exits.
  */
-export async function ensureWebBuild(options: { say?: (msg: string) => void } = {}): Promise<WebBuildResult> {
+export async function ensureBuild(app: SvelteApp, options: { say?: (msg: string) => void } = {}): Promise<WebBuildResult> {
   const started = Date.now();
-  const hash = webSourceHash();
-  if (webBuildIsCurrent(hash)) return { built: false, ms: Date.now() - started };
-  options.say?.('building the web app (about 15 s; only when its sources changed)...');
+  const hash = sourceHash(app);
+  if (buildIsCurrent(app, hash)) return { built: false, ms: Date.now() - started };
+  options.say?.(`building ${app.name} (${app.about}; only when its sources changed)...`);
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build'], { cwd: WEB_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(process.execPath, [vite, 'build'], { cwd: app.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0 || !existsSync(join(WEB_BUILD_DIR, 'index.html'))) {
-    throw new Error(`the web app's build failed (vite build in ${WEB_DIR}, exit code ${code}):\n${output.join('').trim()}`);
+  if (code !== 0 || !existsSync(join(app.buildDir, 'index.html'))) {
+    throw new Error(`${app.name}'s build failed (vite build in ${app.dir}, exit code ${code}):\n${output.join('').trim()}`);
   }
   // Written last: an interrupted build is redone next time.
-  writeFileSync(STAMP, `${hash}\n`);
+  writeFileSync(stampOf(app), `${hash}\n`);
   const ms = Date.now() - started;
-  options.say?.(`web app built in ${(ms / 1000).toFixed(1)} s`);
+  options.say?.(`${app.name} built in ${(ms / 1000).toFixed(1)} s`);
   return { built: true, ms };
 }
 
-/** `npm run build:web`: builds when the sources changed (`--force`: always). */
+/** The web app's build (served by the API under /app/). */
+export const ensureWebBuild = (options: { say?: (msg: string) => void } = {}) => ensureBuild(WEB_APP, options);
+
+/** The Temporal UI's build (served by the embedded dev server on its HTTP port). */
+export const ensureTemporalUiBuild = (options: { say?: (msg: string) => void } = {}) => ensureBuild(TEMPORAL_UI_APP, options);
+
+/** `npm run build:web`: builds both apps when their sources changed (`--force`: always). */
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv.includes('--force') && existsSync(STAMP)) writeFileSync(STAMP, 'forced\n');
-  ensureWebBuild({ say: console.log }).then(
-    (r) => {
-      if (!r.built) console.log(`the web app in ${relative(process.cwd(), WEB_BUILD_DIR)} is up to date`);
-    },
-    (err: Error) => {
-      console.error(err.message);
-      process.exit(1);
-    },
-  );
+  const apps = [WEB_APP, TEMPORAL_UI_APP];
+  if (process.argv.includes('--force')) for (const app of apps) if (existsSync(stampOf(app))) writeFileSync(stampOf(app), 'forced\n');
+  (async () => {
+    for (const app of apps) {
+      const r = await ensureBuild(app, { say: console.log });
+      if (!r.built) console.log(`${app.name} in ${relative(process.cwd(), app.buildDir)} is up to date`);
+    }
+  })().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
 }

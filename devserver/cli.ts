@@ -1,6 +1,7 @@
 // `npm run devserver -- --port 7233 --data-dir ./data/temporal`: the dev server on its own, for
 // other processes and the `temporal` CLI (and its HTTP API on port 8233). Development only; production uses a real Temporal cluster.
 import { parseArgs } from 'node:util';
+import { ensureTemporalUiBuild } from '../app/web-build';
 import { startDevServer } from './index';
 import type { SearchAttributeKind } from './visibility-query';
 
@@ -8,7 +9,7 @@ const usage = `Usage: npm run devserver -- [options]
 
   --port <n>                 port to listen on (default 7233; 0 picks a free one)
   --ip <host>                address to bind (default 127.0.0.1)
-  --ui-port <n>              HTTP port: Temporal's HTTP API under /api/v1 (default: --port + 1000,
+  --ui-port <n>              HTTP port: the Temporal UI, and Temporal's HTTP API under /api/v1 (default: --port + 1000,
                              so 8233; 0 picks a free one)
   --headless                 serve no HTTP port
   --data-dir <dir>           keep state here so it survives restarts (default: in memory)
@@ -55,6 +56,9 @@ for (const spec of values['search-attribute'] ?? []) {
   if (!name || !KINDS.includes(kind)) fail(`--search-attribute must look like Name=Type with Type one of ${KINDS.join(', ')}, got "${spec}"`);
   searchAttributes[name] = kind as SearchAttributeKind;
 }
+
+// The Temporal UI on the HTTP port: built here when its sources changed (about 25 s), else reused.
+if (!values.headless) await ensureTemporalUiBuild({ say: (m) => console.log(m) }).catch((err: Error) => fail(err.message));
 
 const server = await startDevServer({
   port,

@@ -1,7 +1,11 @@
 // The dev server's HTTP port (the UI port, 8233 by default, as `temporal server start-dev` has it):
-// Temporal's HTTP API under /api/v1 now; the Temporal UI's pages will be served beside it, so that
-// they call their own origin, as Temporal's UI server does.
-import Fastify from 'fastify';
+// Temporal's HTTP API under /api/v1 and, beside it, the Temporal UI's pages (temporal-ui/, built by
+// app/web-build.ts), so that they call their own origin, as Temporal's UI server does. The settings
+// the pages read first (GET /api/v1/settings) are the UI server's own, not part of the gRPC mapping.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import { status } from '@grpc/grpc-js';
 import { callRoute, errorAnswer, httpRoutes } from './http-api';
 import { ServiceError } from './errors';
@@ -23,7 +27,53 @@ function queryLists(query: unknown): Record<string, string[]> {
   return Object.fromEntries(Object.entries((query ?? {}) as Record<string, string | string[]>).map(([k, v]) => [k, [v].flat()]));
 }
 
-export async function startHttpServer(options: { host: string; port: number; services: Services; grpcAddress: string; log: (msg: string) => void }): Promise<HttpServer> {
+/**
+ * The version of Temporal's UI server whose settings this port answers with: that of the
+ * @temporalio/ui library the pages are built from. The pages compare it with 2.23.0 to decide how to
+ * encode workflow ids in their URLs (older servers decoded them twice).
+ */
+export const UI_SERVER_VERSION = '2.38.0';
+
+/**
+ * What Temporal's UI server answers at /api/v1/settings (its config, in its Go field names), for a
+ * local development server without auth or codec: writes are allowed as on `temporal server
+ * start-dev`, except what this dev server does not implement (reset, batch operations).
+ */
+export function uiSettings(): Record<string, unknown> {
+  return {
+    Auth: { Enabled: false, Options: null },
+    BannerText: '',
+    DefaultNamespace: 'default',
+    ShowTemporalSystemNamespace: false,
+    FeedbackURL: '',
+    NotifyOnNewVersion: false,
+    Codec: { Endpoint: '', PassAccessToken: false, IncludeCredentials: false, DefaultErrorMessage: '', DefaultErrorLink: '' },
+    Version: UI_SERVER_VERSION,
+    DisableWriteActions: false,
+    WorkflowTerminateDisabled: false,
+    WorkflowCancelDisabled: false,
+    WorkflowSignalDisabled: false,
+    WorkflowUpdateDisabled: false,
+    WorkflowResetDisabled: true,
+    BatchActionsDisabled: true,
+    StartWorkflowDisabled: false,
+    HideWorkflowQueryErrors: false,
+    RefreshWorkflowCountsDisabled: false,
+  };
+}
+
+/** Content-hashed files (`_app/immutable/…`) never change under their name: cached for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  services: Services;
+  grpcAddress: string;
+  /** The Temporal UI's build (index.html and _app/), served at /; omitted or not built: no pages. */
+  uiRoot?: string;
+  log: (msg: string) => void;
+}): Promise<HttpServer> {
   // Long polls (a history with waitNewEvent) must not hold a shutdown: close drops open connections.
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 4 * 1024 * 1024 });
   // Bodies are read as text and parsed by the JSON mapping, whatever their content type (curl -d
@@ -55,12 +105,25 @@ export async function startHttpServer(options: { host: string; port: number; ser
     });
   }
 
-  app.get('/', async () => ({
-    server: 'Service Exchange embedded Temporal dev server',
-    grpc: options.grpcAddress,
-    httpApi: '/api/v1 (Temporal HTTP API: e.g. /api/v1/namespaces, /api/v1/namespaces/default/workflows?query=...)',
-    ui: 'The Temporal UI is not served here yet.',
-  }));
+  app.get('/api/v1/settings', async (_request, reply) => reply.type('application/json').send(JSON.stringify(uiSettings())));
+
+  const uiRoot = options.uiRoot && existsSync(join(options.uiRoot, 'index.html')) ? options.uiRoot : undefined;
+  if (uiRoot) {
+    await app.register(fastifyStatic, {
+      root: uiRoot,
+      // One route per file of the build, found at start: no wildcard route to shadow the API's 404s.
+      wildcard: false,
+      cacheControl: false,
+      setHeaders: (res, path) => res.header('cache-control', path.includes('/_app/immutable/') ? IMMUTABLE : 'no-cache'),
+    });
+  } else {
+    app.get('/', async () => ({
+      server: 'Service Exchange embedded Temporal dev server',
+      grpc: options.grpcAddress,
+      httpApi: '/api/v1 (Temporal HTTP API: e.g. /api/v1/namespaces, /api/v1/namespaces/default/workflows?query=...)',
+      ui: 'The Temporal UI is not built: `npm start` or `npm run build:web` builds it (temporal-ui/).',
+    }));
+  }
 
   // What Fastify refuses before a route (a body over the limit, a malformed URL) in the same shape.
   app.setErrorHandler(async (err: { statusCode?: number; message: string }, _request, reply) => {
@@ -68,10 +131,16 @@ export async function startHttpServer(options: { host: string; port: number; ser
     return reply.code(err.statusCode ?? 500).type('application/json').send(JSON.stringify({ code, message: err.message }));
   });
 
-  // grpc-gateway's answer to a path no route matches.
-  app.setNotFoundHandler(async (_request, reply) => {
+  const notFound = (reply: FastifyReply) => {
     const answer = errorAnswer(new ServiceError(status.NOT_FOUND, 'Not Found'));
     return reply.code(answer.status).type('application/json').send(JSON.stringify(answer.body));
+  };
+  // grpc-gateway's answer to an /api path no route matches (and to a file the UI's build does not
+  // have); any other page address is the UI's: its index.html, whose router shows the page.
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (!uiRoot || request.method !== 'GET' || path === '/api' || path.startsWith('/api/') || path.startsWith('/_app/')) return notFound(reply);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', uiRoot);
   });
 
   await app.listen({ host: options.host, port: options.port });

@@ -6,16 +6,22 @@ import { Namespaces } from './namespaces';
 import { addServices, createHandlers } from './grpc-server';
 import { startHttpServer, type HttpServer } from './http-server';
 import type { SearchAttributeKind } from './visibility-query';
+import { TEMPORAL_UI_BUILD_DIR } from '../app/web-build';
 
 export interface DevServerOptions {
   /** Port to listen on; 0 picks a free one. Default 7233. */
   port?: number;
   host?: string;
   /**
-   * Port of the HTTP API (and, later, the Temporal UI) on the same host; 0 picks a free one, false
-   * serves none. Default: the gRPC port + 1000 (8233 beside 7233), as `temporal server start-dev`.
+   * Port of the HTTP API and the Temporal UI on the same host; 0 picks a free one, false serves
+   * none. Default: the gRPC port + 1000 (8233 beside 7233), as `temporal server start-dev`.
    */
   uiPort?: number | false;
+  /**
+   * The Temporal UI's build served on that port (default temporal-ui/build, made by
+   * app/web-build.ts: `ensureTemporalUiBuild()`); false: the HTTP API alone.
+   */
+  uiRoot?: string | false;
   /** Keep state in this directory so it survives a restart (even `kill -9`). In memory when unset. */
   dataDir?: string;
   /** Namespaces to create besides `default`. */
@@ -31,7 +37,7 @@ export interface DevServer {
   readonly port: number;
   /** host:port of the HTTP port (Temporal's HTTP API under /api/v1), unless it is off. */
   readonly httpAddress?: string;
-  /** http://host:port of the same port, where the Temporal UI will be. */
+  /** http://host:port of the same port: the Temporal UI (when built) and the HTTP API under /api/v1. */
   readonly uiUrl?: string;
   close(): Promise<void>;
 }
@@ -77,7 +83,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const uiPort = options.uiPort ?? (grpcPort === 0 ? 0 : grpcPort + 1000);
   let http: HttpServer | undefined;
   if (uiPort !== false) {
-    http = await startHttpServer({ host, port: uiPort, services, grpcAddress: address, log }).catch((err: Error) => {
+    http = await startHttpServer({ host, port: uiPort, services, grpcAddress: address, uiRoot: options.uiRoot === false ? undefined : (options.uiRoot ?? TEMPORAL_UI_BUILD_DIR), log }).catch((err: Error) => {
       server.forceShutdown();
       stopEngine();
       throw new Error(`HTTP port ${uiPort}: ${err.message}`);
@@ -85,7 +91,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   log(
     `Temporal dev server listening on ${address}${options.dataDir ? ` (state in ${options.dataDir})` : ' (in memory)'}` +
-      (http ? `, HTTP API on ${http.url}/api/v1` : ''),
+      (http ? `, Temporal UI on ${http.url} and HTTP API under /api/v1` : ''),
   );
   return {
     address,

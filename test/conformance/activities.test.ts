@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CancelledFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { RetryPolicy } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 /** Quick retries, so retry tests take a fraction of a second of real time. */
-const fastRetry = { initialInterval: '50ms', backoffCoefficient: 2 };
+const fastRetry: RetryPolicy = { initialInterval: '50ms', backoffCoefficient: 2 };
 
 async function historyEvents(handle: Pick<WorkflowHandle, 'fetchHistory'>): Promise<HistoryEvent[]> {
   return (await handle.fetchHistory()).events ?? [];

@@ -100,7 +100,7 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
       const out = run.output();
       expect(count(out, 'shutting down gracefully'), out).toBe(1);
       expect(out).toContain('[service-exchange] stopped');
-      expect(out).toMatch(/Temporal HTTP API at http:\/\/127\.0\.0\.1:\d+ /);
+      expect(out).toMatch(/Temporal UI at http:\/\/127\.0\.0\.1:\d+ \(Temporal.s HTTP API under http:\/\/127\.0\.0\.1:\d+\/api\/v1\)/);
       expect(out).not.toMatch(/second SIGINT|killed by timeout/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

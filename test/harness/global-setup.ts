@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { migratedImageFile } from '../../db/image-cache';
-import { ensureWebBuild } from '../../app/web-build';
+import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
 import { workflowBundle } from '../../app/workflow-bundle';
 
 declare module 'vitest' {
@@ -16,9 +16,10 @@ declare module 'vitest' {
 
 /**
  * Once per test run: bundles the conformance suite's workflows, and makes sure of the service's
- * workflow bundle, the database image every test file's stacks start from and the web app's build
- * they serve under /app/ (each made only when its sources changed: app/workflow-bundle.ts,
- * db/image-cache.ts, app/web-build.ts; `npm start` uses the same ones).
+ * workflow bundle, the database image every test file's stacks start from, the web app's build they
+ * serve under /app/ and the Temporal UI's build the dev servers serve on their HTTP port (each made
+ * only when its sources changed: app/workflow-bundle.ts, db/image-cache.ts, app/web-build.ts;
+ * `npm start` uses the same ones).
  */
 export default async function setup(project: TestProject): Promise<void> {
   const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
@@ -28,6 +29,7 @@ export default async function setup(project: TestProject): Promise<void> {
     workflowBundle(),
     migratedImageFile(),
     ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
+    ensureTemporalUiBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
   ]);
   project.provide('conformanceWorkflowBundle', conformance);
   project.provide('serviceWorkflowBundle', service);

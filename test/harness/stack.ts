@@ -38,12 +38,24 @@ export interface TestStack {
  * file gets fresh databases of its own on that PostgreSQL server, dropped at the end.
  */
 export async function createTestStack(
-  options: { instances?: InstanceConfig[]; sessions?: AppOptions['sessions']; live?: AppOptions['live']; temporalUiUrl?: string } = {},
+  options: {
+    instances?: InstanceConfig[];
+    sessions?: AppOptions['sessions'];
+    live?: AppOptions['live'];
+    /** The dev server's HTTP port (the Temporal UI and /api/v1): 0 for a free one. Default: none. */
+    temporalUiPort?: number;
+    /** The Temporal UI the operations page links workflows to. */
+    temporalUiUrl?: string;
+  } = {},
 ): Promise<TestStack> {
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
-  const temporal = await createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
+  const temporal = await createTemporalTestEnv({
+    workflowBundle: inject('serviceWorkflowBundle'),
+    searchAttributes: exchangeSearchAttributeKinds,
+    uiPort: options.temporalUiPort,
+  });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
     databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage },

@@ -1,4 +1,5 @@
 // Workflows for the lifecycle and time-skipping conformance tests.
+import type { Duration } from '@temporalio/common';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -28,7 +29,7 @@ export const cleanedUpQuery = defineQuery<boolean>('cleanedUp');
 // ---------------------------------------------------------------- timers and time
 
 /** Sleeps `ms` and reports how much workflow time passed across the timer. */
-export async function timedSleep(ms: number | string): Promise<{ startedAt: number; elapsedMs: number }> {
+export async function timedSleep(ms: Duration): Promise<{ startedAt: number; elapsedMs: number }> {
   const startedAt = Date.now();
   await sleep(ms);
   return { startedAt, elapsedMs: Date.now() - startedAt };
@@ -53,7 +54,7 @@ export async function cancelledTimer(): Promise<string> {
 }
 
 /** Sleeps `timer`, marks `fired` (queryable), then waits for `release`; returns the timer's workflow-time span. */
-export async function timerThenWait(timer: string): Promise<number> {
+export async function timerThenWait(timer: Duration): Promise<number> {
   let fired = false;
   let released = false;
   setHandler(firedQuery, () => fired);
@@ -227,14 +228,14 @@ export async function dailyLoop(day: number): Promise<never> {
 }
 
 /** Continues as new `continues` times without setting any timeout, then sleeps `sleepFor`. */
-export async function continueThenSleep(continues: number, sleepFor: string): Promise<string> {
+export async function continueThenSleep(continues: number, sleepFor: Duration): Promise<string> {
   if (continues > 0) await continueAsNew<typeof continueThenSleep>(continues - 1, sleepFor);
   await sleep(sleepFor);
   return 'slept';
 }
 
 /** A child that sleeps longer than its run timeout; the parent reports how the child failed. */
-export async function parentOfTimedOutChild(childSleep: string, childRunTimeout: string): Promise<{ name: string; causeName?: string }> {
+export async function parentOfTimedOutChild(childSleep: Duration, childRunTimeout: Duration): Promise<{ name: string; causeName?: string }> {
   try {
     await executeChild(timedSleep, { args: [childSleep], workflowId: `${workflowInfo().workflowId}-child`, workflowRunTimeout: childRunTimeout });
     return { name: 'completed' };
@@ -245,13 +246,13 @@ export async function parentOfTimedOutChild(childSleep: string, childRunTimeout:
 }
 
 /** Races an activity (which the test makes take a little real time) against a long workflow timer. */
-export async function activityVersusTimer(timer: string): Promise<string> {
+export async function activityVersusTimer(timer: Duration): Promise<string> {
   const { lifecycleSlowActivity } = proxyActivities<{ lifecycleSlowActivity(): Promise<string> }>({ startToCloseTimeout: '1 minute' });
   return Promise.race([lifecycleSlowActivity(), sleep(timer).then(() => 'timer')]);
 }
 
 /** Sleeps `firstSleep` on its first attempt only; later attempts return their attempt number at once. */
-export async function slowFirstAttempt(firstSleep: string): Promise<number> {
+export async function slowFirstAttempt(firstSleep: Duration): Promise<number> {
   const { attempt } = workflowInfo();
   if (attempt === 1) await sleep(firstSleep);
   return attempt;

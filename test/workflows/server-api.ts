@@ -1,4 +1,5 @@
 // Workflows for the server-api conformance tests (id policies, visibility, history, workflow tasks).
+import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, condition, defineQuery, defineSignal, setHandler, sleep, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 
 export const sapiReleaseSignal = defineSignal<[string]>('sapiRelease');
@@ -56,7 +57,7 @@ export async function sapiUpserter(): Promise<string> {
 }
 
 /** Sleeps for `duration` (a timer; skipped over on a time-skipping server); returns it. */
-export async function sapiNap(duration: string): Promise<string> {
+export async function sapiNap(duration: Duration): Promise<Duration> {
   await sleep(duration);
   return duration;
 }

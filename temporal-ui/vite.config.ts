@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { sveltekit } from '@sveltejs/kit/vite';
+import tailwindcss from 'tailwindcss';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [sveltekit()],
+  css: { postcss: { plugins: [tailwindcss({ config: fileURLToPath(new URL('./tailwind.config.js', import.meta.url)) })] } },
+  define: {
+    // The library's API origin: '' is the page's own origin, where the dev server serves /api/v1.
+    'import.meta.env.VITE_API': JSON.stringify(''),
+    // A local (not cloud) build: the library's environment switch (utilities/get-environment).
+    'import.meta.env.VITE_TEMPORAL_UI_BUILD_TARGET': JSON.stringify('local'),
+    'import.meta.env.VITE_DARK_MODE': JSON.stringify(''),
+  },
+  // Bundles every dependency for kit's build-time server pass (as web/ does).
+  ssr: { noExternal: true },
+  build: { chunkSizeWarningLimit: 8000, rolldownOptions: { checks: { bundlerTimings: false } } },
+  logLevel: 'warn',
+});

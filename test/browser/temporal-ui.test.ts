@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createBrowserStack, launchBrowser, screenshot, type BrowserStack } from '../harness/browser';
+import { eventually } from '../harness/eventually';
+import { exchangeWorkflowId } from '../../workflows/definitions';
+
+// The Temporal UI (issue 13, part 2): @temporalio/ui's pages, built in temporal-ui/ and served by the
+// embedded dev server on its HTTP port (here a free one: uiPort 0), list the exchange's workflows,
+// filter them with a visibility query on the exchange's own search attribute, and show one workflow's
+// history, summary and current details. Any console error fails the test (the harness).
+
+let b: BrowserStack;
+let browser: Browser;
+/** http://127.0.0.1:<port> of the dev server's HTTP port: the UI at /, its API under /api/v1. */
+let ui: string;
+const numbers: { wip: string; received: string } = { wip: '', received: '' };
+
+const consumerTask = (number: string) => b.stack.instances.db('acme').selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst();
+const providerTask = (consumerNumber: string) =>
+  b.stack.instances.db('globex').selectFrom('provider_parent_tasks').selectAll().where('consumer_number', '=', consumerNumber).executeTakeFirst();
+
+async function order(shortDescription: string): Promise<string> {
+  const res = await b.stack.call('POST', '/requests', {
+    as: 'ANN_TOKEN',
+    body: { catalogItemId: b.stack.demo.items.service_affecting_issue, shortDescription, variables: { service: 'Mail', users_affected: 12 } },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const number = res.body.number as string;
+  await eventually(() => consumerTask(number), (t) => t?.state === 'received', { what: `${number} received` });
+  return number;
+}
+
+beforeAll(async () => {
+  [b, browser] = await Promise.all([createBrowserStack({ temporalUiPort: 0 }), launchBrowser()]);
+  ui = b.stack.temporal.devServer!.uiUrl!;
+  numbers.received = await order('Printer on floor 2 is jammed');
+  numbers.wip = await order('Mail is slow for the Berlin office');
+  const provider = await eventually(() => providerTask(numbers.wip), (p) => !!p, { what: 'the provider task' });
+  expect((await b.stack.call('POST', `/tasks/${provider!.number}/assign`, { as: 'BOB_TOKEN', body: {} })).status).toBe(200);
+  await eventually(() => consumerTask(numbers.wip), (t) => t?.state === 'work_in_progress', { what: 'work in progress' });
+  // Visibility follows the workflow: wait until the query the UI will run sees it.
+  const query = encodeURIComponent('ExchangeState = "work_in_progress"');
+  await eventually(
+    async () => (await (await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as { executions?: unknown[] },
+    (r) => r.executions?.length === 1,
+    { what: 'the visibility query to see the work in progress' },
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await b?.close();
+});
+
+describe('the Temporal UI on the dev server', () => {
+  it('serves the settings the pages read, and /api/v1 beside the pages', async () => {
+    const settings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as { Version: string; Auth: { Enabled: boolean } };
+    expect(settings.Auth.Enabled).toBe(false);
+    expect(settings.Version >= '2.23.0').toBe(true);
+    // A UI route is the single-page app; an unknown API path stays the API's 404.
+    const page = await fetch(`${ui}/namespaces/default/workflows`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="svelte"');
+    const missing = await fetch(`${ui}/api/v1/no-such-thing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ message: 'Not Found' });
+  });
+
+  it('lists the exchange workflows, filters them by ExchangeState, opens one: history, summary and details', async () => {
+    const { page } = await b.newPage(browser);
+    await page.goto(`${ui}/`);
+    await page.waitForURL('**/namespaces/default/workflows');
+    const rows = page.getByTestId('workflows-summary-configurable-table-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    for (const number of [numbers.wip, numbers.received]) await rows.filter({ hasText: exchangeWorkflowId('acme', number) }).waitFor();
+    await screenshot(page, 'temporal-ui-workflows');
+
+    // The query, as the search bar's advanced view writes it into the address.
+    await page.goto(`${ui}/namespaces/default/workflows?query=${encodeURIComponent('ExchangeState = "work_in_progress"')}`);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    await rows.filter({ hasText: exchangeWorkflowId('acme', numbers.wip) }).waitFor();
+    await screenshot(page, 'temporal-ui-filtered');
+
+    // Open it: the workflow's page (its latest run's history), with the events of the exchange.
+    await rows.getByRole('link', { name: exchangeWorkflowId('acme', numbers.wip) }).click();
+    await page.waitForURL(/\/workflows\/exchange%3Aacme%3A[^/]+\/[0-9a-f-]{36}\/history/);
+    await page.getByTestId('workflow-id-heading').filter({ hasText: exchangeWorkflowId('acme', numbers.wip) }).waitFor();
+    const events = page.getByTestId('event-summary-row');
+    await expect.poll(() => events.count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    await events.filter({ hasText: /Workflow ?Execution ?Started/ }).first().waitFor();
+    // Summary (the static summary set at start) and current details (the workflow keeps them current),
+    // each in its accordion.
+    await page.getByText('Summary & Details', { exact: true }).click();
+    await page.getByText('Current Details', { exact: true }).click();
+    // Both render as Markdown in iframes (/render?content=…), as in Temporal's UI: read there only.
+    const framesText = async () => (await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText().catch(() => '')))).join('\n');
+    await expect.poll(framesText, { timeout: 15_000 }).toContain(`${numbers.wip} Report a service outage: Mail is slow for the Berlin office`);
+    await expect.poll(framesText, { timeout: 15_000 }).toMatch(/work in progress[\s\S]*assigned to Bob/);
+    await screenshot(page, 'temporal-ui-workflow');
+  });
+
+  it("mounts the workflow's other tabs: the latest-run redirect, pending activities, call stack, queries, workers, metadata, relationships, an event", async () => {
+    const { page } = await b.newPage(browser);
+    const id = encodeURIComponent(exchangeWorkflowId('acme', numbers.wip));
+    // A workflow without a run: its latest run's history.
+    await page.goto(`${ui}/namespaces/default/workflows/${id}`);
+    await page.waitForURL(/\/[0-9a-f-]{36}\/history$/);
+    const run = new URL(page.url()).pathname.replace(/\/history$/, '');
+    const tabs: Array<[string, string | RegExp]> = [
+      ['pending-activities', /No Pending Activities|Pending Activities/],
+      ['call-stack', /Call Stack/],
+      ['query', /Query Type/],
+      ['workers', /Workers/],
+      ['metadata', /Metadata|Events|Summary/],
+      ['relationships', /Relationships/],
+      ['history/events/1', /Workflow ?Execution ?Started/],
+    ];
+    for (const [tab, text] of tabs) {
+      await page.goto(`${ui}${run}/${tab}`);
+      await page.getByText(text).first().waitFor();
+      await page.getByTestId('workflow-id-heading').waitFor();
+    }
+    // The query tab runs the workflow's own queries through POST .../query/{type}.
+    await page.goto(`${ui}${run}/query`);
+    // The query types come from the workflow's own metadata query (__temporal_workflow_metadata).
+    await expect.poll(() => page.getByText('snapshot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Run Query' }).click();
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('work_in_progress');
+    await screenshot(page, 'temporal-ui-query');
+  });
+});
