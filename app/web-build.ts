@@ -2,15 +2,12 @@
 // app (web/, served by the API under /app/) and the Temporal UI the embedded dev server serves on its
 // HTTP port (temporal-ui/). `npm start`, start-api.ts and the test run's global setup call
 // `ensureWebBuild()` / `ensureTemporalUiBuild()` before serving, so nobody has to remember a build step.
-import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The repository's root. */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { PROJECT_ROOT as ROOT, hashSources } from '../config/build-cache';
 
 /** A SvelteKit project of the repository, built with `vite build` in its folder into build/. */
 export interface SvelteApp {
@@ -49,34 +46,15 @@ export const TEMPORAL_UI_BUILD_DIR = TEMPORAL_UI_APP.buildDir;
 /** The hash of the sources the build was made from. A dot file: never served. */
 const stampOf = (app: SvelteApp) => join(app.buildDir, '.build-stamp');
 
-/** Folders under an app's root that are outputs, not sources. */
-const OUTPUTS = new Set(['build', '.svelte-kit', 'node_modules']);
-
-function sourceFiles(dir: string, root: string, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (dir === root && OUTPUTS.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(path, root, out);
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
+/** Folders that are outputs, not sources. */
+const OUTPUTS = ['build', '.svelte-kit', 'node_modules'];
 
 /**
  * A hash of everything an app's build depends on: every file under its folder (sources, static files,
  * the SvelteKit, Vite and Tailwind config), the folders it also reads and package-lock.json (the
  * toolchain's and the libraries' versions).
  */
-export function sourceHash(app: SvelteApp): string {
-  const hash = createHash('sha256');
-  const files = [...sourceFiles(app.dir, app.dir), ...app.alsoReads.flatMap((dir) => sourceFiles(dir, dir)), join(ROOT, 'package-lock.json')];
-  for (const file of files) {
-    if (!existsSync(file)) continue;
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
-}
+export const sourceHash = (app: SvelteApp): string => hashSources([app.dir, ...app.alsoReads, join(ROOT, 'package-lock.json')], { skip: OUTPUTS });
 
 /** True when the app's build folder holds a build of its current sources. */
 export function buildIsCurrent(app: SvelteApp, hash = sourceHash(app)): boolean {

@@ -12,23 +12,28 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const BUILD_CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'service-exchange');
 
-function filesUnder(path: string, out: string[]): string[] {
+function filesUnder(path: string, skip: ReadonlySet<string>, out: string[]): string[] {
   const entries = readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const child = join(path, entry.name);
-    if (entry.isDirectory()) filesUnder(child, out);
-    else if (entry.isFile()) out.push(child);
+    if (entry.isDirectory()) {
+      if (!skip.has(entry.name)) filesUnder(child, skip, out);
+    } else if (entry.isFile()) out.push(child);
   }
   return out;
 }
 
-/** A short hash of these files and of every file under these folders (paths relative to the project), with `extra` strings. */
-export function hashSources(paths: string[], extra: string[] = []): string {
+/**
+ * A short hash of these files and of every file under these folders (by their paths relative to the
+ * project and their content), with `extra` strings; folders named in `skip` (outputs) are left out.
+ */
+export function hashSources(paths: string[], options: { extra?: string[]; skip?: Iterable<string> } = {}): string {
   const hash = createHash('sha256');
-  for (const e of extra) hash.update(e).update('\0');
+  const skip = new Set(options.skip);
+  for (const e of options.extra ?? []) hash.update(e).update('\0');
   for (const path of paths) {
     if (!existsSync(path)) continue;
-    const files = statSync(path).isDirectory() ? filesUnder(path, []) : [path];
+    const files = statSync(path).isDirectory() ? filesUnder(path, skip, []) : [path];
     for (const file of files) hash.update(relative(PROJECT_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);

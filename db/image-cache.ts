@@ -10,7 +10,7 @@ import { cachedFile, hashSources } from '../config/build-cache';
 function imageKey(): string {
   const require = createRequire(import.meta.url);
   const pgliteVersion = require(join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json')).version as string;
-  return hashSources([fileURLToPath(new URL('./migrations/', import.meta.url))], [pgliteVersion]);
+  return hashSources([fileURLToPath(new URL('./migrations/', import.meta.url))], { extra: [pgliteVersion] });
 }
 
 /**
