@@ -116,6 +116,15 @@ export const TaskSchema = Type.Object(
     counterpart: Type.Object({ instance: Type.String(), number: Type.Union([Type.String(), Type.Null()]) }),
     allowedActions: Type.Array(Type.String(), { description: 'What the caller may do now' }),
     sync: Type.Optional(SyncSchema),
+    workflow: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String(),
+          url: Type.Union([Type.String(), Type.Null()], { description: "Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none" }),
+        },
+        { description: 'The request\'s workflow, for admins (GET /tasks/:number only)' },
+      ),
+    ),
     priority: Type.Integer({ description: '1 critical .. 4 low; each SLA escalation raises it one step' }),
     escalationLevel: Type.Integer(),
     slas: Type.Array(

@@ -11,6 +11,7 @@ import { ListTasksQuery, TaskListSchema, TaskParams, TaskSchema, actionBodies, e
 import { idempotent, sendStored } from '../idempotency';
 import { actionAnswer, taskResponse } from '../task-response';
 import { syncStatus } from '../sync-status';
+import { workflowUiUrl } from '../workflow-ui-url';
 import type { ApiDeps } from '../deps';
 
 /** The action routes, POST /tasks/:number/<path>, from the action registry (domain/actions.ts). */
@@ -84,7 +85,10 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
     async (request) => {
       const caller = callerOf(request);
       const task = await load(caller.instance, request.params.number);
-      return { ...taskResponse(task, caller.actor), sync: await syncStatus(deps.temporal, task.row.workflow_id) };
+      const workflowId = task.row.workflow_id;
+      // Admins run their instance: they may follow a request into Temporal (issue 13).
+      const workflow = caller.actor.role === 'admin' ? { id: workflowId, url: workflowUiUrl(deps.temporalUiUrl, deps.temporal.options.namespace, workflowId) } : undefined;
+      return { ...taskResponse(task, caller.actor), sync: await syncStatus(deps.temporal, workflowId), ...(workflow && { workflow }) };
     },
   );
 

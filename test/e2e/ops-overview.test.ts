@@ -34,7 +34,7 @@ const acmeGlobex = (o: { pairs: Array<{ consumer: string; provider: string }> })
 const wf = (label: string) => exchangeWorkflowId('acme', numbers[label]);
 
 beforeAll(async () => {
-  s = await createTestStack();
+  s = await createTestStack({ temporalUiUrl: 'http://ui.example:8233' });
   // A: received; B: work in progress; C: cancelled; D: an incident nobody takes, breached.
   await submit('A', s.demo.items.help_request, { category: 'hardware' });
   await submit('B', s.demo.items.help_request, { category: 'software' });
@@ -80,7 +80,7 @@ describe('GET /ops/overview', () => {
         sync: { status: 'in_sync', pending: { consumer: 0, provider: 0 }, oldestPendingAt: { consumer: null, provider: null }, lastError: null },
       },
     ]);
-    expect(o.temporalUi).toEqual({ url: s.temporal.devServer?.uiUrl ?? null, namespace: s.temporal.namespace });
+    expect(o.temporalUi).toEqual({ url: 'http://ui.example:8233', namespace: s.temporal.namespace });
   });
 
   it("a write that fails shows as failing, with its last error and the provider side's backlog, until it lands", async () => {
@@ -119,5 +119,15 @@ describe('GET /ops/overview', () => {
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('forbidden');
     }
+  });
+});
+
+describe("a request's workflow in the Temporal UI", () => {
+  it('GET /tasks/:number gives admins its workflow id and page there; requesters and agents get neither', async () => {
+    const admin = await s.call('GET', `/tasks/${numbers.A}`, { as: 'ACME_ADMIN_TOKEN' });
+    expect(admin.body.workflow).toEqual({ id: wf('A'), url: `http://ui.example:8233/namespaces/${s.temporal.namespace}/workflows/${encodeURIComponent(wf('A'))}` });
+    expect((await s.call('GET', `/tasks/${parents.A}`, { as: 'GLOBEX_ADMIN_TOKEN' })).body.workflow.id).toBe(wf('A'));
+    expect((await s.call('GET', `/tasks/${numbers.A}`, { as: 'ANN_TOKEN' })).body).not.toHaveProperty('workflow');
+    expect((await s.call('GET', `/tasks/${parents.A}`, { as: 'BOB_TOKEN' })).body).not.toHaveProperty('workflow');
   });
 });

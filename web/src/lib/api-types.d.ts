@@ -732,6 +732,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -1112,6 +1118,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -1289,6 +1301,12 @@ export interface paths {
                                 /** Format: date-time */
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
+                            };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
                             };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
@@ -1563,6 +1581,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -1836,6 +1860,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -2108,6 +2138,12 @@ export interface paths {
                                 /** Format: date-time */
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
+                            };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
                             };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
@@ -2384,6 +2420,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -2654,6 +2696,12 @@ export interface paths {
                                 /** Format: date-time */
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
+                            };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
                             };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
@@ -2928,6 +2976,12 @@ export interface paths {
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
                             };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
+                            };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
                             escalationLevel: number;
@@ -3200,6 +3254,12 @@ export interface paths {
                                 /** Format: date-time */
                                 oldestPendingAt: string | null;
                                 lastError: string | null;
+                            };
+                            /** @description The request's workflow, for admins (GET /tasks/:number only) */
+                            workflow?: {
+                                id: string;
+                                /** @description Its page in the Temporal UI (TEMPORAL_UI_URL, or the embedded dev server's UI); null when there is none */
+                                url: string | null;
                             };
                             /** @description 1 critical .. 4 low; each SLA escalation raises it one step */
                             priority: number;
