@@ -15,7 +15,12 @@ const inputs = ['workflows', 'domain', 'activities', 'package-lock.json'].map((p
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** The bundle's code, from the build cache when the inputs are unchanged. */
-export async function workflowBundle(): Promise<string> {
-  const file = await cachedFile(`workflows-${hashSources(inputs)}.js`, async () => (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+export function workflowBundle(): Promise<string> {
+  return cachedWorkflowBundle('workflows', workflowsPath, inputs);
+}
+
+/** The bundle of the workflows at `entry` (`name` in the cache), made again only when `inputs` changed. */
+export async function cachedWorkflowBundle(name: string, entry: string, inputs: string[]): Promise<string> {
+  const file = await cachedFile(`${name}-${hashSources(inputs)}.js`, async () => (await bundleWorkflowCode({ workflowsPath: entry, logger: quiet })).code);
   return readFile(file, 'utf8');
 }

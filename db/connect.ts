@@ -27,13 +27,20 @@ export interface InstanceDbLocation {
  */
 export type Listen = (channel: string, onNotify: () => void, onError: (err: Error) => void) => Promise<() => Promise<void>>;
 
+/** An instance's open database, a way to listen to its notifications, and how to close it. */
+export interface InstanceConnection {
+  db: Db;
+  listen: Listen;
+  close(): Promise<void>;
+}
+
 /** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
 export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> {
   return (await openInstanceConnection(location)).db;
 }
 
 /** An instance's database, migrated, and a way to listen to its notifications. */
-export async function openInstanceConnection(location: InstanceDbLocation): Promise<{ db: Db; listen: Listen }> {
+export async function openInstanceConnection(location: InstanceDbLocation): Promise<InstanceConnection> {
   let db: Db;
   let listen: Listen;
   if (location.url) {
@@ -52,7 +59,7 @@ export async function openInstanceConnection(location: InstanceDbLocation): Prom
     listen = (channel, onNotify) => pglite.listen(channel, onNotify);
   }
   await migrate(db);
-  return { db, listen };
+  return { db, listen, close: () => db.destroy() };
 }
 
 /** LISTEN needs a connection of its own, outside the pool: it stays open as long as someone listens. */

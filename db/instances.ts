@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { dropDatabase, ensureDatabase, openInstanceConnection, type Db, type Listen } from './connect';
+import { dropDatabase, ensureDatabase, openInstanceConnection, type Db, type InstanceConnection, type InstanceDbLocation, type Listen } from './connect';
 import { cachedMigratedImage } from './image-cache';
 import { unknownInstance, type InstanceConfig } from '../config/instances';
 
@@ -14,6 +14,8 @@ export interface InstanceDatabasesOptions {
    * from the one cached under node_modules/.cache (db/image-cache.ts), made on first need.
    */
   image?: () => Promise<Blob>;
+  /** Opens one instance's database (default `openInstanceConnection`); the tests reuse in-memory ones. */
+  connect?: (location: InstanceDbLocation) => Promise<InstanceConnection>;
 }
 
 /** The PostgreSQL database of an instance that has no URL of its own: `<prefix><id>` on the server. */
@@ -28,47 +30,45 @@ export async function dropInstanceDatabases(databaseUrl: string, instances: Inst
 export class InstanceDatabases {
   private constructor(
     private readonly configs: Map<string, InstanceConfig>,
-    private readonly dbs: Map<string, Db>,
-    private readonly listeners: Map<string, Listen>,
+    private readonly connections: Map<string, InstanceConnection>,
   ) {}
 
   /** Test hook (fault injection): what `db(instance)` answers instead of the instance's own database. */
   private readonly substitutes = new Map<string, Db>();
 
   static async open(instances: InstanceConfig[], options: InstanceDatabasesOptions = {}): Promise<InstanceDatabases> {
-    const dbs = new Map<string, Db>();
-    const listeners = new Map<string, Listen>();
+    const connections = new Map<string, InstanceConnection>();
+    const connect = options.connect ?? openInstanceConnection;
     try {
       for (const inst of instances) {
         const url =
           inst.databaseUrl ??
           (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
-        const { db, listen } = await openInstanceConnection({
+        const connection = await connect({
           url,
           dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id),
           image: options.image ?? cachedMigratedImage,
         });
-        dbs.set(inst.id, db);
-        listeners.set(inst.id, listen);
+        connections.set(inst.id, connection);
       }
     } catch (err) {
-      await Promise.all([...dbs.values()].map((db) => db.destroy()));
+      await Promise.all([...connections.values()].map((c) => c.close()));
       throw err;
     }
-    return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), dbs, listeners);
+    return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), connections);
   }
 
   db(instance: string): Db {
-    const db = this.dbs.get(instance);
-    if (!db) throw unknownInstance(instance);
-    return this.substitutes.get(instance) ?? db;
+    const connection = this.connections.get(instance);
+    if (!connection) throw unknownInstance(instance);
+    return this.substitutes.get(instance) ?? connection.db;
   }
 
   /** Listens to the instance's database notifications (LISTEN); see `Listen`. */
   listen(instance: string, ...args: Parameters<Listen>): ReturnType<Listen> {
-    const listen = this.listeners.get(instance);
-    if (!listen) throw unknownInstance(instance);
-    return listen(...args);
+    const connection = this.connections.get(instance);
+    if (!connection) throw unknownInstance(instance);
+    return connection.listen(...args);
   }
 
   /**
@@ -78,7 +78,7 @@ export class InstanceDatabases {
    * caller's to destroy.
    */
   substitute(instance: string, replace?: (original: Db) => Db): void {
-    const original = this.dbs.get(instance);
+    const original = this.connections.get(instance)?.db;
     if (!original) throw unknownInstance(instance);
     if (replace) this.substitutes.set(instance, replace(original));
     else this.substitutes.delete(instance);
@@ -95,6 +95,6 @@ export class InstanceDatabases {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.dbs.values()].map((db) => db.destroy()));
+    await Promise.all([...this.connections.values()].map((c) => c.close()));
   }
 }

@@ -12,6 +12,7 @@ import { createExchangeActivities, type AuditWrite, type CommentWrite, type Exch
 import { createCatalogActivities, type PublishedItem } from '../../activities/catalog-activities';
 import { formatTaskNumber, parentTaskTypes, PROVIDER_TASK_PREFIX, type CatalogKind } from '../../domain/model';
 import { databaseImage } from '../harness/database-image';
+import { pooledConnection } from '../harness/database-pool';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -23,7 +24,7 @@ let exchange: ReturnType<typeof createExchangeActivities>;
 let catalog: ReturnType<typeof createCatalogActivities>;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: databaseImage });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection });
   exchange = createExchangeActivities(instances);
   catalog = createCatalogActivities(instances);
 });

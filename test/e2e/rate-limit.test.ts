@@ -6,6 +6,7 @@ import { InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { createUser } from '../../db/repositories/users';
 import { databaseImage } from '../harness/database-image';
+import { pooledConnection } from '../harness/database-pool';
 
 let app: FastifyInstance;
 let instances: InstanceDatabases;
@@ -13,7 +14,7 @@ let ann: string;
 let bob: string;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { image: databaseImage });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { image: databaseImage, connect: pooledConnection });
   ann = (await createUser(instances.db('acme'), 'acme', { name: 'Ann', email: 'ann@acme.example', role: 'requester' })).token;
   bob = (await createUser(instances.db('globex'), 'globex', { name: 'Bob', email: 'bob@globex.example', role: 'agent' })).token;
   // Listing tasks reads the database only: no Temporal needed for this test.

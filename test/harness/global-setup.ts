@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migratedImageFile } from '../../db/image-cache';
 import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
-import { workflowBundle } from '../../app/workflow-bundle';
+import { cachedWorkflowBundle, workflowBundle } from '../../app/workflow-bundle';
+import { PROJECT_ROOT } from '../../config/build-cache';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,17 +15,15 @@ declare module 'vitest' {
 }
 
 /**
- * Once per test run: bundles the conformance suite's workflows, and makes sure of the service's
- * workflow bundle, the database image every test file's stacks start from, the web app's build they
- * serve under /app/ and the Temporal UI's build the dev servers serve on their HTTP port (each made
- * only when its sources changed: app/workflow-bundle.ts, db/image-cache.ts, app/web-build.ts;
- * `npm start` uses the same ones).
+ * Once per test run: makes sure of the conformance suite's and the service's workflow bundles, the
+ * database image every test file's stacks start from, the web app's build they serve under /app/ and
+ * the Temporal UI's build the dev servers serve on their HTTP port (each made only when its sources
+ * changed: app/workflow-bundle.ts, db/image-cache.ts, app/web-build.ts; `npm start` uses the same ones).
  */
 export default async function setup(project: TestProject): Promise<void> {
-  const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
-  const bundle = async (path: string) => (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(path, import.meta.url)), logger })).code;
+  const conformanceWorkflows = join(PROJECT_ROOT, 'test', 'workflows');
   const [conformance, service, imagePath] = await Promise.all([
-    bundle('../workflows/index.ts'),
+    cachedWorkflowBundle('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
     workflowBundle(),
     migratedImageFile(),
     ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),

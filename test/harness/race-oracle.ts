@@ -78,6 +78,18 @@ export function serialOutcomes(racers: Racers, start: ExchangeState, racing: Mov
   return new Set(permutations(steps).map((order) => runSerially(racers, start, order, racing.length)));
 }
 
+/**
+ * The pairs whose race can go more than one way from `start`: the answers depend on which move goes
+ * first, or both moves are accepted (two changes decided at once, both to be written to both sides).
+ * The rest are a move refused whatever the order beside one that is not.
+ */
+export function contendedPairs(racers: Racers, start: ExchangeState): Array<readonly [Move, Move]> {
+  return pairs.filter(([a, b]) => {
+    const outcomes = [...serialOutcomes(racers, start, [a, b])].map((o) => JSON.parse(o) as { answers: string[] });
+    return outcomes.length > 1 || outcomes.some((o) => o.answers.every((x) => x.startsWith('ok:')));
+  });
+}
+
 /** The actions that bring a received request into each state (the consumer's by Ann, the provider's by Bob). */
 export const SETUPS: Record<ConsumerState, Action[]> = {
   new: [],

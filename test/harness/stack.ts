@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
 import { databaseImage } from './database-image';
+import { pooledConnection } from './database-pool';
 import { dropInstanceDatabases, type InstanceDatabases } from '../../db/instances';
 import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
 import { buildService, type ServiceTemporal } from '../../app/service';
@@ -58,7 +59,7 @@ export async function createTestStack(
   });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
