@@ -1,6 +1,7 @@
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
+import { sharedSchemaCompilers } from './schema-compilers';
 import errors, { MAX_PARAM_LENGTH, clientErrorHandler, frameworkErrors } from './plugins/errors';
 import auth from './plugins/auth';
 import openapi from './plugins/openapi';
@@ -75,6 +76,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: sharedSchemaCompilers },
     // Errors raised before a route runs answer in the product's shape too (api/plugins/errors.ts).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
