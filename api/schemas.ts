@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { catalogKinds, consumerStates } from '../domain/model';
 import { fieldTypes } from '../domain/catalog-form';
-import { actionSpecs, MAX_TEXT, userActionTypes, type FieldSpec, type UserActionType } from '../domain/actions';
+import { actionSpecs, jsonActionTypes, MAX_TEXT, type FieldSpec, type JsonActionType } from '../domain/actions';
 
 // Shapes of the API, used for validation, serialization and the OpenAPI document alike.
 
@@ -200,18 +200,16 @@ export const ListTasksQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The body schema of a registry field: the state machine checks the same limits, with its own messages. */
-const fieldSchema = (f: FieldSpec) =>
-  f.kind === 'choice'
-    ? Type.String({ description: `One of ${f.values.join(', ')}` })
-    : f.optional
-      ? Type.Optional(Type.String({ maxLength: MAX_TEXT }))
-      : text(MAX_TEXT);
+/** The body schema of a JSON action's field: the state machine checks the same limits, with its own messages. */
+const fieldSchema = (f: Exclude<FieldSpec, { kind: 'attachments' }>) => {
+  const schema = f.kind === 'choice' ? Type.String({ description: `One of ${f.values.join(', ')}` }) : f.optional ? Type.String({ maxLength: MAX_TEXT }) : text(MAX_TEXT);
+  return f.optional ? Type.Optional(schema) : schema;
+};
 
-/** Each action's body, from the action registry (domain/actions.ts). */
-export const actionBodies = {} as Record<UserActionType, TSchema>;
-for (const type of userActionTypes) {
-  const fields = Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([name, f]) => [name, fieldSchema(f)]);
+/** Each JSON action's body, from the action registry (domain/actions.ts). */
+export const actionBodies = {} as Record<JsonActionType, TSchema>;
+for (const type of jsonActionTypes) {
+  const fields = Object.entries(actionSpecs[type].fields as Record<string, Exclude<FieldSpec, { kind: 'attachments' }>>).map(([name, f]) => [name, fieldSchema(f)]);
   actionBodies[type] = Type.Object(Object.fromEntries(fields), { additionalProperties: false });
 }
 
