@@ -12,6 +12,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  range_not_satisfiable: 416,
   idempotency_conflict: 422,
   validation_failed: 422,
   rate_limited: 429,
