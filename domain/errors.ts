@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'conflict' // 409: someone else got there first
   | 'payload_too_large' // 413: over a size limit (a body, a file, a request's files)
   | 'unsupported_media_type' // 415: a body or a file of a type not accepted
+  | 'range_not_satisfiable' // 416: a byte range outside the file asked for
   | 'idempotency_conflict' // 422: an Idempotency-Key reused with a different body
   | 'validation_failed' // 422: well-formed but invalid content
   | 'rate_limited' // 429
@@ -36,6 +37,7 @@ export const errorCodes: readonly ErrorCode[] = [
   'conflict',
   'payload_too_large',
   'unsupported_media_type',
+  'range_not_satisfiable',
   'idempotency_conflict',
   'validation_failed',
   'rate_limited',

@@ -70,9 +70,10 @@ function exchangeIn(state: ConsumerState, assignedTo?: ExchangeState['assignedTo
   return exchange;
 }
 
-/** A file's metadata as an upload describes it (its bytes are stored apart). */
+let files = 0;
+/** A file's metadata as an upload describes it (its bytes are stored apart), with an id of its own. */
 function aFile(overrides: Record<string, unknown> = {}) {
-  return { id: '3f2b8c4e-1d2a-4b6c-9e8f-0a1b2c3d4e5f', fileName: 'screen.png', size: 2048, contentType: 'image/png', sha256: 'ab'.repeat(32), ...overrides } as {
+  return { id: `3f2b8c4e-1d2a-4b6c-9e8f-${String(++files).padStart(12, '0')}`, fileName: 'screen.png', size: 2048, contentType: 'image/png', sha256: 'ab'.repeat(32), ...overrides } as {
     id: string;
     fileName: string;
     size: number;
@@ -440,6 +441,7 @@ describe('attach', () => {
     const bad: Array<[Record<string, unknown>, string]> = [
       [{ id: 'not-a-uuid' }, 'id'],
       [{ id: '3F2B8C4E-1D2A-4B6C-9E8F-0A1B2C3D4E5F' }, 'id'],
+      [{ id: '3f2b8c4e-1d2a-4b6c-9e8f-000000000000' }, 'id'], // the first file's, below
       [{ fileName: '' }, 'fileName'],
       [{ fileName: '   ' }, 'fileName'],
       [{ fileName: 'a/b.txt' }, 'fileName'],
@@ -460,7 +462,7 @@ describe('attach', () => {
       [{ sha256: 'AB'.repeat(32) }, 'sha256'],
     ];
     for (const [override, field] of bad) {
-      const err = refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments: [aFile(), aFile(override)] }, agent);
+      const err = refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments: [aFile({ id: '3f2b8c4e-1d2a-4b6c-9e8f-000000000000' }), aFile(override)] }, agent);
       expect(err.code, JSON.stringify(override)).toBe('validation_failed');
       expect(err.details?.field, JSON.stringify(override)).toBe(`attachments.1.${field}`);
     }
