@@ -5517,7 +5517,7 @@ export interface paths {
         /**
          * Live updates: which of this instance's tasks changed (Server-Sent Events)
          * @description Server-Sent Events telling this instance's users which of its tasks changed, within a second, whichever API process or worker wrote the change. An event carries no content: re-read `GET /tasks/:number` (and the lists), which apply the caller's authorization. Events:
-         *     - `task` `{task, kind, at}`: `kind` is one of `created`, `escalated`, `solution`, `assigned`, `state`, `updated`, `comment`, `work_note`.
+         *     - `task` `{task, kind, at}`: `kind` is one of `created`, `escalated`, `solution`, `assigned`, `state`, `updated`, `comment`, `work_note`, `attachment`.
          *     - `ready` `{position}`: sent once after any catch-up: from here on, live. Carries the `retry:` hint.
          *     - `reset` `{reason}`: the `Last-Event-ID` is older than the events kept (or unknown here): reload everything.
          *     - `superseded`: the same user opened more streams than allowed here; this, the oldest, ends. Do not reconnect it.
