@@ -5,6 +5,7 @@
 // did not attach is deleted before it answers; what a killed process left is swept a day later.
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
 import {
   attachmentVisibilities,
@@ -229,7 +230,9 @@ export async function attachStaged(deps: ServiceDeps, actor: Actor, target: Uplo
   try {
     await actOnTask(deps, actor, { number: target.number, workflowId: target.workflowId }, 'attach', { attachments, visibility: upload.visibility }, updateId);
   } catch (err) {
-    if (err instanceof DomainError && err.code !== 'unavailable') await discardUnattached(db, attachments.map((a) => a.id));
+    // Refused (by the workflow's validator too): no write will ever show these files.
+    const refused = (err instanceof DomainError && err.code !== 'unavailable') || err instanceof WorkflowUpdateFailedError;
+    if (refused) await discardUnattached(db, attachments.map((a) => a.id));
     throw err;
   }
   const ids = new Set(attachments.map((a) => a.id));

@@ -128,6 +128,8 @@ export default async function attachmentRoutes(fastify: FastifyInstance, options
         .header('content-type', a.content_type)
         .header('content-disposition', contentDisposition(a.file_name))
         .header('x-content-type-options', 'nosniff')
+        // Should a browser still render it, it runs nothing and loads nothing.
+        .header('content-security-policy', "default-src 'none'; sandbox")
         .header('etag', etag)
         .header('accept-ranges', 'bytes')
         .header('cache-control', 'private, no-cache');

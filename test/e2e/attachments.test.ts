@@ -242,6 +242,7 @@ describe('downloads', () => {
     expect(got.headers).toMatchObject({
       'content-type': 'application/pdf',
       'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
       etag: `"${sha256(data)}"`,
       'accept-ranges': 'bytes',
       'content-length': String(data.length),
