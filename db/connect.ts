@@ -29,8 +29,9 @@ export type Listen = (channel: string, onNotify: () => void, onError: (err: Erro
 
 // PGlite passes bytea as hex text; its own conversion goes byte by byte through JavaScript arrays,
 // about 150 ms for each 512 KiB chunk of a file. Node's hex codec does the same in a millisecond.
+// Every PGlite that holds an instance's tables takes these options.
 const BYTEA = 17;
-const byteaAsHex = {
+export const byteaAsHex = {
   serializers: { [BYTEA]: (value: Uint8Array) => `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}` },
   parsers: { [BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex') },
 };
