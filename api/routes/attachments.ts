@@ -65,7 +65,8 @@ export default async function attachmentRoutes(fastify: FastifyInstance, options
       if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'Send the files as multipart/form-data (field file, one part per file)');
       const parts = request.parts({
         preservePath: true, // names are checked as sent: one with a path is refused, not cut down
-        limits: { fileSize: limits.maxFileBytes + 1, files: MAX_FILES_PER_UPLOAD, fields: 1, fieldSize: 100, parts: MAX_FILES_PER_UPLOAD + 1 },
+        // Only `visibility` is a field: an unknown one is refused by name (422), a flood of them here (413).
+        limits: { fileSize: limits.maxFileBytes + 1, files: MAX_FILES_PER_UPLOAD, fields: 10, fieldSize: 1000, parts: MAX_FILES_PER_UPLOAD + 10 },
       }) as AsyncIterable<UploadPart>;
       const upload = await stageUpload(deps, caller.actor, target, parts, limits).catch((err: unknown) => {
         // The rest of a refused upload is not read: the connection closes after the answer.

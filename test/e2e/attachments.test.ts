@@ -357,6 +357,7 @@ describe('limits and bad input', () => {
     };
     await refusedUpload(() => raw([['visibility', 'public']], []), 422, 'validation_failed', /at least one file/);
     await refusedUpload(() => raw([['comment', 'hi']], [text('a.txt', 1)]), 422, 'validation_failed', /comment is not an accepted field/);
+    await refusedUpload(() => raw([['visibility', 'public'], ['comment', 'hi']], [text('a.txt', 1)]), 422, 'validation_failed', /comment is not an accepted field/);
     await refusedUpload(() => raw([['visibility', 'secret']], [text('a.txt', 1)]), 422, 'validation_failed', /visibility must be one of public, internal/);
     const late = new FormData();
     late.append('file', new Blob([Buffer.from('x')], { type: 'text/plain' }), 'a.txt');
