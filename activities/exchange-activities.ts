@@ -15,6 +15,23 @@ export interface CommentWrite {
   createdAt: string;
 }
 
+/** A file on the request: its metadata only; its bytes are in its origin's database (and copied by copyAttachment). */
+export interface AttachmentWrite {
+  /** The attachment's (and its content's) id, the same on both sides. */
+  id: string;
+  /** Position in the conversation: the comments' counter. */
+  seq: number;
+  visibility: 'public' | 'internal';
+  /** The instance whose database holds the bytes: the uploader's. */
+  originInstance: string;
+  authorName: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
 export interface AuditWrite {
   id: string;
   action: string;
@@ -54,6 +71,8 @@ export interface TaskChange {
   sla?: SlaState;
   escalation?: EscalationWrite;
   comments: CommentWrite[];
+  /** Files shown from this change on; a side that is not their origin has their bytes copied first. */
+  attachments?: AttachmentWrite[];
   audit?: AuditWrite;
 }
 
@@ -181,6 +200,27 @@ export function createExchangeActivities(instances: InstanceDatabases) {
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
         }
+        for (const a of c.attachments ?? []) {
+          await trx
+            .insertInto('attachments')
+            .values({
+              id: a.id,
+              task_number: c.number,
+              seq: a.seq,
+              visibility: a.visibility,
+              origin_instance: a.originInstance,
+              author_name: a.authorName,
+              file_name: a.fileName,
+              content_type: a.contentType,
+              size: a.size,
+              sha256: a.sha256,
+              // A received copy is replicated by being here; the uploader's side learns it later (markAttachmentsReplicated).
+              replicated_at: a.originInstance === c.instance ? null : new Date(),
+              created_at: a.createdAt,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+        }
         if (c.audit) await insertAudit(trx, c.number, c.audit);
         if (c.escalation) {
           await trx
@@ -197,6 +237,11 @@ export function createExchangeActivities(instances: InstanceDatabases) {
             .execute();
         }
       });
+    },
+
+    /** The other side has these files (of the uploader's side `instance`): they show as replicated there. */
+    async markAttachmentsReplicated(m: { instance: string; ids: string[] }): Promise<void> {
+      await instances.db(m.instance).updateTable('attachments').set({ replicated_at: new Date() }).where('id', 'in', m.ids).where('replicated_at', 'is', null).execute();
     },
   };
 }

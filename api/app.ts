@@ -9,6 +9,7 @@ import healthRoutes from './routes/health';
 import catalogRoutes from './routes/catalog';
 import requestRoutes from './routes/requests';
 import taskRoutes from './routes/tasks';
+import attachmentRoutes from './routes/attachments';
 import opsRoutes from './routes/ops';
 import sessionRoutes from './routes/session';
 import userRoutes from './routes/users';
@@ -21,6 +22,8 @@ import rateLimit from './plugins/rate-limit';
 import { DEFAULT_IDEMPOTENCY_TAKEOVER_MS } from './idempotency';
 import type { ApiDeps } from './deps';
 import type { TrustProxy } from '../config/settings';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES } from '../domain/attachments';
+import type { AttachmentLimits } from '../services/attachments';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
@@ -53,6 +56,12 @@ export interface AppOptions {
    * default 2,000), and how often the events are read when no NOTIFY came (default 500 ms).
    */
   live?: Partial<LiveOptions>;
+  /**
+   * Uploads: the most bytes per file (ATTACHMENT_MAX_FILE_BYTES; default 25 MiB) and for all of a
+   * request's files on one side (ATTACHMENT_MAX_REQUEST_BYTES; default 100 MiB), and the content
+   * types accepted (ATTACHMENT_TYPES; default: any).
+   */
+  attachments?: Partial<AttachmentLimits>;
 }
 
 declare module 'fastify' {
@@ -103,6 +112,10 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}) {
   await app.register(catalogRoutes, deps);
   await app.register(requestRoutes, deps);
   await app.register(taskRoutes, deps);
+  await app.register(attachmentRoutes, {
+    deps,
+    limits: { maxFileBytes: DEFAULT_MAX_FILE_BYTES, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, types: [], ...options.attachments },
+  });
   await app.register(opsRoutes, deps);
   await app.register(sessionRoutes, { sessions, instances: deps.instances });
   await app.register(userRoutes, deps);

@@ -10,6 +10,9 @@ export const httpStatus: Record<ErrorCode, number> = {
   not_found: 404,
   invalid_transition: 409,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
   idempotency_conflict: 422,
   validation_failed: 422,
   rate_limited: 429,
@@ -17,7 +20,7 @@ export const httpStatus: Record<ErrorCode, number> = {
 };
 
 export interface ErrorBody {
-  error: { code: ErrorCode | 'payload_too_large' | 'internal'; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode | 'internal'; message: string; details?: Record<string, unknown> };
 }
 
 /** Turns what a workflow update or the Temporal client threw into the product's error, when it is one. */

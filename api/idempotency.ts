@@ -26,11 +26,22 @@ declare module 'fastify' {
   }
 }
 
+/** The request's Idempotency-Key, if it sent one; refuses one that is not 1 to 200 characters. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw new DomainError('bad_request', 'Idempotency-Key must be 1 to 200 characters');
+  }
+  return key;
+}
+
 /**
  * Runs a mutating request at most once per Idempotency-Key (per user): a repeat with the same body
  * gets the stored response, a repeat with another body is refused. `reserve` runs once per key and its
  * result (e.g. a Provider Task number) is handed to every attempt, so a retried attempt addresses the
- * same resource instead of creating a second one.
+ * same resource instead of creating a second one. `body`: what a repeat must repeat, when it is not
+ * the parsed body (an upload's files, known by their hashes).
  */
 export async function idempotent(
   request: FastifyRequest,
@@ -38,13 +49,11 @@ export async function idempotent(
   userId: string,
   run: (reserved: string | undefined) => Promise<StoredResponse>,
   reserve?: () => Promise<string>,
+  body: unknown = request.body,
 ): Promise<StoredResponse> {
-  const key = request.headers['idempotency-key'];
+  const key = idempotencyKey(request);
   if (key === undefined) return run(reserve ? await reserve() : undefined);
-  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
-    throw new DomainError('bad_request', 'Idempotency-Key must be 1 to 200 characters');
-  }
-  const hash = createHash('sha256').update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+  const hash = createHash('sha256').update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(body ?? null)}`).digest('hex');
   const reserved = reserve ? await reserve() : null;
   const inserted = await db
     .insertInto('idempotency_keys')

@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
 import { Type, type Static, type TSchema } from 'typebox';
 import { catalogKinds, consumerStates } from '../domain/model';
 import { fieldTypes } from '../domain/catalog-form';
-import { actionSpecs, MAX_TEXT, userActionTypes, type FieldSpec, type UserActionType } from '../domain/actions';
+import { attachmentVisibilities } from '../domain/attachments';
+import { actionSpecs, jsonActionTypes, MAX_TEXT, type FieldSpec, type JsonActionType } from '../domain/actions';
 
 // Shapes of the API, used for validation, serialization and the OpenAPI document alike.
 
@@ -75,6 +77,8 @@ export const NewRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const TaskParamsNumber = Type.String({ pattern: '^[A-Z]{2,4}[0-9]{7}$', description: 'e.g. PTSK0001001 or CS0001001' });
+
 export const CommentSchema = Type.Object({
   id: Type.String({ description: 'Stable on this side: the task number and `seq`, e.g. PTSK0001001-3. The same comment has another id on the other side.' }),
   seq: Type.Integer({
@@ -86,6 +90,53 @@ export const CommentSchema = Type.Object({
   instance: Type.String({ description: 'Where it was written' }),
   body: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const AttachmentSchema = Type.Object({
+  id: Type.String({ description: 'The same on both sides; download it at /tasks/{number}/attachments/{id}' }),
+  fileName: Type.String(),
+  size: Type.Integer({ minimum: 1, description: 'Bytes' }),
+  contentType: Type.String({ description: "As uploaded (the part's Content-Type), and as downloaded" }),
+  sha256: Type.String({ description: "Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against" }),
+  visibility: literals(attachmentVisibilities, { description: "internal: the provider's own, never sent to the consumer" }),
+  originInstance: Type.String({ description: 'Where it was uploaded' }),
+  authorName: Type.String({ description: '"Name (Organization)"' }),
+  seq: Type.Integer({ minimum: 1, description: 'Position among the files this side shows: 1, 2, 3… in conversation order, without gaps' }),
+  afterComment: Type.Integer({
+    minimum: 0,
+    description: 'The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order.',
+  }),
+  replication: literals(['replicated', 'pending', 'internal'] as const, {
+    description: "replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance",
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export type AttachmentItem = Static<typeof AttachmentSchema>;
+
+export const AttachmentListSchema = Type.Object({ items: Type.Array(AttachmentSchema) });
+export const UploadAnswerSchema = Type.Object({ attachments: Type.Array(AttachmentSchema, { description: 'The files of this upload, as this side shows them' }) });
+
+/** The upload's form, for the OpenAPI document: the route reads it as a stream (services/attachments.ts checks it). */
+export const UploadFormSchema = Type.Object({
+  visibility: Type.Optional(
+    literals(attachmentVisibilities, { description: 'public (default), or internal (provider agents and admins: never leaves the provider). Send it before the files.' }),
+  ),
+  // Required in fact (the handler refuses an upload without a file); optional here because the
+  // parsed body the schema is checked against is empty: the files are read as a stream.
+  file: Type.Optional(
+    Type.Array(Type.String({ format: 'binary' }), {
+      description: 'One or more files (at least one), each a part with a file name (repeat the field); its Content-Type is stored and served with it',
+    }),
+  ),
+});
+
+/** A download's bytes: a stream, never a serialized value. */
+export const FileBytesSchema = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The bytes (all of them, or the range asked for)' });
+
+export const AttachmentParams = Type.Object({
+  number: TaskParamsNumber,
+  id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: "The attachment's id" }),
 });
 
 export const SyncSchema = Type.Object({
@@ -139,6 +190,7 @@ export const TaskSchema = Type.Object(
       }),
     ),
     comments: Type.Array(CommentSchema),
+    attachments: Type.Array(AttachmentSchema, { description: 'The files in the conversation, each placed after a comment (afterComment)' }),
     auditTrail: Type.Array(
       Type.Object({
         action: Type.String(),
@@ -180,7 +232,7 @@ export const TaskListSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as ?cursor= for the next page; null on the last page' }),
 });
 
-export const TaskParams = Type.Object({ number: Type.String({ pattern: '^[A-Z]{2,4}[0-9]{7}$', description: 'e.g. PTSK0001001 or CS0001001' }) });
+export const TaskParams = Type.Object({ number: TaskParamsNumber });
 
 export const ListTasksQuery = Type.Object(
   {
@@ -200,18 +252,16 @@ export const ListTasksQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The body schema of a registry field: the state machine checks the same limits, with its own messages. */
-const fieldSchema = (f: FieldSpec) =>
-  f.kind === 'choice'
-    ? Type.String({ description: `One of ${f.values.join(', ')}` })
-    : f.optional
-      ? Type.Optional(Type.String({ maxLength: MAX_TEXT }))
-      : text(MAX_TEXT);
+/** The body schema of a JSON action's field: the state machine checks the same limits, with its own messages. */
+const fieldSchema = (f: Exclude<FieldSpec, { kind: 'attachments' }>) => {
+  const schema = f.kind === 'choice' ? Type.String({ description: `One of ${f.values.join(', ')}` }) : f.optional ? Type.String({ maxLength: MAX_TEXT }) : text(MAX_TEXT);
+  return f.optional ? Type.Optional(schema) : schema;
+};
 
-/** Each action's body, from the action registry (domain/actions.ts). */
-export const actionBodies = {} as Record<UserActionType, TSchema>;
-for (const type of userActionTypes) {
-  const fields = Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([name, f]) => [name, fieldSchema(f)]);
+/** Each JSON action's body, from the action registry (domain/actions.ts). */
+export const actionBodies = {} as Record<JsonActionType, TSchema>;
+for (const type of jsonActionTypes) {
+  const fields = Object.entries(actionSpecs[type].fields as Record<string, Exclude<FieldSpec, { kind: 'attachments' }>>).map(([name, f]) => [name, fieldSchema(f)]);
   actionBodies[type] = Type.Object(Object.fromEntries(fields), { additionalProperties: false });
 }
 

@@ -2,7 +2,8 @@ import { allowedActions, type ExchangeState } from '../domain/state-machine';
 import { slaReport } from '../domain/sla';
 import type { Actor } from '../domain/model';
 import { exchangeStateOf, type TaskRecord } from '../db/repositories/tasks';
-import type { TaskResponse } from './schemas';
+import type { SideAttachment } from '../db/repositories/attachments';
+import type { AttachmentItem, TaskResponse } from './schemas';
 import type { ExchangeSnapshot } from '../workflows/definitions';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -19,6 +20,24 @@ export function isoDuration(ms: number): string {
 
 /** A comment's id as one side shows it: its task's number and its position there, e.g. `PTSK0001001-3`. */
 export const commentId = (taskNumber: string, position: number) => `${taskNumber}-${position}`;
+
+/** A file as one side shows it: numbered and placed among that side's comments (db/repositories/attachments.ts). */
+export function attachmentItem(a: SideAttachment): AttachmentItem {
+  return {
+    id: a.id,
+    fileName: a.file_name,
+    size: a.size,
+    contentType: a.content_type,
+    sha256: a.sha256,
+    visibility: a.visibility,
+    originInstance: a.origin_instance,
+    authorName: a.author_name,
+    seq: a.position,
+    afterComment: a.commentsBefore,
+    replication: a.visibility === 'internal' ? 'internal' : a.replicated_at ? 'replicated' : 'pending',
+    createdAt: iso(a.created_at),
+  };
+}
 
 /** `now` only matters for the SLA figures: running clocks are read at that moment. */
 export function taskResponse(task: TaskRecord, actor: Actor, now = Date.now()): TaskResponse {
@@ -56,6 +75,7 @@ export function taskResponse(task: TaskRecord, actor: Actor, now = Date.now()): 
       body: c.body,
       createdAt: iso(c.created_at),
     })),
+    attachments: task.attachments.map(attachmentItem),
     auditTrail: task.audit.map((a) => ({
       action: a.action,
       actor: a.actor_name,

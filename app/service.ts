@@ -94,6 +94,7 @@ export function serviceOptionsFrom(settings: Settings, log: (msg: string) => voi
       sessions: { idleMs: settings.sessionIdleMinutes * 60_000, maxMs: settings.sessionMaxHours * 3_600_000 },
       trustProxy: settings.trustProxy,
       live: { maxStreams: settings.liveStreamsMax },
+      attachments: { maxFileBytes: settings.attachmentMaxFileBytes, maxRequestBytes: settings.attachmentMaxRequestBytes, types: settings.attachmentTypes },
     },
   };
 }

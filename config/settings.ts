@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadInstances, type InstanceConfig } from './instances';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES } from '../domain/attachments';
 
 /** Everything the service reads from its environment, with the documented defaults. */
 export interface Settings {
@@ -39,6 +40,12 @@ export interface Settings {
   trustProxy: TrustProxy;
   /** Open live event streams (GET /events) one API process holds; more are refused with 503 (LIVE_STREAMS_MAX). */
   liveStreamsMax: number;
+  /** The most bytes per uploaded file (ATTACHMENT_MAX_FILE_BYTES). */
+  attachmentMaxFileBytes: number;
+  /** The most bytes of all a request's files on one side (ATTACHMENT_MAX_REQUEST_BYTES). */
+  attachmentMaxRequestBytes: number;
+  /** Media types uploads may have, e.g. image/png or image/* (ATTACHMENT_TYPES, comma-separated); empty: any. */
+  attachmentTypes: string[];
 }
 
 /** Fastify's `trustProxy`: all proxies, a number of hops, or the proxies' addresses and subnets (comma-separated). */
@@ -87,6 +94,14 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
+/** ATTACHMENT_TYPES: comma-separated media types (`type/subtype` or `type/*`), lower-cased; empty: any. */
+function mediaTypes(env: NodeJS.ProcessEnv): string[] {
+  const types = (env.ATTACHMENT_TYPES ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const bad = types.find((t) => !/^[a-z0-9!#$&^_.+-]+\/([a-z0-9!#$&^_.+-]+|\*)$/.test(t));
+  if (bad) throw new Error(`ATTACHMENT_TYPES must be comma-separated media types such as image/png or image/*, got "${bad}"`);
+  return types;
+}
+
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     port: int(env, 'PORT', 3000),
@@ -109,5 +124,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     sessionMaxHours: positiveInt(env, 'SESSION_MAX_HOURS', 12),
     trustProxy: trustProxy(env),
     liveStreamsMax: positiveInt(env, 'LIVE_STREAMS_MAX', 2000),
+    attachmentMaxFileBytes: positiveInt(env, 'ATTACHMENT_MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES),
+    attachmentMaxRequestBytes: positiveInt(env, 'ATTACHMENT_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES),
+    attachmentTypes: mediaTypes(env),
   };
 }

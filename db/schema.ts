@@ -185,6 +185,44 @@ export interface TaskEventsTable {
   at: ColumnType<Date, never, never>;
 }
 
+/** bigint columns: a string from pg, a number from PGlite (db/repositories/attachments.ts normalises them). */
+type BigintColumn = ColumnType<string | number, number, number>;
+
+/** One stored file's bytes (the chunks) and, once complete, their checked size and SHA-256. */
+export interface AttachmentContentsTable {
+  id: string;
+  sha256: string | null;
+  size: ColumnType<string | number | null, number | null | undefined, number | null>;
+  /** Every chunk is there and the bytes hash to `sha256`. */
+  complete: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+/** A slice of a content's bytes: chunk `idx` of fixed size (the last one shorter). */
+export interface AttachmentChunksTable {
+  content_id: string;
+  idx: number;
+  data: ColumnType<Uint8Array, Uint8Array, never>;
+}
+
+/** A file on a request, as people see it; its content has the same id. */
+export interface AttachmentsTable {
+  id: string;
+  task_number: string;
+  /** Position in the request's conversation: the comments' counter, the same on both sides. */
+  seq: number;
+  visibility: 'public' | 'internal';
+  origin_instance: string;
+  author_name: string;
+  file_name: string;
+  content_type: string;
+  size: BigintColumn;
+  sha256: string;
+  /** On the side that uploaded it: when the other side had it (null while pending; never for internal files). */
+  replicated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   catalog_items: CatalogItemsTable;
@@ -198,6 +236,9 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   task_events: TaskEventsTable;
+  attachment_contents: AttachmentContentsTable;
+  attachment_chunks: AttachmentChunksTable;
+  attachments: AttachmentsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -207,3 +248,4 @@ export type ConsumerProviderTaskRow = Selectable<ConsumerProviderTasksTable>;
 export type ProviderParentTaskRow = Selectable<ProviderParentTasksTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;

@@ -3,14 +3,21 @@
 // actions a caller is offered all derive from these entries. Adding an action is one entry here (plus
 // its oracle test in test/unit/state-machine.test.ts).
 import { DomainError } from './errors';
+import { attachmentVisibilities, type AttachmentMeta } from './attachments';
 import { resolutionCodes, type Actor, type ConsumerState, type ResolutionCode, type Role, type Side } from './model';
 import type { ExchangeState, Transition } from './state-machine';
 
 /** The longest text a body field takes. */
 export const MAX_TEXT = 10_000;
 
-/** A body field: text of 1 to MAX_TEXT characters (optional: may be absent or empty), or one of a list. */
-export type FieldSpec = { kind: 'text'; optional?: true } | { kind: 'choice'; values: readonly string[] };
+/**
+ * A body field: text of 1 to MAX_TEXT characters, one of a list (both optional: may be absent or
+ * empty), or the metadata of one or more files (domain/attachments.ts; their bytes are uploaded apart).
+ */
+export type FieldSpec =
+  | { kind: 'text'; optional?: true }
+  | { kind: 'choice'; values: readonly string[]; optional?: true }
+  | { kind: 'attachments' };
 
 const text = { kind: 'text' } as const;
 const optionalText = { kind: 'text', optional: true } as const;
@@ -23,10 +30,13 @@ export interface ActionSpec {
   from: readonly ConsumerState[];
   /** The body: its fields, checked before the transition runs. */
   fields: Readonly<Record<string, FieldSpec>>;
-  /** What it changes; `input` holds the checked fields, `side` the actor's side. May refuse (DomainError). */
+  /** What it changes; `input` holds the checked text and choice fields, `side` the actor's side. May refuse (DomainError). */
   transition(exchange: ExchangeState, input: Readonly<Record<string, string | undefined>>, actor: Actor, side: Side): Transition;
-  /** POST /tasks/:number/<path>, answered with <status>. */
-  http: { path: string; status: 200 | 201; summary: string };
+  /**
+   * POST /tasks/:number/<path>, answered with <status>. `body: 'multipart'`: the body carries files,
+   * so the action has a route of its own (api/routes/attachments.ts) instead of the JSON one.
+   */
+  http: { path: string; status: 200 | 201; summary: string; body?: 'multipart' };
 }
 
 const OPEN: readonly ConsumerState[] = ['new', 'received', 'work_in_progress', 'awaiting_info', 'resolved'];
@@ -65,6 +75,20 @@ export const actionSpecs = {
     fields: { body: text },
     transition: (exchange) => ({ state: exchange.state }),
     http: { path: 'work-notes', status: 201, summary: "Post an internal work note: never leaves the provider's instance" },
+  },
+  attach: {
+    side: 'either',
+    roles: EVERYONE,
+    from: OPEN,
+    fields: { attachments: { kind: 'attachments' }, visibility: { kind: 'choice', values: attachmentVisibilities, optional: true } },
+    // Internal files are the provider staff's, like work notes: they never leave the provider's instance.
+    transition: (exchange, input, actor, side) => {
+      if (input.visibility === 'internal' && (side !== 'provider' || !PROVIDER_STAFF.includes(actor.role))) {
+        throw new DomainError('forbidden', `Only ${PROVIDER_STAFF.join(' or ')} users of the provider may attach internal files`, { field: 'visibility' });
+      }
+      return { state: exchange.state };
+    },
+    http: { path: 'attachments', status: 201, summary: 'Attach files (multipart/form-data), replicated to the other side unless internal', body: 'multipart' },
   },
   request_info: {
     side: 'provider',
@@ -112,8 +136,13 @@ export const actionSpecs = {
 export type UserActionType = keyof typeof actionSpecs;
 export const userActionTypes = Object.keys(actionSpecs) as UserActionType[];
 
+/** The actions sent as JSON on their registry route (all but those whose body carries files). */
+export type JsonActionType = { [T in UserActionType]: (typeof actionSpecs)[T]['http'] extends { body: 'multipart' } ? never : T }[UserActionType];
+export const jsonActionTypes = userActionTypes.filter((type): type is JsonActionType => !('body' in actionSpecs[type].http));
+
 type Specs = typeof actionSpecs;
-type Required<F> = { [K in keyof F as F[K] extends { optional: true } ? never : K]: string };
-type Optional<F> = { [K in keyof F as F[K] extends { optional: true } ? K : never]?: string };
+type ValueOf<F> = F extends { kind: 'attachments' } ? AttachmentMeta[] : string;
+type Required<F> = { [K in keyof F as F[K] extends { optional: true } ? never : K]: ValueOf<F[K]> };
+type Optional<F> = { [K in keyof F as F[K] extends { optional: true } ? K : never]?: ValueOf<F[K]> };
 /** An action people take, with its body's fields. */
 export type UserAction = { [T in UserActionType]: { type: T } & Required<Specs[T]['fields']> & Optional<Specs[T]['fields']> }[UserActionType];

@@ -12,6 +12,18 @@ export interface DriftComment {
   origin_instance: string;
 }
 
+/** A file as either database holds it (internal ones are ignored): its row, and the SHA-256 of the bytes stored for it. */
+export interface DriftAttachment {
+  id: string;
+  seq: number;
+  visibility: 'public' | 'internal';
+  file_name: string;
+  size: number;
+  sha256: string;
+  /** The SHA-256 of the complete content stored under its id; null when the bytes are missing or incomplete. */
+  stored_sha256: string | null;
+}
+
 /** An escalation record as either database holds it. */
 export interface DriftEscalation {
   id: string;
@@ -51,6 +63,8 @@ export interface DriftSide<T> {
   comments: DriftComment[];
   /** Compared only when given for both sides. */
   escalations?: DriftEscalation[];
+  /** Compared only when given for both sides. */
+  attachments?: DriftAttachment[];
 }
 
 /**
@@ -104,6 +118,7 @@ const show = (v: unknown): string => (v === null || v === undefined ? 'none' : t
 
 const commentView = (c: DriftComment) => ({ seq: c.seq, author: c.author_name, origin: c.origin_instance, body: c.body });
 const escalationView = (e: DriftEscalation) => ({ sla: e.sla, level: e.level, priority: e.priority });
+const attachmentView = (a: DriftAttachment) => ({ seq: a.seq, fileName: a.file_name, size: a.size, sha256: a.sha256, storedSha256: a.stored_sha256 });
 
 /** Compares one exchanged request's two database copies with each other and with its workflow. */
 export function compareExchange(input: DriftInput): DriftResult {
@@ -255,6 +270,17 @@ export function compareExchange(input: DriftInput): DriftResult {
     (x) => `public comment #${x.seq} by ${x.author_name}`,
     report,
   );
+  // ---- the public files, by id: the same name, size and SHA-256, and bytes stored that hash to it
+  if (consumer.attachments && provider.attachments) {
+    compareSets(
+      'attachment',
+      consumer.attachments.filter((x) => x.visibility === 'public'),
+      provider.attachments.filter((x) => x.visibility === 'public'),
+      attachmentView,
+      (x) => `file ${JSON.stringify(x.file_name)} (SHA-256 ${x.sha256.slice(0, 12)}…)`,
+      report,
+    );
+  }
   if (consumer.escalations && provider.escalations) {
     compareSets('escalation', consumer.escalations, provider.escalations, escalationView, (x) => `escalation level ${x.level} (${x.sla})`, report);
   }

@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'not_found' // 404: no such thing visible to the caller
   | 'invalid_transition' // 409: the task's state does not allow the action
   | 'conflict' // 409: someone else got there first
+  | 'payload_too_large' // 413: over a size limit (a body, a file, a request's files)
+  | 'unsupported_media_type' // 415: a body or a file of a type not accepted
+  | 'range_not_satisfiable' // 416: a byte range outside the file asked for
   | 'idempotency_conflict' // 422: an Idempotency-Key reused with a different body
   | 'validation_failed' // 422: well-formed but invalid content
   | 'rate_limited' // 429
@@ -32,6 +35,9 @@ export const errorCodes: readonly ErrorCode[] = [
   'not_found',
   'invalid_transition',
   'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'range_not_satisfiable',
   'idempotency_conflict',
   'validation_failed',
   'rate_limited',

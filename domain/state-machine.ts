@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { checkAttachmentList, type AttachmentMeta } from './attachments';
 import type { Actor, ConsumerState, ResolutionCode, Side } from './model';
 import { actionSpecs, MAX_TEXT, userActionTypes, type ActionSpec, type FieldSpec, type UserAction, type UserActionType } from './actions';
 
@@ -94,19 +95,26 @@ function evaluate(exchange: ExchangeState, action: Action, actor?: Actor): Trans
 }
 
 function checkField(value: unknown, field: string, f: FieldSpec): void {
+  if (f.kind === 'attachments') {
+    checkAttachmentList(value, field);
+    return;
+  }
+  if (f.optional && (value === undefined || value === '')) return;
   if (f.kind === 'choice') {
     if (!f.values.includes(value as string)) {
       throw new DomainError('validation_failed', `${field} must be one of ${f.values.join(', ')}`, { field, allowed: f.values });
     }
     return;
   }
-  if (f.optional && (value === undefined || value === '')) return;
   requireText(value, field);
 }
 
-/** A valid body for each action: what `allowedActions` tries. */
-const sampleOf = (type: UserActionType): Action =>
-  ({ type, ...Object.fromEntries(Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([k, f]) => [k, f.kind === 'choice' ? f.values[0] : 'x'])) }) as Action;
+const sampleFile: AttachmentMeta = { id: '00000000-0000-4000-8000-000000000000', fileName: 'x', size: 1, contentType: 'application/octet-stream', sha256: '0'.repeat(64) };
+const sampleValue = (f: FieldSpec) => (f.kind === 'choice' ? f.values[0] : f.kind === 'attachments' ? [sampleFile] : 'x');
+
+/** A valid body for an action (its choices' first values): what `allowedActions` tries, and what the API asks before an upload. */
+export const sampleOf = (type: UserActionType, fields: Record<string, unknown> = {}): Action =>
+  ({ type, ...Object.fromEntries(Object.entries(actionSpecs[type].fields as Record<string, FieldSpec>).map(([k, f]) => [k, sampleValue(f)])), ...fields }) as Action;
 const samples = Object.fromEntries(userActionTypes.map((type) => [type, sampleOf(type)])) as Record<UserActionType, Action>;
 
 /** The actions this actor may take now: what a 409 tells the caller, and what a UI would offer. */

@@ -2,7 +2,18 @@
 // the other instance and its workflow, and reports drift (domain/drift.ts decides what differs).
 import { WorkflowClient, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { snapshotQuery, type ExchangeSnapshot } from '../workflows/definitions';
-import { compareExchange, type Difference, type DriftComment, type DriftEscalation, type DriftResult, type DriftSide, type ProviderTaskRecord, type ParentTaskRecord, type WorkflowStatus } from '../domain/drift';
+import {
+  compareExchange,
+  type Difference,
+  type DriftAttachment,
+  type DriftComment,
+  type DriftEscalation,
+  type DriftResult,
+  type DriftSide,
+  type ProviderTaskRecord,
+  type ParentTaskRecord,
+  type WorkflowStatus,
+} from '../domain/drift';
 import type { InstanceDatabases } from '../db/instances';
 import { mapLimit } from '../app/concurrency';
 
@@ -123,6 +134,23 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
     return groupBy(rows, (r) => r.task_number) as Map<string, DriftComment[]>;
   }
 
+  /** The public files of these tasks, each with the SHA-256 of its stored bytes (null: missing or incomplete). */
+  async function attachmentsOf(instance: string, numbers: string[]) {
+    if (!numbers.length) return new Map<string, DriftAttachment[]>();
+    const rows = await instances
+      .db(instance)
+      .selectFrom('attachments as a')
+      .leftJoin('attachment_contents as c', (j) => j.onRef('c.id', '=', 'a.id').on('c.complete', '=', true))
+      .select(['a.id', 'a.task_number', 'a.seq', 'a.visibility', 'a.file_name', 'a.size', 'a.sha256', 'c.sha256 as stored_sha256'])
+      .where('a.task_number', 'in', numbers)
+      .where('a.visibility', '=', 'public')
+      .execute();
+    return groupBy(
+      rows.map((r) => ({ ...r, size: Number(r.size) })),
+      (r) => r.task_number,
+    ) as Map<string, DriftAttachment[]>;
+  }
+
   async function escalationsOf(instance: string, numbers: string[]) {
     if (!numbers.length) return new Map<string, DriftEscalation[]>();
     const rows = await instances.db(instance).selectFrom('escalations').select([...ESCALATION_COLUMNS]).where('task_number', 'in', numbers).execute();
@@ -148,8 +176,9 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
       .execute()) as ConsumerRow[];
     const comments = await commentsOf(consumerId, rows.map((r) => r.number));
     const escalations = await escalationsOf(consumerId, rows.map((r) => r.number));
+    const attachments = await attachmentsOf(consumerId, rows.map((r) => r.number));
     const loaded: Loaded[] = rows.map((r) => ({
-      consumer: { task: r, comments: comments.get(r.number) ?? [], escalations: escalations.get(r.number) ?? [] },
+      consumer: { task: r, comments: comments.get(r.number) ?? [], escalations: escalations.get(r.number) ?? [], attachments: attachments.get(r.number) ?? [] },
       provider: null,
       extra: [],
     }));
@@ -188,15 +217,17 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
         }
         if (parent) {
           chosen.push(parent);
-          l.provider = { task: parent, comments: [], escalations: [] };
+          l.provider = { task: parent, comments: [], escalations: [], attachments: [] };
         }
       }
       const providerComments = await commentsOf(providerId, chosen.map((p) => p.number));
       const providerEscalations = await escalationsOf(providerId, chosen.map((p) => p.number));
+      const providerAttachments = await attachmentsOf(providerId, chosen.map((p) => p.number));
       for (const l of group) {
         if (!l.provider) continue;
         l.provider.comments = providerComments.get(l.provider.task.number) ?? [];
         l.provider.escalations = providerEscalations.get(l.provider.task.number) ?? [];
+        l.provider.attachments = providerAttachments.get(l.provider.task.number) ?? [];
       }
     }
     return loaded;

@@ -18,7 +18,7 @@ import { decide, sideOf, type Action } from '../domain/state-machine';
 import { decideOrFail, handleActions } from './action-handlers';
 import { createdUpdate, snapshotQuery, type ExchangeInput, type ExchangeSnapshot } from './definitions';
 import { requestGeneration } from './patches';
-import { actionComments, auditActorOf, authorOf, requestRecords, systemAuthor } from './records';
+import { actionAttachments, actionComments, auditActorOf, authorOf, requestRecords, systemAuthor } from './records';
 import { replicator } from './replication';
 import { RequestState } from './request-state';
 import { runSlaTimers } from './sla-timers';
@@ -62,7 +62,9 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     const now = Date.now();
     const from = request.apply(t, action.type, now);
     const comments = actionComments(action, t).map((c) => records.comment(request.nextComment(), c.visibility, authorOf(actor), c.body, now));
-    const acting = replicate({ from, transition: t, action: action.type, actor: auditActorOf(actor), comments, actingSide: side });
+    // Files take their places in the conversation from the comments' counter: one order on both sides.
+    const attachments = actionAttachments(action).map((a) => records.attachment(request.nextComment(), a.visibility, authorOf(actor), a.file, now));
+    const acting = replicate({ from, transition: t, action: action.type, actor: auditActorOf(actor), comments, attachments, actingSide: side });
     // The answer is the request as this action left it, whatever was decided after it meanwhile.
     const decided = snapshot();
     if (acting) await condition(() => acting.done);

@@ -4,7 +4,8 @@
 import { displayName, type Actor, type Side } from '../domain/model';
 import type { Action, Transition } from '../domain/state-machine';
 import type { SlaEvent, SlaState } from '../domain/sla';
-import type { AuditWrite, CommentWrite, EscalationWrite, ExchangeRecord } from '../activities/exchange-activities';
+import type { AttachmentMeta } from '../domain/attachments';
+import type { AttachmentWrite, AuditWrite, CommentWrite, EscalationWrite, ExchangeRecord } from '../activities/exchange-activities';
 import type { WebhookDelivery } from '../activities/webhook-activities';
 import type { ExchangeInput } from './definitions';
 
@@ -44,6 +45,13 @@ export function actionComments(action: Action, t: Transition): Array<{ body: str
   return comments;
 }
 
+/** The files an action attaches (only `attach` does), in the order uploaded, public unless it says internal. */
+export function actionAttachments(action: Action): Array<{ file: AttachmentMeta; visibility: AttachmentWrite['visibility'] }> {
+  if (action.type !== 'attach') return [];
+  const visibility = action.visibility === 'internal' ? 'internal' : 'public';
+  return action.attachments.map((file) => ({ file, visibility }));
+}
+
 /** The record builders of one request (workflow `workflowId`). Times are epoch ms. */
 export function requestRecords(workflowId: string, input: ExchangeInput) {
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,6 +62,19 @@ export function requestRecords(workflowId: string, input: ExchangeInput) {
     originInstance: author.originInstance,
     authorName: author.authorName,
     body,
+    createdAt: iso(now),
+  });
+  /** A file in the conversation at `seq` (the comments' counter); its id is the one the upload stored its bytes under. */
+  const attachment = (seq: number, visibility: AttachmentWrite['visibility'], author: CommentAuthor, file: AttachmentMeta, now: number): AttachmentWrite => ({
+    id: file.id,
+    seq,
+    visibility,
+    originInstance: author.originInstance,
+    authorName: author.authorName,
+    fileName: file.fileName,
+    contentType: file.contentType,
+    size: file.size,
+    sha256: file.sha256,
     createdAt: iso(now),
   });
   const audit = (seq: number, side: Side, action: string, actor: AuditActor, from: string | null, to: string | null, details: Record<string, unknown>, now: number): AuditWrite => ({
@@ -84,6 +105,7 @@ export function requestRecords(workflowId: string, input: ExchangeInput) {
 
   return {
     comment,
+    attachment,
     audit,
     /** The service itself, for what the SLA clocks do (escalate, remind, auto-close). */
     slaActor: { name: SYSTEM_AUTHOR, instance: 'system' } as AuditActor,

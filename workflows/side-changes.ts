@@ -3,7 +3,7 @@
 import { providerStateOf, type ConsumerState, type Side } from '../domain/model';
 import type { Transition } from '../domain/state-machine';
 import type { SlaState } from '../domain/sla';
-import type { AuditWrite, CommentWrite, EscalationWrite, TaskChange } from '../activities/exchange-activities';
+import type { AttachmentWrite, AuditWrite, CommentWrite, EscalationWrite, TaskChange } from '../activities/exchange-activities';
 
 export interface DecidedChange {
   /** The change's number within its request: orders each side's writes, and a late retry of an older one never overwrites a newer one. */
@@ -11,6 +11,8 @@ export interface DecidedChange {
   from: ConsumerState;
   transition: Transition;
   comments: CommentWrite[];
+  /** Files the change attaches; internal ones, like internal comments, stay at the acting side. */
+  attachments?: AttachmentWrite[];
   /** The side whose person acted: internal comments stay there. */
   actingSide?: Side;
   escalation?: EscalationWrite;
@@ -26,12 +28,13 @@ export function sideChanges(change: DecidedChange, instances: Record<Side, strin
   const writes: Array<Omit<TaskChange, 'number'>> = [];
   for (const side of ['consumer', 'provider'] as const) {
     const comments = change.comments.filter((c) => c.visibility === 'public' || side === change.actingSide);
+    const attachments = (change.attachments ?? []).filter((a) => a.visibility === 'public' || side === change.actingSide);
     const fromSide = side === 'consumer' ? change.from : providerStateOf(change.from);
     const toSide = side === 'consumer' ? t.state : providerStateOf(t.state);
     const changed = fromSide !== toSide || t.assignedTo !== undefined || t.resolution !== undefined;
     // With SLAs every change carries the clocks, so both sides always hold the current ones; a
     // clock-only write leaves no audit entry.
-    const noteworthy = changed || comments.length > 0 || change.escalation !== undefined;
+    const noteworthy = changed || comments.length > 0 || attachments.length > 0 || change.escalation !== undefined;
     if (!noteworthy && !change.sla) continue;
     writes.push({
       instance: instances[side],
@@ -41,6 +44,8 @@ export function sideChanges(change: DecidedChange, instances: Record<Side, strin
       assignedTo: t.assignedTo,
       resolution: t.resolution,
       comments,
+      // Only when there are some: every other change's write stays exactly what it always was.
+      ...(attachments.length ? { attachments } : {}),
       audit: noteworthy ? change.audit(side, fromSide, toSide) : undefined,
       ...(change.sla ? { sla: change.sla, escalation: change.escalation } : {}),
     });

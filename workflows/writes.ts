@@ -10,6 +10,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
+import type { AttachmentActivities, AttachmentCopy } from '../activities/attachment-activities';
 import type { ExchangeActivities } from '../activities/exchange-activities';
 import type { WebhookActivities, WebhookDelivery } from '../activities/webhook-activities';
 
@@ -26,6 +27,17 @@ const writeActivities = proxyActivities<ExchangeActivities>(writeOptions);
 const firstAttempt: LocalActivityOptions = { startToCloseTimeout: '2 seconds', retry: { maximumAttempts: 1 } };
 /** The write activities as local activities (generation 3's first attempt only). */
 const localWriteActivities = proxyLocalActivities<ExchangeActivities>(firstAttempt);
+
+// Copying a file between instances can take minutes. It heartbeats after every chunk, so an attempt
+// whose worker died is retried within the heartbeat timeout, and the retry resumes where it stopped.
+// Retried until it succeeds, like the writes it comes before.
+const copyOptions: ActivityOptions = { startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: writeOptions.retry };
+const copyActivities = proxyActivities<AttachmentActivities>(copyOptions);
+
+/** Copies one file's bytes to the side that lacks them (always a scheduled activity); `summary` names the file and both sides. */
+export function copyAttachment(copy: AttachmentCopy, summary: string): Promise<void> {
+  return copyActivities.copyAttachment.executeWithOptions({ ...copyOptions, summary }, [copy]);
+}
 
 // Escalation webhooks are retried with backoff for a day, then given up (and logged): a receiver
 // that never comes back must not keep the request open forever.

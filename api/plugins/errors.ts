@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors';
+import { MAX_FILES_PER_UPLOAD } from '../../domain/attachments';
 import { fromTemporal, httpStatus, type ErrorBody } from '../errors';
 
 /**
@@ -18,6 +19,17 @@ export const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
 
 const errorBody = (code: ErrorBody['error']['code'], message: string, details?: Record<string, unknown>): ErrorBody =>
   ({ error: details ? { code, message, details } : { code, message } });
+
+/** What @fastify/multipart raises while an upload is read (api/routes/attachments.ts), in the product's words. */
+const multipartErrors: Record<string, { status: number; code: ErrorBody['error']['code']; message: string }> = {
+  FST_FILES_LIMIT: { status: 413, code: 'payload_too_large', message: `An upload takes at most ${MAX_FILES_PER_UPLOAD} files` },
+  FST_PARTS_LIMIT: { status: 413, code: 'payload_too_large', message: 'The upload has too many parts' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'payload_too_large', message: 'The upload has too many fields' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the files as multipart/form-data' },
+  FST_MP_PREMATURE_CLOSE: { status: 400, code: 'bad_request', message: 'The upload ended before all of it arrived' },
+  FST_PROTO_VIOLATION: { status: 400, code: 'bad_request', message: 'A form field of the upload has a reserved name' },
+  FST_INVALID_JSON_FIELD_ERROR: { status: 400, code: 'bad_request', message: 'A form field of the upload is not valid JSON, as its Content-Type says it is' },
+};
 
 /**
  * Fastify's `frameworkErrors`: errors the router raises before any route, hook or error handler runs
@@ -101,13 +113,13 @@ export default fp(async function errors(app: FastifyInstance) {
       const message = missing ? `${path} is required` : extra ? `${path} is not an accepted field` : `${path} ${first?.message ?? 'is invalid'}`;
       return reply.status(422).send({ error: { code: 'validation_failed', message, details: { field: path } } } satisfies ErrorBody);
     }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.status(413).send({ error: { code: 'payload_too_large', message: err.message } } satisfies ErrorBody);
-    }
+    const upload = multipartErrors[err.code];
+    if (upload) return reply.status(upload.status).send(errorBody(upload.code, upload.message));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      // Malformed JSON or an empty JSON body (400), an unsupported content type (415) and the like:
-      // Fastify's message names the problem.
-      return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
+      // Malformed JSON or an empty JSON body (400), a body over the limit (413), an unsupported content
+      // type (415) and the like: Fastify's message names the problem.
+      const code = err.statusCode === 413 ? 'payload_too_large' : err.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
+      return reply.status(err.statusCode).send(errorBody(code, err.message));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged' } } satisfies ErrorBody);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
-import { actionSpecs, userActionTypes } from '../../domain/actions';
+import { actionSpecs, jsonActionTypes } from '../../domain/actions';
 import { findTask } from '../../db/repositories/tasks';
 import { listTasks } from '../../db/repositories/task-list';
 import { cursorAfter, decodeCursor } from '../task-cursor';
@@ -14,8 +14,11 @@ import { syncStatus } from '../sync-status';
 import { workflowUiUrl } from '../workflow-ui-url';
 import type { ApiDeps } from '../deps';
 
-/** The action routes, POST /tasks/:number/<path>, from the action registry (domain/actions.ts). */
-export const actionRoutes = userActionTypes.map((action) => ({ action, ...actionSpecs[action].http }));
+/**
+ * The action routes, POST /tasks/:number/<path>, from the action registry (domain/actions.ts); an
+ * action whose body carries files has its own route (./attachments.ts).
+ */
+export const actionRoutes = jsonActionTypes.map((action) => ({ action, ...actionSpecs[action].http }));
 
 export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

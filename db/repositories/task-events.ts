@@ -6,9 +6,10 @@ export const TASK_EVENTS_CHANNEL = 'task_events';
 
 /**
  * What changed, as the triggers name it: a task appeared, was escalated, got a proposed solution, an
- * assignee, another state, or anything else; a public comment or a work note was added.
+ * assignee, another state, or anything else; a public comment or a work note was added; a file was
+ * attached, or the other side has it now.
  */
-export const taskEventKinds = ['created', 'escalated', 'solution', 'assigned', 'state', 'updated', 'comment', 'work_note'] as const;
+export const taskEventKinds = ['created', 'escalated', 'solution', 'assigned', 'state', 'updated', 'comment', 'work_note', 'attachment'] as const;
 export type TaskEventKind = (typeof taskEventKinds)[number];
 
 /** One change to one task of an instance; ids grow in the order the changes committed. */

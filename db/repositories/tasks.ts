@@ -3,6 +3,7 @@ import type { Db } from '../connect';
 import type { AuditRow, CommentRow, ProviderParentTaskRow, ConsumerProviderTaskRow } from '../schema';
 import { formatTaskNumber, PROVIDER_TASK_PREFIX, type ConsumerState, type Side } from '../../domain/model';
 import type { ExchangeState } from '../../domain/state-machine';
+import { listAttachments, type SideAttachment } from './attachments';
 
 /**
  * A comment as one side sees it. `position` numbers the comments this side shows, 1, 2, 3… in
@@ -14,8 +15,8 @@ export type SideComment = CommentRow & { position: number };
 
 /** A task as one instance sees it: its Provider Task (consumer side) or its parent task (provider side). */
 export type TaskRecord =
-  | { side: 'consumer'; row: ConsumerProviderTaskRow; comments: SideComment[]; audit: AuditRow[] }
-  | { side: 'provider'; row: ProviderParentTaskRow; comments: SideComment[]; audit: AuditRow[] };
+  | { side: 'consumer'; row: ConsumerProviderTaskRow; comments: SideComment[]; attachments: SideAttachment[]; audit: AuditRow[] }
+  | { side: 'provider'; row: ProviderParentTaskRow; comments: SideComment[]; attachments: SideAttachment[]; audit: AuditRow[] };
 
 export const sideOfNumber = (number: string): Side => (number.startsWith(PROVIDER_TASK_PREFIX) ? 'consumer' : 'provider');
 
@@ -39,7 +40,7 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
       ? await db.selectFrom('consumer_provider_tasks').selectAll().where('number', '=', number).executeTakeFirst()
       : await db.selectFrom('provider_parent_tasks').selectAll().where('number', '=', number).executeTakeFirst();
   if (!row) return undefined;
-  const [comments, audit] = await Promise.all([
+  const [comments, attachments, audit] = await Promise.all([
     db
       .selectFrom('comments')
       .selectAll()
@@ -51,11 +52,12 @@ export async function findTask(db: Db, number: string): Promise<TaskRecord | und
       .orderBy('seq')
       .orderBy('id')
       .execute(),
+    listAttachments(db, number, side),
     db.selectFrom('audit_log').selectAll().where('task_number', '=', number).orderBy('created_at').orderBy('id').execute(),
   ]);
   return side === 'consumer'
-    ? { side, row: row as ConsumerProviderTaskRow, comments, audit }
-    : { side, row: row as ProviderParentTaskRow, comments, audit };
+    ? { side, row: row as ConsumerProviderTaskRow, comments, attachments, audit }
+    : { side, row: row as ProviderParentTaskRow, comments, attachments, audit };
 }
 
 /** The facts the state machine needs, as this instance's copy of the task records them. */

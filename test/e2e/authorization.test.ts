@@ -7,6 +7,7 @@ import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import type { Role } from '../../domain/model';
 import { eventually } from '../harness/eventually';
 import { everything } from '../harness/snapshot';
+import { uploadFiles } from '../harness/uploads';
 
 // The authorization matrix: every route x (no token, bad token, another instance's token, wrong role).
 // Every refusal is checked to have written nothing: a fingerprint of all rows of every instance's
@@ -15,7 +16,7 @@ import { everything } from '../harness/snapshot';
 let s: TestStack;
 
 /** The task the task routes are tried on: ordered by Ann (Acme), assigned to Bob (Globex), work in progress. */
-const fixture = { consumerNumber: '', providerNumber: '', workflowId: '', annId: '' };
+const fixture = { consumerNumber: '', providerNumber: '', workflowId: '', annId: '', attachmentId: '' };
 
 
 /**
@@ -87,6 +88,10 @@ beforeAll(async () => {
   fixture.providerNumber = parent!.number;
   const assigned = await s.call('POST', `/tasks/${fixture.providerNumber}/assign`, { as: 'BOB_TOKEN', body: {} });
   expect(assigned.status).toBe(200);
+  // A file on both sides, for the attachment routes.
+  const attached = await uploadFiles(s.app, s.demo.tokens.ANN_TOKEN, fixture.consumerNumber, [{ name: 'fire.jpg', data: Buffer.from('smoke'), type: 'image/jpeg' }]);
+  expect(attached.status, JSON.stringify(attached.body)).toBe(201);
+  fixture.attachmentId = attached.body.attachments[0].id;
   // Quiet before the matrix starts: both sides written, nothing pending in the workflow.
   await eventually(
     () => s.instances.db('acme').selectFrom('consumer_provider_tasks').select('state').where('number', '=', fixture.consumerNumber).executeTakeFirst(),
@@ -161,6 +166,18 @@ const taskRoutes: Route[] = (['consumer', 'provider'] as const).flatMap((side) =
     otherInstance: others.map((as) => ({ as, like: 'unknown' as const })),
     wrongRole: [], // every role of the instance may read its tasks
   };
+  // A task's files, and one of them (on both sides, under the same id): as readable as the task.
+  const files: Route[] = [
+    { path: '/attachments', route: 'GET /tasks/:number/attachments' },
+    { path: `/attachments/${UNKNOWN_ITEM}`, real: () => `/attachments/${fixture.attachmentId}`, route: 'GET /tasks/:number/attachments/:id' },
+  ].map(({ path, real, route }) => ({
+    route,
+    label,
+    url: () => `/tasks/${number()}${real ? real() : path}`,
+    unknown: { url: () => `/tasks/${unknownNumber(number())}${real ? real() : path}`, id: () => unknownNumber(number()), realId: number },
+    otherInstance: others.map((as) => ({ as, like: 'unknown' as const })),
+    wrongRole: [],
+  }));
   const actions = taskActions.map((a): Route => {
     const allowedHere = side === 'consumer' ? a.consumer : a.provider;
     // The instance's users whose role the action does not admit (all of them on the wrong side).
@@ -177,7 +194,7 @@ const taskRoutes: Route[] = (['consumer', 'provider'] as const).flatMap((side) =
       wrongRole,
     };
   });
-  return [get, ...actions];
+  return [get, ...files, ...actions];
 });
 
 const itemId = () => s.demo.items.help_request;
@@ -513,8 +530,8 @@ describe('authorization matrix', () => {
 
   it('the fixture task is untouched by the whole matrix', async () => {
     const view = await s.call('GET', `/tasks/${fixture.consumerNumber}`, { as: 'ANN_TOKEN' });
-    expect(view.body).toMatchObject({ state: 'work_in_progress', assignedTo: 'Bob Stone', comments: [] });
-    expect(view.body.auditTrail.map((a: { action: string }) => a.action)).toEqual(['submitted', 'receive', 'assign']);
+    expect(view.body).toMatchObject({ state: 'work_in_progress', assignedTo: 'Bob Stone', comments: [], attachments: [{ id: fixture.attachmentId, fileName: 'fire.jpg' }] });
+    expect(view.body.auditTrail.map((a: { action: string }) => a.action)).toEqual(['submitted', 'receive', 'assign', 'attach']);
     const provider = await s.call('GET', `/tasks/${fixture.providerNumber}`, { as: 'BOB_TOKEN' });
     expect(provider.body).toMatchObject({ state: 'work_in_progress', assignedTo: 'Bob Stone', comments: [] });
     // No catalog publication was ever started by a refused publish or retire.

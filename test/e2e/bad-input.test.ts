@@ -228,9 +228,9 @@ describe('content the product checks itself', () => {
 
   it('an invalid transition: 409 with the state and the allowed actions', async () => {
     const accept = await refused(() => s.call('POST', `/tasks/${wip.consumerNumber}/accept`, { as: 'ANN_TOKEN', body: {} }), 409, 'invalid_transition', /work in progress/);
-    expect(accept.body.error.details).toEqual({ state: 'work_in_progress', allowedActions: ['comment', 'cancel'] });
+    expect(accept.body.error.details).toEqual({ state: 'work_in_progress', allowedActions: ['comment', 'attach', 'cancel'] });
     const reject = await refused(() => s.call('POST', `/tasks/${wip.consumerNumber}/reject`, { as: 'ANN_TOKEN', body: { reason: 'meh' } }), 409, 'invalid_transition');
-    expect(reject.body.error.details).toEqual({ state: 'work_in_progress', allowedActions: ['comment', 'cancel'] });
+    expect(reject.body.error.details).toEqual({ state: 'work_in_progress', allowedActions: ['comment', 'attach', 'cancel'] });
     const again = await refused(() => s.call('POST', `/tasks/${wip.providerNumber}/assign`, { as: 'BOB_TOKEN', body: {} }), 409, 'invalid_transition', /already assigned to you/);
     expect(again.body.error.details).toMatchObject({ state: 'work_in_progress', allowedActions: expect.arrayContaining(['comment', 'work_note', 'request_info', 'propose_solution']) });
     expect(again.body.error.details.allowedActions).not.toContain('assign');

@@ -137,10 +137,10 @@ describe('the body parser', () => {
     expectProductError(await raw(port, request('POST', '/tasks/PTSK0000001/accept', { ...auth('ANN_TOKEN'), ...json, 'Content-Length': '0' })), 400, 'bad_request', /empty/);
   });
 
-  it('an unsupported media type: 415 bad_request', async () => {
+  it('an unsupported media type: 415 unsupported_media_type (multipart too, outside the upload route)', async () => {
     for (const type of ['application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
       const res = await raw(port, request('POST', '/requests', { ...auth('ANN_TOKEN'), 'Content-Type': type }, 'a=b'));
-      expectProductError(res, 415, 'bad_request', /Media Type/i);
+      expectProductError(res, 415, 'unsupported_media_type', /Media Type/i);
     }
   });
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, OPS_TOKEN, type TestStack } from '../harness/stack';
 import { eventually } from '../harness/eventually';
+import { uploadFiles } from '../harness/uploads';
 import { reconcile, type ReconcileReport } from '../../services/reconcile';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 
@@ -49,6 +50,7 @@ async function settled(number: string): Promise<ExchangeSnapshot> {
 let closed: { number: string; parent: string };
 let open: { number: string; parent: string };
 let cancelled: { number: string; parent: string };
+let openFile: { id: string; sha256: string; size: number };
 
 describe('reconcile', () => {
   it('reports no drift for requests run through the API, in motion and at rest', async () => {
@@ -68,6 +70,12 @@ describe('reconcile', () => {
     await act(`/tasks/${open.number}/comments`, 'ANN_TOKEN', { body: 'web-1 and web-2, please' }, 201);
     await act(`/tasks/${open.parent}/comments`, 'CAROL_TOKEN', { body: 'Scheduled for Tuesday' }, 201);
     await act(`/tasks/${open.parent}/work-notes`, 'CAROL_TOKEN', { body: 'Needs a maintenance window' }, 201);
+    // A file each way, and an internal one at the provider.
+    const annFile = await uploadFiles(s.app, s.demo.tokens.ANN_TOKEN, open.number, [{ name: 'servers.csv', data: Buffer.from('web-1\nweb-2\n'), type: 'text/csv' }]);
+    expect(annFile.status, JSON.stringify(annFile.body)).toBe(201);
+    openFile = annFile.body.attachments[0];
+    expect((await uploadFiles(s.app, s.demo.tokens.CAROL_TOKEN, open.parent, [{ name: 'plan.txt', data: Buffer.from('Tuesday 22:00') }])).status).toBe(201);
+    expect((await uploadFiles(s.app, s.demo.tokens.CAROL_TOKEN, open.parent, [{ name: 'runbook.txt', data: Buffer.from('internal') }], { visibility: 'internal' })).status).toBe(201);
 
     // Cancelled straight after submission.
     cancelled = await submit('service_affecting_issue', { service: 'Payroll' }, 'Cancelled request');
@@ -101,9 +109,13 @@ describe('reconcile', () => {
     expect(annComment.visibility).toBe('public');
     await globex.deleteFrom('comments').where('id', '=', annComment.id).execute();
     await globex.updateTable('provider_parent_tasks').set({ resolution_notes: 'Replaced the keyboard' }).where('number', '=', closed.parent).execute();
-    // A work note exists only at the provider: deleting it is no difference in the shared conversation.
+    // A work note and an internal file exist only at the provider: deleting them is no difference in the shared conversation.
     const deletedNotes = await globex.deleteFrom('comments').where('task_number', '=', open.parent).where('visibility', '=', 'internal').executeTakeFirst();
     expect(deletedNotes.numDeletedRows).toBe(1n);
+    const deletedFiles = await globex.deleteFrom('attachments').where('task_number', '=', open.parent).where('visibility', '=', 'internal').executeTakeFirst();
+    expect(deletedFiles.numDeletedRows).toBe(1n);
+    // 4. The bytes of Ann's file at the provider no longer complete.
+    await globex.updateTable('attachment_contents').set({ complete: false }).where('id', '=', openFile.id).execute();
 
     const report = await reconcile(s.instances, s.temporal.client);
     expect(report).toMatchObject({ checked: 3, inSync: 1, pending: 0, pendingRequests: [], workflowUnavailable: 0 });
@@ -143,6 +155,12 @@ describe('reconcile', () => {
             consumer: { seq: annComment.seq, author: 'Ann Lee (Acme Corp)', origin: 'acme', body: 'web-1 and web-2, please' },
             provider: null,
             message: `public comment #${annComment.seq} by Ann Lee (Acme Corp) is missing at the provider`,
+          },
+          {
+            field: `attachment:${openFile.id}`,
+            consumer: expect.objectContaining({ fileName: 'servers.csv', size: openFile.size, sha256: openFile.sha256, storedSha256: openFile.sha256 }),
+            provider: expect.objectContaining({ fileName: 'servers.csv', size: openFile.size, sha256: openFile.sha256, storedSha256: null }),
+            message: `file "servers.csv" (SHA-256 ${openFile.sha256.slice(0, 12)}…) differs in storedSha256`,
           },
         ],
       },

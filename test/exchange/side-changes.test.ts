@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sideChanges, type DecidedChange } from '../../workflows/side-changes';
 import { initialSlaState } from '../../domain/sla';
-import type { AuditWrite, CommentWrite } from '../../activities/exchange-activities';
+import type { AttachmentWrite, AuditWrite, CommentWrite } from '../../activities/exchange-activities';
 
 const instances = { consumer: 'acme', provider: 'globex' };
 const audit = (side: string, fromState: string, toState: string): AuditWrite => ({
@@ -37,6 +37,29 @@ describe('sideChanges', () => {
       ['provider', 'globex', ['wf/c/1', 'wf/c/2']],
     ]);
     expect(writes.every((w) => w.seq === 7 && w.state === 'work_in_progress')).toBe(true);
+  });
+
+  it('writes an internal file only to the side that attached it, a public one to both; no attachments field when there are none', () => {
+    const file = (seq: number, visibility: 'public' | 'internal'): AttachmentWrite => ({
+      id: `0000000${seq}-0000-4000-8000-000000000000`,
+      seq,
+      visibility,
+      originInstance: 'globex',
+      authorName: 'Bob (Globex)',
+      fileName: `f${seq}.txt`,
+      contentType: 'text/plain',
+      size: 10,
+      sha256: '0'.repeat(64),
+      createdAt: '2026-03-02T09:00:00.000Z',
+    });
+    const writes = sideChanges(change({ attachments: [file(1, 'internal'), file(2, 'public')], actingSide: 'provider' }), instances);
+    expect(writes.map((w) => [w.side, w.attachments?.map((a) => a.seq)])).toEqual([
+      ['consumer', [2]],
+      ['provider', [1, 2]],
+    ]);
+    // An internal file alone is nothing the consumer shows: no write there (without clocks).
+    expect(sideChanges(change({ attachments: [file(1, 'internal')], actingSide: 'provider' }), instances).map((w) => w.side)).toEqual(['provider']);
+    expect(sideChanges(change({ comments: [comment(3, 'public', 'x')], actingSide: 'provider' }), instances).every((w) => !('attachments' in w))).toBe(true);
   });
 
   it('leaves a side out when nothing it shows changed, unless the change carries the SLA clocks (then without an audit entry)', () => {

@@ -15,6 +15,7 @@ import { exchangeInput } from './fixtures';
 import type { exchange } from '../../workflows/exchange';
 import type { Side } from '../../domain/model';
 import type { AuditWrite, ExchangeRecord, TaskChange } from '../../activities/exchange-activities';
+import type { AttachmentCopy } from '../../activities/attachment-activities';
 import type { WebhookDelivery } from '../../activities/webhook-activities';
 
 export * from './fixtures';
@@ -22,12 +23,14 @@ export * from './fixtures';
 export const createExchangeTestEnv = () =>
   createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
 
-type Activity = 'createProviderTask' | 'createParentTask' | 'applyTaskChange' | 'deliverWebhook';
+type Activity = 'createProviderTask' | 'createParentTask' | 'applyTaskChange' | 'deliverWebhook' | 'copyAttachment' | 'markAttachmentsReplicated';
 type Args = {
   createProviderTask: ExchangeRecord & { audit: AuditWrite };
   createParentTask: ExchangeRecord & { requestedByDisplay: string; audit: AuditWrite };
   applyTaskChange: TaskChange;
   deliverWebhook: WebhookDelivery;
+  copyAttachment: AttachmentCopy;
+  markAttachmentsReplicated: { instance: string; ids: string[] };
 };
 export type StubCall = { [A in Activity]: { activity: A; arg: Args[A]; attempt: number; failed: boolean } }[Activity];
 
@@ -49,6 +52,9 @@ export class StubActivities {
       this.record('deliverWebhook', d, d.instance);
       return 'delivered';
     },
+    // A copy fails while the side it copies to is down.
+    copyAttachment: async (c: AttachmentCopy): Promise<void> => this.record('copyAttachment', c, c.to),
+    markAttachmentsReplicated: async (m: Args['markAttachmentsReplicated']): Promise<void> => this.record('markAttachmentsReplicated', m, m.instance),
   };
 
   private record<A extends Activity>(activity: A, arg: Args[A], instance: string): void {
@@ -62,12 +68,14 @@ export class StubActivities {
     return this.calls.flatMap((c) => (c.activity === 'applyTaskChange' && !c.failed && c.arg.side === side ? [c.arg] : []));
   }
 
-  /** Every call that succeeded, as `<activity> <instance>[ <seq>]`, in order. */
+  /** Every call that succeeded, as `<activity> <instance>[ <seq or file ids>]`, in order. */
   log(): string[] {
     return this.calls.flatMap((c) => {
       if (c.failed) return [];
       if (c.activity === 'applyTaskChange') return [`applyTaskChange ${c.arg.instance} ${c.arg.seq}`];
       if (c.activity === 'deliverWebhook') return [`deliverWebhook ${c.arg.instance}`];
+      if (c.activity === 'copyAttachment') return [`copyAttachment ${c.arg.to} ${c.arg.id}`];
+      if (c.activity === 'markAttachmentsReplicated') return [`markAttachmentsReplicated ${c.arg.instance} ${c.arg.ids.join(',')}`];
       return [`${c.activity} ${c.activity === 'createProviderTask' ? c.arg.consumer : c.arg.provider}`];
     });
   }

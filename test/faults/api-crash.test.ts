@@ -18,20 +18,18 @@
 //
 // A first attempt killed mid-way leaves its key "in progress"; a retry takes it over after
 // IDEMPOTENCY_TAKEOVER_SECONDS, set to 1 in the child so the retries do not wait the default 30 s.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { EntryProcess, freePort } from '../harness/entry-process';
 import { DevServerProcess } from '../harness/devserver-process';
-import { InstanceDatabases } from '../../db/instances';
-import { dropDatabase, ensureDatabase } from '../../db/connect';
-import { DEFAULT_INSTANCES, type InstanceConfig } from '../../config/instances';
-import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
+import type { InstanceDatabases } from '../../db/instances';
+import { DEFAULT_INSTANCES } from '../../config/instances';
+import { childEnv, databaseUrl, externalTemporal, root, startAllInOne, type AllInOne } from './all-in-one';
 import { createFaultStack, expectEachCommentOnce, expectReplays, expectStory, result, type ExpectedStory, type FaultStack } from './helpers';
 import { eventually } from '../harness/eventually';
 import { mapLimit } from '../../app/concurrency';
@@ -41,11 +39,7 @@ const PROVIDER = 'globex';
 const ANN = 'Ann Lee (Acme Corp)';
 const BOB = 'Bob Stone (Globex Services)';
 const TAKEOVER_SECONDS = 1;
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const databaseUrl = process.env.DATABASE_URL || undefined;
-/** A real cluster keeps its own state; without one, a dev server child with a data dir. */
-const externalTemporal = process.env.TEMPORAL_ADDRESS || undefined;
+const takeover = { IDEMPOTENCY_TAKEOVER_SECONDS: String(TAKEOVER_SECONDS) };
 
 // ---------------------------------------------------------------- the careful client
 
@@ -158,37 +152,6 @@ interface Deployment {
   /** The instances' databases, for the final checks (embedded PGlite: stops the API process first). */
   databases(): Promise<InstanceDatabases>;
 }
-
-/** The child's environment: this process's, without what each shape sets itself. */
-function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'INSTANCES_FILE', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_SERVER_PORT', 'TEMPORAL_DEV_SERVER_UI_PORT', 'DATA_DIR', 'PORT', 'HOST', 'TASK_QUEUE']) delete env[name];
-  return {
-    ...env,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    OPS_TOKEN: `ops-${randomBytes(8).toString('hex')}`,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    IDEMPOTENCY_TAKEOVER_SECONDS: String(TAKEOVER_SECONDS),
-    ...vars,
-  };
-}
-
-/** Fresh databases of this test's own on DATABASE_URL, one per instance, and an instances file naming them. */
-async function freshDatabases(dir: string, tag: string): Promise<{ file: string; configs: InstanceConfig[]; names: string[] }> {
-  const prefix = `sx_${tag}_${randomBytes(4).toString('hex')}_`;
-  const names = DEFAULT_INSTANCES.map((i) => `${prefix}${i.id}`);
-  const configs = await Promise.all(DEFAULT_INSTANCES.map(async (i, n) => ({ ...i, databaseUrl: await ensureDatabase(databaseUrl!, names[n]) })));
-  const file = join(dir, 'instances.json');
-  writeFileSync(file, JSON.stringify({ instances: configs }));
-  return { file, configs, names };
-}
-
-const tokenIn = (envFile: string, name: string) => {
-  const token = new RegExp(`^export ${name}=(\\S+)`, 'm').exec(envFile)?.[1];
-  if (!token) throw new Error(`no ${name} in demo-tokens.env:\n${envFile}`);
-  return token;
-};
 
 // ---------------------------------------------------------------- the scenario
 
@@ -349,70 +312,30 @@ async function run(d: Deployment): Promise<void> {
 // ---------------------------------------------------------------- the shapes
 
 describe('API process crash mid-flow: all-in-one (npm start)', () => {
-  let dir: string;
-  let temporalServer: DevServerProcess | undefined;
-  let api: EntryProcess | undefined;
-  let connection: Connection | undefined;
+  let all: AllInOne | undefined;
   let instances: InstanceDatabases | undefined;
-  let fresh: Awaited<ReturnType<typeof freshDatabases>> | undefined;
   let deployment: Deployment;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'api-crash-all-in-one-'));
-    if (!externalTemporal) {
-      temporalServer = new DevServerProcess(await freePort(), join(dir, 'temporal'));
-      await temporalServer.start();
-    }
-    const temporalAddress = externalTemporal ?? temporalServer!.address;
-    const dataDir = join(dir, 'data');
-    const port = await freePort();
-    if (databaseUrl) fresh = await freshDatabases(dir, 'apicrash');
-    api = new EntryProcess({
-      name: 'npm start (main.ts)',
-      entry: join(root, 'main.ts'),
-      env: childEnv({
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        TEMPORAL_ADDRESS: temporalAddress,
-        TASK_QUEUE: `service-exchange-${randomBytes(4).toString('hex')}`,
-        ...(fresh ? { INSTANCES_FILE: fresh.file } : {}),
-      }),
-      readyLine: /^\[service-exchange\] ready$/m,
-    });
-    await api.start();
-    const tokens = readFileSync(join(dataDir, 'demo-tokens.env'), 'utf8');
-    const settings = temporalSettingsFromEnv();
-    connection = await Connection.connect({ address: temporalAddress, ...connectionOptions(settings) });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const ann = tokenIn(tokens, 'ANN_TOKEN');
-    const catalog = await request(`${baseUrl}/catalog`, { headers: { authorization: `Bearer ${ann}` } });
-    const item = ((await catalog.body.json()) as { remote: Array<{ id: string; kind: string }> }).remote.find((i) => i.kind === 'help_request');
+    all = await startAllInOne('api-crash-all-in-one', takeover);
+    const started = all;
     deployment = {
-      api,
-      baseUrl,
-      tokens: { ann, bob: tokenIn(tokens, 'BOB_TOKEN') },
-      helpRequestItem: item!.id,
-      client: new Client({ connection, namespace: settings.namespace }),
+      api: started.process,
+      baseUrl: started.baseUrl,
+      tokens: started.tokens,
+      helpRequestItem: started.helpRequestItem,
+      client: started.client,
       async databases() {
-        if (fresh) {
-          instances ??= await InstanceDatabases.open(fresh.configs);
-        } else {
-          // PGlite is one process's: read it once npm start has shut down.
-          await api!.stop();
-          instances ??= await InstanceDatabases.open(DEFAULT_INSTANCES, { dataDir });
-        }
-        return instances;
+        // PGlite is one process's: read it once npm start has shut down.
+        if (!databaseUrl) await started.process.stop();
+        return (instances ??= await started.openDatabases());
       },
     };
   });
 
   afterAll(async () => {
-    await api?.kill();
     await instances?.close();
-    await connection?.close();
-    await temporalServer?.kill();
-    if (fresh) for (const name of fresh.names) await dropDatabase(databaseUrl!, name);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await all?.close();
   });
 
   it('reflects every action answered 2xx exactly once on both sides after kill -9s of the whole process, and completes every lifecycle', async () => {
@@ -451,7 +374,7 @@ describe.skipIf(!databaseUrl)('API process crash mid-flow: API alone (start:api)
     api = new EntryProcess({
       name: 'start:api (start-api.ts)',
       entry: join(root, 'start-api.ts'),
-      env: childEnv({ PORT: String(port), TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: stack.taskQueue, INSTANCES_FILE: instancesFile }),
+      env: childEnv({ PORT: String(port), TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: stack.taskQueue, INSTANCES_FILE: instancesFile, ...takeover }),
       // It prints nothing when it listens (LOG_LEVEL=warn): ready once /health answers.
       readyProbe: async () => {
         const res = await request(`${baseUrl}/health`);

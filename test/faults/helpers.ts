@@ -63,7 +63,7 @@ let injectedFailures = 0;
  * Fault tests make activities fail on purpose, hundreds of times, and the worker logs each attempt at
  * WARN: those (recognisably injected) failures are counted instead of printed; anything else still is.
  */
-function quietInjectedFailures(): void {
+export function quietInjectedFailures(): void {
   const logger = Runtime.instance().logger as unknown as { logFunction: (entry: { message: string; meta?: Record<string, unknown> }) => void; quiet?: boolean };
   if (!(logger instanceof DefaultLogger) || logger.quiet) return;
   const print = logger.logFunction;

@@ -47,6 +47,8 @@ export async function createTestStack(
     temporalUiPort?: number;
     /** The Temporal UI the operations page links workflows to. */
     temporalUiUrl?: string;
+    /** Upload limits (AppOptions.attachments). */
+    attachments?: AppOptions['attachments'];
   } = {},
 ): Promise<TestStack> {
   const configs = options.instances ?? DEFAULT_INSTANCES;
@@ -63,7 +65,14 @@ export async function createTestStack(
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
-    api: { opsToken: OPS_TOKEN, rateLimitPerMinute: 1_000_000, sessions: options.sessions, live: options.live, temporalUiUrl: options.temporalUiUrl },
+    api: {
+      opsToken: OPS_TOKEN,
+      rateLimitPerMinute: 1_000_000,
+      sessions: options.sessions,
+      live: options.live,
+      temporalUiUrl: options.temporalUiUrl,
+      attachments: options.attachments,
+    },
   });
   const app = service.app!;
   const demo = await seedDemoData(service.instances);

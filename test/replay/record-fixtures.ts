@@ -37,6 +37,7 @@ import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { buildApp } from '../../api/app';
 import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../workflows/definitions';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
+import { uploadFiles, type UploadFile } from '../harness/uploads';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -64,6 +65,8 @@ interface Driver {
   client: Client;
   demo: DemoData;
   call<T = any>(method: string, url: string, as: string, body?: unknown): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Uploads files to a task (POST /tasks/:number/attachments). */
+  upload(number: string, as: string, files: UploadFile[], visibility?: 'internal'): Promise<void>;
 }
 
 interface Scenario {
@@ -112,6 +115,30 @@ export const scenarios: Scenario[] = [
       await d.call('POST', `/tasks/${number}/reject`, 'ANN_TOKEN', { reason: 'Still flickers' });
       await settled(handle, (s) => s.consumerState === 'work_in_progress');
       await d.call('POST', `/tasks/${parent}/propose-solution`, 'BOB_TOKEN', { resolutionCode: 'solved', resolutionNotes: 'Replaced the screen' });
+      await settled(handle, (s) => s.consumerState === 'resolved');
+      await d.call('POST', `/tasks/${number}/accept`, 'ANN_TOKEN', {});
+      const result = (await handle.result()) as ExchangeSnapshot;
+      if (result.consumerState !== 'closed') throw new Error(`expected closed, got ${result.consumerState}`);
+      return { handle, completed: true };
+    },
+  },
+  {
+    name: 'exchange-attachments',
+    description:
+      'help request: assigned, a comment, two files from the consumer, an internal file and a public one from the provider (each copied to the side that lacks it), a comment, solution proposed, accepted (closed)',
+    workflowType: 'exchange',
+    async run(d) {
+      const { number, parent, handle } = await submit(d, 'help_request', { category: 'hardware' });
+      await d.call('POST', `/tasks/${parent}/assign`, 'BOB_TOKEN', {});
+      await d.call('POST', `/tasks/${number}/comments`, 'ANN_TOKEN', { body: 'Screenshots attached' });
+      await d.upload(number, 'ANN_TOKEN', [
+        { name: 'screen-1.png', data: Buffer.alloc(700 * 1024, 1), type: 'image/png' },
+        { name: 'screen-2.png', data: Buffer.alloc(300, 2), type: 'image/png' },
+      ]);
+      await d.upload(parent, 'BOB_TOKEN', [{ name: 'driver-notes.txt', data: Buffer.from('internal'), type: 'text/plain' }], 'internal');
+      await d.upload(parent, 'BOB_TOKEN', [{ name: 'fix.txt', data: Buffer.from('Roll back the driver'), type: 'text/plain' }]);
+      await d.call('POST', `/tasks/${number}/comments`, 'ANN_TOKEN', { body: 'That worked' });
+      await d.call('POST', `/tasks/${parent}/propose-solution`, 'BOB_TOKEN', { resolutionCode: 'solved', resolutionNotes: 'Rolled back the driver' });
       await settled(handle, (s) => s.consumerState === 'resolved');
       await d.call('POST', `/tasks/${number}/accept`, 'ANN_TOKEN', {});
       const result = (await handle.result()) as ExchangeSnapshot;
@@ -208,6 +235,10 @@ async function main() {
         });
         if (res.statusCode >= 300) throw new Error(`${method} ${url} as ${as} answered ${res.statusCode}: ${res.body}`);
         return res.body ? JSON.parse(res.body) : undefined;
+      },
+      async upload(number, as, files, visibility) {
+        const res = await uploadFiles(api, demo.tokens[as], number, files, { visibility });
+        if (res.status !== 201) throw new Error(`upload to ${number} as ${as} answered ${res.status}: ${JSON.stringify(res.body)}`);
       },
     };
 

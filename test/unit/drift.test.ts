@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareExchange, type ProviderTaskRecord, type DriftComment, type DriftEscalation, type DriftInput, type ParentTaskRecord } from '../../domain/drift';
+import { compareExchange, type ProviderTaskRecord, type DriftAttachment, type DriftComment, type DriftEscalation, type DriftInput, type ParentTaskRecord } from '../../domain/drift';
 import type { ExchangeSnapshot } from '../../workflows/definitions';
 
 // ---------------------------------------------------------------------------------------------
@@ -17,6 +17,12 @@ const comment = (seq: number, body: string, extra: Partial<DriftComment> = {}): 
   origin_instance: 'acme',
   ...extra,
 });
+
+const attachment = (n: number, extra: Partial<DriftAttachment> = {}): DriftAttachment => {
+  const sha256 = String(n).repeat(64);
+  return { id: `00000000-0000-4000-8000-00000000000${n}`, seq: 10 + n, visibility: 'public', file_name: `screen-${n}.png`, size: 1000 * n, sha256, stored_sha256: sha256, ...extra };
+};
+const publicFiles = () => [attachment(1), attachment(2)];
 
 const escalation = (level: number, priority: number): DriftEscalation => ({ id: `${WF}/e/${level}`, sla: 'response', level, priority });
 
@@ -69,15 +75,23 @@ function request(patch: {
   providerComments?: DriftComment[];
   consumerEscalations?: DriftEscalation[];
   providerEscalations?: DriftEscalation[];
+  consumerAttachments?: DriftAttachment[];
+  providerAttachments?: DriftAttachment[];
   workflow?: ExchangeSnapshot | null;
   workflowStatus?: DriftInput['workflowStatus'];
 } = {}): DriftInput {
   return {
-    consumer: { task: consumerTask(patch.consumer), comments: patch.consumerComments ?? publicComments(), escalations: patch.consumerEscalations ?? [escalation(1, 2)] },
+    consumer: {
+      task: consumerTask(patch.consumer),
+      comments: patch.consumerComments ?? publicComments(),
+      escalations: patch.consumerEscalations ?? [escalation(1, 2)],
+      attachments: patch.consumerAttachments ?? publicFiles(),
+    },
     provider: {
       task: providerTask(patch.provider),
       comments: patch.providerComments ?? [...publicComments(), comment(3, 'Probably the GPU driver', { visibility: 'internal', origin_instance: 'globex' })],
       escalations: patch.providerEscalations ?? [escalation(1, 2)],
+      attachments: patch.providerAttachments ?? [...publicFiles(), attachment(3, { visibility: 'internal' })],
     },
     workflow: 'workflow' in patch ? patch.workflow : snapshot(),
     workflowStatus: patch.workflowStatus,
@@ -181,6 +195,29 @@ describe('compareExchange: each kind of difference', () => {
     expect(fields(request({ consumerComments: [first, { ...second, visibility: 'internal' }] }))).toEqual([`comment:${second.id}`]);
   });
 
+  it('public files: missing on either side, another name, size or SHA-256, or bytes not stored right; internal ones ignored', () => {
+    const [first, second] = publicFiles();
+    expect(compareExchange(request({ providerAttachments: [second] })).differences).toEqual([
+      {
+        field: `attachment:${first.id}`,
+        consumer: { seq: 11, fileName: 'screen-1.png', size: 1000, sha256: first.sha256, storedSha256: first.sha256 },
+        provider: null,
+        message: `file "screen-1.png" (SHA-256 ${first.sha256.slice(0, 12)}…) is missing at the provider`,
+      },
+    ]);
+    expect(fields(request({ consumerAttachments: [first] }))).toEqual([`attachment:${second.id}`]);
+    const otherBytes = 'f'.repeat(64);
+    expect(compareExchange(request({ consumerAttachments: [first, { ...second, sha256: otherBytes, stored_sha256: otherBytes }] })).differences).toEqual([
+      expect.objectContaining({ field: `attachment:${second.id}`, message: expect.stringContaining('differs in sha256, storedSha256') }),
+    ]);
+    expect(compareExchange(request({ providerAttachments: [first, { ...second, stored_sha256: null }] })).differences).toEqual([
+      expect.objectContaining({ field: `attachment:${second.id}`, message: expect.stringContaining('differs in storedSha256') }),
+    ]);
+    expect(fields(request({ consumerAttachments: [{ ...first, file_name: 'renamed.png' }, second] }))).toEqual([`attachment:${first.id}`]);
+    // A file internal on one side and public on the other is missing from the public conversation.
+    expect(fields(request({ providerAttachments: [first, { ...second, visibility: 'internal' }] }))).toEqual([`attachment:${second.id}`]);
+  });
+
   it('escalation level, priority and escalation records', () => {
     expect(compareExchange(request({ provider: { escalation_level: 2 } })).differences).toEqual([
       expect.objectContaining({ field: 'escalation_level', consumer: 1, provider: 2, workflow: 1 }),
@@ -241,6 +278,14 @@ describe('compareExchange: writes still queued in the workflow are pending, not 
     const [first, second] = publicComments();
     const result = compareExchange(request({ providerComments: [first], workflow: snapshot({ pending: { consumer: 0, provider: 1 } }) }));
     expect(result).toEqual({ differences: [], pending: [expect.objectContaining({ field: `comment:${second.id}` })] });
+  });
+
+  it('a file not yet shown on the side with pending writes (its copy may still be running)', () => {
+    const [first, second] = publicFiles();
+    const result = compareExchange(request({ consumerAttachments: [first], workflow: snapshot({ pending: { consumer: 1, provider: 0 } }) }));
+    expect(result).toEqual({ differences: [], pending: [expect.objectContaining({ field: `attachment:${second.id}` })] });
+    // With nothing queued for the consumer it is drift.
+    expect(fields(request({ consumerAttachments: [first] }))).toEqual([`attachment:${second.id}`]);
   });
 
   it('a parent task not created yet, and a consumer record not created yet', () => {

@@ -70,6 +70,18 @@ function exchangeIn(state: ConsumerState, assignedTo?: ExchangeState['assignedTo
   return exchange;
 }
 
+let files = 0;
+/** A file's metadata as an upload describes it (its bytes are stored apart), with an id of its own. */
+function aFile(overrides: Record<string, unknown> = {}) {
+  return { id: `3f2b8c4e-1d2a-4b6c-9e8f-${String(++files).padStart(12, '0')}`, fileName: 'screen.png', size: 2048, contentType: 'image/png', sha256: 'ab'.repeat(32), ...overrides } as {
+    id: string;
+    fileName: string;
+    size: number;
+    contentType: string;
+    sha256: string;
+  };
+}
+
 /** One valid payload per action. Texts differ so the posted comment can be traced back to its source. */
 const validActions: Record<ActionType, Action> = {
   receive: { type: 'receive' },
@@ -77,6 +89,7 @@ const validActions: Record<ActionType, Action> = {
   assign: { type: 'assign' },
   comment: { type: 'comment', body: 'Any news on this?' },
   work_note: { type: 'work_note', body: 'Checked the logs, nothing yet' },
+  attach: { type: 'attach', attachments: [aFile()] },
   request_info: { type: 'request_info', question: 'Which server is affected?' },
   propose_solution: { type: 'propose_solution', resolutionCode: 'workaround', resolutionNotes: 'Restart the service nightly' },
   accept: { type: 'accept' },
@@ -104,6 +117,7 @@ const EVERYONE_OF_BOTH_SIDES = [...whos.filter((w) => w !== 'third').flatMap((w)
  *   assign             | provider agent/admin             | received, work_in_progress, awaiting_info
  *   comment            | anyone of consumer or provider   | any open state
  *   work_note          | provider agent/admin             | any open state
+ *   attach             | anyone of consumer or provider   | any open state (internal files: provider agent/admin only)
  *   request_info       | provider agent/admin             | work_in_progress
  *   propose_solution   | provider agent/admin             | work_in_progress, awaiting_info
  *   accept             | consumer requester/admin         | resolved
@@ -114,6 +128,7 @@ const RULES: Record<Exclude<ActionType, 'receive' | 'auto_close'>, { who: readon
   assign: { who: PROVIDER_STAFF, from: ['received', 'work_in_progress', 'awaiting_info'] },
   comment: { who: EVERYONE_OF_BOTH_SIDES, from: OPEN },
   work_note: { who: PROVIDER_STAFF, from: OPEN },
+  attach: { who: EVERYONE_OF_BOTH_SIDES, from: OPEN },
   request_info: { who: PROVIDER_STAFF, from: ['work_in_progress'] },
   propose_solution: { who: PROVIDER_STAFF, from: ['work_in_progress', 'awaiting_info'] },
   accept: { who: CONSUMER_PEOPLE, from: ['resolved'] },
@@ -164,6 +179,7 @@ function expectedOutcome(
     case 'comment':
       return { ok: { state: who === 'consumer' && state === 'awaiting_info' ? 'work_in_progress' : state } };
     case 'work_note':
+    case 'attach':
       return { ok: { state } };
     case 'request_info':
       return { ok: { state: 'awaiting_info', comment: 'Which server is affected?' } };
@@ -313,12 +329,12 @@ describe('allowedActions()', () => {
 
   it('offers a provider agent the work on an unassigned request in progress', () => {
     const actions = allowedActions(exchangeIn('work_in_progress', null), makeActor('provider', 'agent'));
-    expect([...actions].sort()).toEqual(['assign', 'comment', 'propose_solution', 'request_info', 'work_note']);
+    expect([...actions].sort()).toEqual(['assign', 'attach', 'comment', 'propose_solution', 'request_info', 'work_note']);
   });
 
-  it('offers a consumer requester accept, reject, comment and cancel on a resolved request', () => {
+  it('offers a consumer requester accept, reject, comment, attach and cancel on a resolved request', () => {
     const actions = allowedActions(exchangeIn('resolved'), makeActor('consumer', 'requester'));
-    expect([...actions].sort()).toEqual(['accept', 'cancel', 'comment', 'reject']);
+    expect([...actions].sort()).toEqual(['accept', 'attach', 'cancel', 'comment', 'reject']);
   });
 });
 
@@ -372,6 +388,87 @@ describe('assign', () => {
       for (const actor of [makeActor('provider', 'requester'), ...roleList.map((r) => makeActor('consumer', r))]) {
         expect(refusal(exchangeIn(state, null), { type: 'assign' }, actor).code).toBe('forbidden');
       }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Attaching files
+// ---------------------------------------------------------------------------------------------
+
+describe('attach', () => {
+  const internal = (files = [aFile()]): Action => ({ type: 'attach', attachments: files, visibility: 'internal' });
+
+  it('keeps the state, whoever attaches, public by default or when asked', () => {
+    for (const state of OPEN) {
+      for (const actor of [makeActor('consumer', 'requester'), makeActor('provider', 'agent')]) {
+        for (const visibility of [undefined, '', 'public']) {
+          expect(decide(exchangeIn(state), { type: 'attach', attachments: [aFile()], ...(visibility === undefined ? {} : { visibility }) }, actor)).toEqual({ state });
+        }
+      }
+    }
+  });
+
+  it('lets only provider agents and admins attach internal files', () => {
+    for (const state of OPEN) {
+      for (const role of ['agent', 'admin'] as const) expect(decide(exchangeIn(state), internal(), makeActor('provider', role))).toEqual({ state });
+      for (const actor of [makeActor('provider', 'requester'), ...roleList.map((r) => makeActor('consumer', r))]) {
+        const err = refusal(exchangeIn(state), internal(), actor);
+        expect(err.code).toBe('forbidden');
+        expect(err.details?.field).toBe('visibility');
+      }
+    }
+  });
+
+  it('refuses a visibility outside public and internal', () => {
+    const err = refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments: [aFile()], visibility: 'secret' }, makeActor('provider', 'agent'));
+    expect(err).toMatchObject({ code: 'validation_failed', details: { field: 'visibility', allowed: ['public', 'internal'] } });
+  });
+
+  it('refuses a missing or empty list of files, and more than 20', () => {
+    const agent = makeActor('provider', 'agent');
+    for (const attachments of [undefined, [], 'screen.png', {}]) {
+      const err = refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments } as unknown as Action, agent);
+      expect(err).toMatchObject({ code: 'validation_failed', details: { field: 'attachments' } });
+    }
+    const many = Array.from({ length: 21 }, () => aFile());
+    expect(refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments: many }, agent).details).toEqual({ field: 'attachments' });
+    expect(decide(exchangeIn('work_in_progress'), { type: 'attach', attachments: many.slice(1) }, agent)).toEqual({ state: 'work_in_progress' });
+  });
+
+  it('refuses a file whose metadata is malformed, naming the field', () => {
+    const agent = makeActor('provider', 'agent');
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ id: 'not-a-uuid' }, 'id'],
+      [{ id: '3F2B8C4E-1D2A-4B6C-9E8F-0A1B2C3D4E5F' }, 'id'],
+      [{ id: '3f2b8c4e-1d2a-4b6c-9e8f-000000000000' }, 'id'], // the first file's, below
+      [{ fileName: '' }, 'fileName'],
+      [{ fileName: '   ' }, 'fileName'],
+      [{ fileName: 'a/b.txt' }, 'fileName'],
+      [{ fileName: 'a\\b.txt' }, 'fileName'],
+      [{ fileName: 'tab\there.txt' }, 'fileName'],
+      [{ fileName: 'bell\u0007.txt' }, 'fileName'],
+      [{ fileName: 'del\u007f.txt' }, 'fileName'],
+      [{ fileName: 'c1\u0085.txt' }, 'fileName'],
+      [{ fileName: '..' }, 'fileName'],
+      [{ fileName: 'x'.repeat(256) }, 'fileName'],
+      [{ size: 0 }, 'size'],
+      [{ size: -1 }, 'size'],
+      [{ size: 1.5 }, 'size'],
+      [{ size: '12' }, 'size'],
+      [{ contentType: 'not a type' }, 'contentType'],
+      [{ contentType: 'Image/PNG' }, 'contentType'],
+      [{ sha256: 'ab'.repeat(31) }, 'sha256'],
+      [{ sha256: 'AB'.repeat(32) }, 'sha256'],
+    ];
+    for (const [override, field] of bad) {
+      const err = refusal(exchangeIn('work_in_progress'), { type: 'attach', attachments: [aFile({ id: '3f2b8c4e-1d2a-4b6c-9e8f-000000000000' }), aFile(override)] }, agent);
+      expect(err.code, JSON.stringify(override)).toBe('validation_failed');
+      expect(err.details?.field, JSON.stringify(override)).toBe(`attachments.1.${field}`);
+    }
+    // At the limits: 255 characters (counted as characters, not UTF-16 units), any other Unicode.
+    for (const fileName of ['x'.repeat(255), '😀'.repeat(255), 'Überweisung März.pdf', '.env', 'a b']) {
+      expect(decide(exchangeIn('work_in_progress'), { type: 'attach', attachments: [aFile({ fileName })] }, agent)).toEqual({ state: 'work_in_progress' });
     }
   });
 });

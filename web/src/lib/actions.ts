@@ -1,10 +1,11 @@
-// The Actions menu: every action the API may list in `allowedActions`, how it is offered and sent.
-// What an action is (its path, its fields, which are required, the choices) comes from the action
-// registry the API is built from (domain/actions.ts); only the words people read are kept here, and
-// an action without them is still offered, under its own name.
-import { MAX_TEXT, actionSpecs, userActionTypes, type FieldSpec, type UserActionType } from '$domain/actions';
+// The Actions menu: every action the API may list in `allowedActions` that is sent as a form, how it
+// is offered and sent. What an action is (its path, its fields, which are required, the choices) comes
+// from the action registry the API is built from (domain/actions.ts); only the words people read are
+// kept here, and an action without them is still offered, under its own name. Actions whose body
+// carries files (attach) are not in the menu: they are uploads, not forms.
+import { MAX_TEXT, actionSpecs, jsonActionTypes, type FieldSpec, type JsonActionType } from '$domain/actions';
 
-export type ActionType = UserActionType;
+export type ActionType = JsonActionType;
 
 export interface ActionField {
   name: string;
@@ -91,20 +92,20 @@ const named = (s: string) => {
 function specOf(type: ActionType): ActionSpec {
   const registry = actionSpecs[type];
   const words = WORDS[type] ?? { label: named(type), submit: named(type), pending: `${named(type)}…`, done: 'Done.' };
-  const fields = Object.entries(registry.fields as Readonly<Record<string, FieldSpec>>).map(([name, f]): ActionField => ({
+  const fields = Object.entries(registry.fields as Readonly<Record<string, Exclude<FieldSpec, { kind: 'attachments' }>>>).map(([name, f]): ActionField => ({
     name,
     label: words.fields?.[name]?.label ?? named(name),
     hint: words.fields?.[name]?.hint,
     kind: f.kind,
-    required: f.kind === 'choice' || !f.optional,
+    required: !f.optional,
     choices: f.kind === 'choice' ? f.values : [],
   }));
   return { ...words, path: registry.http.path, fields };
 }
 
-export const ACTIONS = Object.fromEntries(userActionTypes.map((type) => [type, specOf(type)])) as Record<ActionType, ActionSpec>;
+export const ACTIONS = Object.fromEntries(jsonActionTypes.map((type) => [type, specOf(type)])) as Record<ActionType, ActionSpec>;
 
 export const actionLabel = (action: string) => (ACTIONS as Record<string, ActionSpec | undefined>)[action]?.label ?? named(action);
 
 /** The menu's order: the registry's. */
-export const ACTION_ORDER: readonly ActionType[] = userActionTypes;
+export const ACTION_ORDER: readonly ActionType[] = jsonActionTypes;

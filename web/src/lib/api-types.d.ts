@@ -771,6 +771,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -1157,6 +1189,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -1338,6 +1402,38 @@ export interface paths {
                                 /** @description Where it was written */
                                 instance: string;
                                 body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -1620,6 +1716,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -1899,6 +2027,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -2175,6 +2335,38 @@ export interface paths {
                                 /** @description Where it was written */
                                 instance: string;
                                 body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -2459,6 +2651,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -2733,6 +2957,38 @@ export interface paths {
                                 /** @description Where it was written */
                                 instance: string;
                                 body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -3015,6 +3271,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -3294,6 +3582,38 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
+                            /** @description The files in the conversation, each placed after a comment (afterComment) */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
                             auditTrail: {
                                 action: string;
                                 actor: string;
@@ -3448,6 +3768,509 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's files, in conversation order, with their replication to the other side (internal ones only on the provider side) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Attach files (multipart/form-data), replicated to the other side unless internal
+         * @description multipart/form-data: an optional `visibility` field first, then one or more files (field `file`, each part with a file name and Content-Type). Limits: 25 MiB per file, 100 MiB for all of a request's files on this side, 20 files per upload; content types: any. Over a limit: 413; a refused type: 415; an empty file or a bad file name: 422. A refused or broken-off upload leaves nothing behind. Accepts an Idempotency-Key header: a retry with the same key and files stores them once and returns the first answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * @description public (default), or internal (provider agents and admins: never leaves the provider). Send it before the files.
+                         * @enum {string}
+                         */
+                        visibility?: "public" | "internal";
+                        /** @description One or more files (at least one), each a part with a file name (repeat the field); its Content-Type is stored and served with it */
+                        file?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The files of this upload, as this side shows them */
+                            attachments: {
+                                /** @description The same on both sides; download it at /tasks/{number}/attachments/{id} */
+                                id: string;
+                                fileName: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description As uploaded (the part's Content-Type), and as downloaded */
+                                contentType: string;
+                                /** @description Hex SHA-256 of the bytes: the download's ETag, and what the other side's copy was checked against */
+                                sha256: string;
+                                /**
+                                 * @description internal: the provider's own, never sent to the consumer
+                                 * @enum {string}
+                                 */
+                                visibility: "public" | "internal";
+                                /** @description Where it was uploaded */
+                                originInstance: string;
+                                /** @description "Name (Organization)" */
+                                authorName: string;
+                                /** @description Position among the files this side shows: 1, 2, 3… in conversation order, without gaps */
+                                seq: number;
+                                /** @description The `seq` of the comment it follows in the conversation (0: before the first comment). Files after the same comment are in `seq` order. */
+                                afterComment: number;
+                                /**
+                                 * @description replicated: both sides have it; pending: uploaded here, not at the other side yet; internal: never leaves the provider's instance
+                                 * @enum {string}
+                                 */
+                                replication: "replicated" | "pending" | "internal";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{number}/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file: its original name (Content-Disposition: attachment), its stored type, ETag = its SHA-256, byte ranges (Range) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. PTSK0001001 or CS0001001 */
+                    number: string;
+                    /** @description The attachment's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The whole file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": string;
+                    };
+                };
+                /** @description The range asked for (Content-Range) */
+                206: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": string;
+                    };
+                };
+                /** @description Not modified: If-None-Match named its ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                416: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable machine-readable code, e.g. invalid_transition */
+                                code: string;
+                                /** @description What went wrong, for a person */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4694,7 +5517,7 @@ export interface paths {
         /**
          * Live updates: which of this instance's tasks changed (Server-Sent Events)
          * @description Server-Sent Events telling this instance's users which of its tasks changed, within a second, whichever API process or worker wrote the change. An event carries no content: re-read `GET /tasks/:number` (and the lists), which apply the caller's authorization. Events:
-         *     - `task` `{task, kind, at}`: `kind` is one of `created`, `escalated`, `solution`, `assigned`, `state`, `updated`, `comment`, `work_note`.
+         *     - `task` `{task, kind, at}`: `kind` is one of `created`, `escalated`, `solution`, `assigned`, `state`, `updated`, `comment`, `work_note`, `attachment`.
          *     - `ready` `{position}`: sent once after any catch-up: from here on, live. Carries the `retry:` hint.
          *     - `reset` `{reason}`: the `Last-Event-ID` is older than the events kept (or unknown here): reload everything.
          *     - `superseded`: the same user opened more streams than allowed here; this, the oldest, ends. Do not reconnect it.
