@@ -20,6 +20,8 @@ export interface BenchOptions {
   sample: number;
   /** Start-up phase: `npm start` timed on an empty data directory and on a restart. */
   startup: boolean;
+  /** Attachments phase: file sizes (MiB) uploaded and timed until the other side has them; empty skips it. */
+  files: number[];
   /** Where the JSON result goes (default bench/results/<ISO date>.json). */
   out?: string;
 }
@@ -38,6 +40,8 @@ const HELP = `npm run bench -- [options]
   --sample N               actions timed per scale step (default 100)
   --startup on|off         start-up phase: npm start's time to ready and idle memory, first start
                            and restart (default on; off with --quick)
+  --files 1,20             attachments phase: file sizes in MiB, each uploaded by the consumer and
+                           timed until the provider lists it (default 1,20; 1 with --quick; "none")
   --out FILE               JSON result file (default bench/results/<ISO date>.json)
 
 Runs the whole stack in this process (embedded Temporal dev server unless TEMPORAL_ADDRESS,
@@ -79,7 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     const value = inline ?? argv[++i];
     given.set(name, value);
   }
-  const known = new Set(['quick', 'concurrency', 'lifecycles', 'warmup', 'poll-ms', 'open', 'park-concurrency', 'park-budget', 'sample', 'startup', 'out']);
+  const known = new Set(['quick', 'concurrency', 'lifecycles', 'warmup', 'poll-ms', 'open', 'park-concurrency', 'park-budget', 'sample', 'startup', 'files', 'out']);
 
   for (const name of given.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
 
@@ -96,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     parkBudgetS: given.has('park-budget') ? positive('--park-budget', opt('park-budget')) : 380,
     sample: given.has('sample') ? positive('--sample', opt('sample')) : quick ? 10 : 100,
     startup: given.has('startup') ? onOff('--startup', opt('startup')) : !quick,
+    files: given.has('files') ? list('--files', opt('files')) : quick ? [1] : [1, 20],
     out: opt('out'),
   };
 }

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { parseOptions, type BenchOptions } from './options';
 import { startBenchStack, type BenchStack } from './stack';
 import { measureStartup, type StartupResult } from './startup';
+import { runAttachments, type AttachmentResult } from './attachments';
 import { ApiClient } from './client';
 import { ReplicationWatcher } from './replication';
 import { ACTIONS, comment, createDirectLifecycle, httpLifecycle, submitAndAssign, type HttpContext } from './workloads';
@@ -433,6 +434,13 @@ function startupVerdicts(startup: StartupResult | undefined): Verdict[] {
 
 // ---------------------------------------------------------------- main
 
+function attachmentTable(rows: AttachmentResult[]): string {
+  return table(
+    ['file', 'upload answered', 'at the provider', 'MB/s', 'peak RSS above before'],
+    rows.map((r) => [`${r.sizeMiB} MiB`, `${r.uploadMs} ms`, `${r.visibleMs} ms`, String(r.mbPerS), `${r.peakRssAboveMiB} MiB`]),
+  );
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const m = machine();
@@ -476,6 +484,12 @@ async function main() {
     let scale: ScaleResult | undefined;
     if (opts.open.length) scale = await runScale(base, stack, opts, monitor, gc);
 
+    let attachments: AttachmentResult[] | undefined;
+    if (opts.files.length) {
+      say(`attachments: ${opts.files.map((n) => `${n} MiB`).join(', ')}, uploaded by the consumer, timed until the provider lists each...`);
+      attachments = await runAttachments(stack, opts.files, say);
+    }
+
     const results = {
       startedAt: runStarted.toISOString(),
       durationS: Math.round((performance.now() - wallStarted) / 1000),
@@ -484,6 +498,7 @@ async function main() {
       options: opts,
       levels,
       scale,
+      attachments,
       startup,
       peakRssMiBProcess: Math.round((process.resourceUsage().maxRSS * 1024) / MiB),
       targets: [...verdicts(levels, scale), ...startupVerdicts(startup)],
@@ -496,6 +511,7 @@ async function main() {
       console.log(scaleTable(scale) + '\n');
       if (scale.note) console.log(`Scale phase: ${scale.note}.\n`);
     }
+    if (attachments?.length) console.log(attachmentTable(attachments) + '\n');
     console.log('Targets:');
     for (const v of results.targets) console.log(`- ${v.met === null ? 'NOT MEASURED' : v.met ? 'MET' : 'NOT MET'}: ${v.target} — ${v.detail}`);
     const failed = levels.reduce((n, l) => n + l.ours.errors + l.baseline.errors, 0);

@@ -137,6 +137,40 @@ describe('the seed flow in two browsers', () => {
     expect(JSON.stringify(annSees)).not.toContain('GPU driver');
     await screenshot(bob.page, 'task-view-provider');
 
+    // Files: Ann drops a log onto her Task View; it reaches Bob after the comments before it, with the
+    // same bytes. Bob attaches an internal file, which never reaches Ann.
+    const log = 'GPU: timeout after resume\n'.repeat(2_000);
+    // Built in the page (this file's types have no DOM): a DataTransfer holding the file, as a drop carries.
+    const dataTransfer = await ann.page.evaluateHandle(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([${JSON.stringify(log)}], 'display.log', { type: 'text/plain' }));
+      return dt;
+    })()`);
+    await ann.page.dispatchEvent('article.task', 'dragover', { dataTransfer });
+    await ann.page.dispatchEvent('article.task', 'drop', { dataTransfer });
+    await poll(() => ann.page.getByTestId('file-result').textContent()).toBe('Attached display.log.');
+    const fileOnBob = bob.page.getByTestId('attachment').filter({ hasText: 'display.log' });
+    await fileOnBob.waitFor();
+    expect(await fileOnBob.textContent()).toContain(`Ann Lee (${ACME})`);
+    const order = await bob.page.getByTestId('conversation').locator('> li').allTextContents();
+    expect(order.findIndex((t) => t.includes('display.log'))).toBeGreaterThan(order.findIndex((t) => t.includes('Please try safe mode')));
+    const download = await bob.context.request.get((await fileOnBob.getByTestId('attachment-link').getAttribute('href'))!);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toContain('display.log');
+    expect(await download.text()).toBe(log);
+    await poll(() => ann.page.getByTestId('attachment').filter({ hasText: 'display.log' }).getAttribute('data-replication')).toBe('replicated');
+
+    await bob.page.getByTestId('file-internal').check();
+    await bob.page.getByTestId('file-input').setInputFiles({ name: 'driver-dump.txt', mimeType: 'text/plain', buffer: Buffer.from('internal dump') });
+    const dump = bob.page.getByTestId('attachment').filter({ hasText: 'driver-dump.txt' });
+    await dump.waitFor();
+    expect(await dump.getAttribute('data-visibility')).toBe('internal');
+    await act(bob.page, 'comment', { Comment: 'Thanks for the log' });
+    await comment(ann.page, 'Thanks for the log').waitFor();
+    expect(await ann.page.getByTestId('attachment').filter({ hasText: 'driver-dump.txt' }).count()).toBe(0);
+    expect(JSON.stringify(await apiTask(ann, ptsk))).not.toContain('driver-dump');
+    await screenshot(bob.page, 'task-view-files');
+
     // Bob asks; Ann answers with a comment, which brings both back to work.
     await act(bob.page, 'request_info', { Question: 'Does it flicker in safe mode too?' });
     await poll(() => state(bob.page).textContent()).toBe('State: Awaiting Info');
