@@ -10,7 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // Three files at a time on this 2-core machine (vitest's default, one fewer than the cores, runs
     // one): the files wait on the dev server's real-time activity timeouts, child processes and
-    // browsers for part of their time, and a third fills those gaps (measured: 205 s against 260-290 s).
+    // browsers for part of their time, and a third fills those gaps (measured: 205 s against 259 s).
     maxWorkers: 3,
     // A process runs file after file, so modules (the SDK, the dev server, the service) load once per
     // process instead of once per file. Each file still builds its own dev server, databases and worker.
