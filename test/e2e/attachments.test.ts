@@ -14,6 +14,7 @@ import { downloadFile, formData, uploadFiles, type UploadFile } from '../harness
 import { connectionRefused, own, quietInjectedFailures, unreachableDatabase } from '../faults/helpers';
 import { buildApp } from '../../api/app';
 import { CHUNK_BYTES } from '../../db/repositories/attachments';
+import { attachStaged, stageUpload, uploadTarget } from '../../services/attachments';
 import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import type { Db } from '../../db/connect';
 
@@ -425,6 +426,27 @@ describe('retries', () => {
     expect(await stored('acme')).toEqual({ attachments: before.attachments + 1, contents: before.contents + 1, chunks: before.chunks + 1 });
     await settled(number);
     expect(await attachmentRows('globex', first.body.attachments[0].id)).toHaveLength(1);
+  });
+});
+
+describe('a request that ends while a file uploads', () => {
+  it('the workflow refuses the files and their bytes are deleted: nothing stored at either side', async () => {
+    const { number } = await workedRequest('Cancelled mid-upload');
+    const actor = (await s.call('GET', '/session', { as: 'ANN_TOKEN' })).body;
+    const ann = { instance: 'acme', organization: actor.organization, userId: actor.id, name: actor.name, role: actor.role };
+    const deps = { instances: s.instances, temporal: s.temporal.client, taskQueue: s.taskQueue };
+    // Admitted while the request is open, its bytes stored...
+    const target = await uploadTarget(deps, ann, number);
+    const parts = (async function* () {
+      yield { type: 'file' as const, fieldname: 'file', filename: 'late.txt', mimetype: 'text/plain', file: Readable.from([Buffer.from('too late')]) };
+    })();
+    const before = await storedEverywhere();
+    const staged = await stageUpload(deps, ann, target, parts, { maxFileBytes: MiB, maxRequestBytes: 10 * MiB, types: [] });
+    expect((await stored('acme')).contents).toBe(before.acme.contents + 1);
+    // ...then the request is cancelled before the files reach the workflow.
+    expect((await s.call('POST', `/tasks/${number}/cancel`, { as: 'ANN_TOKEN', body: {} })).status).toBe(200);
+    await expect(attachStaged(deps, ann, target, staged)).rejects.toMatchObject({ code: 'invalid_transition' });
+    expect(await storedEverywhere()).toEqual(before);
   });
 });
 
