@@ -60,13 +60,17 @@ export const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: st
 
 /**
  * Nothing left to write: the workflow has no pending write and both databases show its state. The
- * workflow is asked (a query is a workflow task) only once the two databases agree.
+ * workflow is asked (a query is a workflow task) only once the two databases agree. The databases are
+ * read again after it answered: a change decided meanwhile (a timer firing late) and written to one
+ * side only so far would otherwise pass for a settled request.
  */
 export const settled = async (number: string) => {
   const copies = await readRequest(s, CONSUMER, PROVIDER, number);
   if (!converged(copies)) return undefined;
   const snap = await snapshotOf(number);
-  return snap.pending.consumer === 0 && snap.pending.provider === 0 && copies.consumer.task?.state === snap.consumerState ? { snap, copies } : undefined;
+  if (snap.pending.consumer !== 0 || snap.pending.provider !== 0 || copies.consumer.task?.state !== snap.consumerState) return undefined;
+  const again = await readRequest(s, CONSUMER, PROVIDER, number);
+  return JSON.stringify(again) === JSON.stringify(copies) ? { snap, copies } : undefined;
 };
 
 /** A fresh request in `state`, quiet (everything written) unless it is to be raced while still new. */
