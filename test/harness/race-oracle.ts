@@ -1,6 +1,6 @@
 // Racing actions on one request, as data: the moves people make, the requests' setups in each state,
 // and an oracle of what any serial order of the moves would answer (from the state machine). Pure,
-// apart from any stack: the race matrix (test/e2e/races.test.ts) and the SLA races (sla-races.test.ts)
+// apart from any stack: the race matrix (test/harness/race-matrix.ts) and the SLA races (sla-races.test.ts)
 // drive requests through the API (./races.ts) and compare with it.
 import { httpStatus } from '../../api/errors';
 import { decide, type Action, type ExchangeState } from '../../domain/state-machine';

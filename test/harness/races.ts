@@ -1,6 +1,6 @@
 // Racing actions on one request through the API: the people as the stack knows them, each move's call,
 // and requests driven to each state. The moves and the serial-order oracle are in ./race-oracle.ts. Used
-// by the API's race matrix (test/e2e/races.test.ts) and the SLA races (test/e2e/sla-races.test.ts).
+// by the API's race matrix (test/harness/race-matrix.ts) and the SLA races (test/e2e/sla-races.test.ts).
 import { expect } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ApiResponse, TestStack } from './stack';

@@ -1,0 +1,102 @@
+// Two people act on the same request at the same moment. For every state a request can be in and every
+// pair of actions that can be sent at once (the consumer's requester, the provider's two agents; the
+// same click twice included), both calls are sent together through the API, and:
+// - both are answered, 2xx or a refusal in the documented shape (never a hang, never a 5xx);
+// - the answers match one serial order of the two actions, as the state machine decides it;
+// - afterwards the workflow and both databases agree, and every comment, audit entry and escalation in
+//   either database was written by a write activity the workflow's history records.
+// By default the open states race their contended pairs (race-oracle.ts `contendedPairs`: the answers
+// depend on the order, or both moves are accepted), about two thirds of them; a pair left out is a move
+// refused whatever the order beside one that is not. RACE_MATRIX=full races every pair (CI's PostgreSQL
+// pass does); RACE_REPEAT=n runs the whole matrix n times.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestStack, type TestStack } from './stack';
+import { expectOnlyRecordedWrites } from './history-writes';
+import { historiesOf, oneOfEachShape, replayHistories } from './replay';
+import { expectConverged, readRequest } from '../faults/helpers';
+import { mapLimit } from '../../app/concurrency';
+import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from './races';
+import { contendedPairs, pairs, serialOutcomes, SETUPS, type Move } from './race-oracle';
+import { reconcile } from '../../services/reconcile';
+import type { ExchangeState } from '../../domain/state-machine';
+import { isOpen, type ConsumerState } from '../../domain/model';
+
+const REPEAT = Number(process.env.RACE_REPEAT || 1);
+const FULL = process.env.RACE_MATRIX === 'full';
+
+/**
+ * The race matrix from each of `states`, on a stack of its own, then its histories replayed and the
+ * reconciler run. The states are split over two files so that two test processes share the matrix.
+ */
+export function describeRaceMatrix(states: ConsumerState[]): void {
+  let s: TestStack;
+  /** The requests raced (each open-state race has its own; each ended state shares one). */
+  const raced = new Set<string>();
+
+  // Refused actions change nothing, so every pair on an ended request shares one request per state.
+  const endedRequests: Partial<Record<ConsumerState, ReturnType<typeof requestIn>>> = {};
+
+  async function race(state: ConsumerState, a: Move, b: Move): Promise<void> {
+    const label = `${state}: ${a.label} + ${b.label}`;
+    const r = isOpen(state) ? await requestIn(state) : await (endedRequests[state] ??= requestIn(state));
+    raced.add(r.number);
+    const before = await snapshotOf(r.number);
+    const copiesBefore = await readRequest(s, CONSUMER, PROVIDER, r.number);
+    // Agents act on the parent task, which exists once the provider has it: look it up first, then send
+    // both calls in the same tick.
+    await Promise.all([target(a, r), target(b, r)]);
+    const start: ExchangeState = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
+    const answers = await Promise.all([send(a, r), send(b, r)]);
+    for (const res of answers) {
+      expect(res.status, `${label}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+      if (res.status >= 300) expect(Object.keys(res.body), label).toEqual(['error']);
+    }
+    const after = await until(() => settled(r.number), Boolean, `${label} to settle`);
+    const seen = observed(answers, after!.snap.consumerState);
+    const possible = serialOutcomes(racers, start, [a, b]);
+    expect([...possible], `${label}: answered ${seen}`).toContain(seen);
+    expectConverged(after!.copies, label);
+    if (!isOpen(state)) expect(after!.copies, `${label}: closed is closed`).toEqual(copiesBefore);
+
+    const request = { consumer: CONSUMER, provider: PROVIDER, number: r.number, providerNumber: after!.copies.provider.task!.number };
+    await expectOnlyRecordedWrites({ instances: s.instances, client: s.temporal.client }, request, label);
+  }
+
+  beforeAll(async () => {
+    s = await createTestStack();
+    await useStack(s);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  // Each step handles hundreds of requests: its bound is a guard against a hang, generous enough for
+  // a loaded CI machine and RACE_REPEAT (the default 60 s is not).
+  describe('two actions at once', { timeout: 300_000 }, () => {
+    for (const state of states) {
+      it(`from ${state}: every pair of actions answers, in one serial order, on both sides and in history`, async () => {
+        // A request in a state after the assignment is Bob's (SETUPS): the oracle starts from there.
+        const assignedTo = SETUPS[state].some((a) => a.type === 'assign') ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
+        const raceable = FULL || !isOpen(state) ? pairs : contendedPairs(racers, { state, consumer: CONSUMER, provider: PROVIDER, assignedTo });
+        const runs = Array.from({ length: REPEAT }, () => raceable).flat();
+        await mapLimit(runs, 6, ([a, b]) => race(state, a, b));
+      });
+    }
+
+    it('leaves histories that replay on the workflow code', async () => {
+      const histories = await historiesOf(s.temporal.client, `TaskQueue = '${s.taskQueue}'`);
+      expect(histories.length).toBeGreaterThanOrEqual(raced.size);
+      // Hundreds of histories in a few dozen shapes: one of each takes every path the others take.
+      const shapes = oneOfEachShape(histories);
+      expect(shapes.length).toBeGreaterThan(states.length);
+      expect(await replayHistories(inject('serviceWorkflowBundle'), shapes)).toBe(shapes.length);
+    });
+
+    it('leaves nothing for the reconciler to report', async () => {
+      const report = await reconcile(s.instances, s.temporal.client);
+      expect(report.drifted).toEqual([]);
+      expect(report.pending).toBe(0);
+      expect(report.checked).toBeGreaterThanOrEqual(raced.size);
+    });
+  });
+}
