@@ -2,9 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrations } from './migrations/index';
+import { openPGlite } from './pglite';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -34,15 +34,6 @@ export interface InstanceConnection {
   close(): Promise<void>;
 }
 
-// PGlite passes bytea as hex text; its own conversion goes byte by byte through JavaScript arrays,
-// about 150 ms for each 512 KiB chunk of a file. Node's hex codec does the same in a millisecond.
-// Every PGlite that holds an instance's tables takes these options.
-const BYTEA = 17;
-export const byteaAsHex = {
-  serializers: { [BYTEA]: (value: Uint8Array) => `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}` },
-  parsers: { [BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex') },
-};
-
 /** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
 export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> {
   return (await openInstanceConnection(location)).db;
@@ -62,7 +53,7 @@ export async function openInstanceConnection(location: InstanceDbLocation): Prom
   } else {
     const fresh = !location.dataDir || !existsSync(join(location.dataDir, 'PG_VERSION'));
     if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
-    const pglite = await PGlite.create(location.dataDir, { ...byteaAsHex, ...(fresh && location.image ? { loadDataDir: await location.image() } : {}) });
+    const pglite = await openPGlite(location.dataDir, fresh && location.image ? { loadDataDir: await location.image() } : {});
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     // PGlite delivers its own NOTIFYs to listeners in this process: it never breaks apart from closing.
     listen = (channel, onNotify) => pglite.listen(channel, onNotify);
@@ -104,7 +95,7 @@ async function listenOnPostgres(url: string, channel: string, onNotify: () => vo
  * database's start (initdb and every migration), for processes that open many in-memory ones (tests).
  */
 export async function migratedImage(): Promise<Blob> {
-  const pglite = await PGlite.create();
+  const pglite = await openPGlite();
   try {
     await migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }));
     // Uncompressed: starting from it skips a gunzip of some 40 MB each time (a third of the start).

@@ -2,8 +2,9 @@
 // one is emptied (every table truncated, every sequence restarted) and handed to the next stack,
 // instead of a new one loading the database image (about 1 CPU-second each, two per stack).
 import { Kysely, PGliteDialect, sql } from 'kysely';
-import { PGlite } from '@electric-sql/pglite';
-import { byteaAsHex, openInstanceConnection, type InstanceConnection, type InstanceDbLocation } from '../../db/connect';
+import type { PGlite } from '@electric-sql/pglite';
+import { openInstanceConnection, type InstanceConnection, type InstanceDbLocation } from '../../db/connect';
+import { openPGlite } from '../../db/pglite';
 import type { Database } from '../../db/schema';
 
 // More than any one file holds at once is never needed again.
@@ -13,7 +14,7 @@ const idle: PGlite[] = [];
 /** `InstanceDatabases.open`'s `connect` for tests: in memory from the pool, anything else opened as usual. */
 export async function pooledConnection(location: InstanceDbLocation): Promise<InstanceConnection> {
   if (location.url || location.dataDir || !location.image) return openInstanceConnection(location);
-  const pglite = idle.pop() ?? (await PGlite.create({ ...byteaAsHex, loadDataDir: await location.image() }));
+  const pglite = idle.pop() ?? (await openPGlite(undefined, { loadDataDir: await location.image() }));
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   const unlistens = new Set<() => Promise<void>>();
   return {
