@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { encodeMessage } from './proto';
 
 /** An error the dev server answers with, carrying the gRPC status code the real server uses. */
 export class ServiceError extends Error {
@@ -11,6 +12,12 @@ export class ServiceError extends Error {
     super(message);
     this.name = 'ServiceError';
   }
+}
+
+/** An error's typed details as a google.rpc.Status carries them: google.protobuf.Any messages. */
+export function statusDetails(err: ServiceError): { type_url: string; value: Uint8Array }[] {
+  const d = err.details;
+  return d ? [{ type_url: `type.googleapis.com/${d.typeName}`, value: encodeMessage(d.typeName, d.value) }] : [];
 }
 
 export const notFound = (message: string) => new ServiceError(status.NOT_FOUND, message);

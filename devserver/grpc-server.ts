@@ -1,11 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { encodeMessage, methodNames, serviceDefinition } from './proto';
-import { asServiceError } from './errors';
+import { asServiceError, statusDetails } from './errors';
 import type { Engine } from './engine';
 import type { Handlers } from './rpc-common';
 import { namespaceHandlers } from './rpc-namespaces';
 import { executionHandlers } from './rpc-executions';
 import { queryUpdateHandlers } from './rpc-queries-updates';
+import { multiOperationHandlers } from './rpc-multi-operation';
 import { taskHandlers } from './rpc-tasks';
 import { visibilityHandlers } from './rpc-visibility';
 import { operatorHandlers } from './rpc-operator';
@@ -24,6 +25,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ...namespaceHandlers(engine.namespaces, serverVersion),
       ...executionHandlers(engine),
       ...queryUpdateHandlers(engine),
+      ...multiOperationHandlers(engine),
       ...taskHandlers(engine),
       ...visibilityHandlers(engine),
     },
@@ -37,19 +39,11 @@ const OPERATOR_SERVICE = 'temporal.api.operatorservice.v1.OperatorService';
 const TEST_SERVICE = 'temporal.api.testservice.v1.TestService';
 
 function toStatus(err: unknown, log: (msg: string) => void): Partial<grpc.StatusObject> {
-  const { code, message, details } = asServiceError(err, log);
+  const error = asServiceError(err, log);
+  const { code, message } = error;
   const metadata = new grpc.Metadata();
-  if (details) {
-    metadata.set(
-      'grpc-status-details-bin',
-      Buffer.from(
-        encodeMessage('google.rpc.Status', {
-          code,
-          message,
-          details: [{ type_url: `type.googleapis.com/${details.typeName}`, value: encodeMessage(details.typeName, details.value) }],
-        }),
-      ),
-    );
+  if (error.details) {
+    metadata.set('grpc-status-details-bin', Buffer.from(encodeMessage('google.rpc.Status', { code, message, details: statusDetails(error) })));
   }
   return { code, details: message, metadata };
 }

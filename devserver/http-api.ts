@@ -6,8 +6,8 @@
 // answer `{code, message, details}` with the HTTP status of their gRPC code.
 import { status } from '@grpc/grpc-js';
 import type { Method, Type } from 'protobufjs';
-import { encodeMessage, reflectionRoot } from './proto';
-import { ServiceError, asServiceError, invalidArgument } from './errors';
+import { reflectionRoot } from './proto';
+import { ServiceError, asServiceError, invalidArgument, statusDetails } from './errors';
 import { fieldByName, fromJson, jsonName, setFromUrl, toJson, type JsonOptions } from './proto-json';
 import type { CallContext } from './rpc-common';
 import type { Services } from './grpc-server';
@@ -173,9 +173,6 @@ const HTTP_STATUS: Record<number, number> = {
 /** A gRPC status as the HTTP API answers it: google.rpc.Status in JSON, typed details as Any. */
 export function errorAnswer(err: ServiceError, json: JsonOptions = {}): JsonAnswer {
   const statusType = reflectionRoot.lookupType('google.rpc.Status');
-  const details = err.details
-    ? [{ type_url: `type.googleapis.com/${err.details.typeName}`, value: encodeMessage(err.details.typeName, err.details.value) }]
-    : [];
-  const message = statusType.fromObject({ code: err.code, message: err.message, details });
+  const message = statusType.fromObject({ code: err.code, message: err.message, details: statusDetails(err) });
   return { status: HTTP_STATUS[err.code] ?? 500, body: toJson(statusType, message as unknown as Record<string, unknown>, json) };
 }

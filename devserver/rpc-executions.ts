@@ -1,21 +1,21 @@
-import { api, durationMs, long, timestamp, type proto } from './proto';
+import { api, durationMs, long, timestamp } from './proto';
 import { invalidArgument } from './errors';
 import { executionInfo } from './visibility';
 import { checkFirstRun, pageToken, pollBudget, readPageToken, runOf, waitOn, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
+import type { StartParams } from './runs';
 
 const { enums } = api;
 type StartRequest = RequestOf<'StartWorkflowExecutionRequest'> | RequestOf<'SignalWithStartWorkflowExecutionRequest'>;
-type StartSignal = { name: string; input: proto.temporal.api.common.v1.IPayloads | null | undefined; header?: proto.temporal.api.common.v1.IHeader | null };
 
 /** WorkflowService: starting, signalling, cancelling and terminating workflows; their history and description. */
 export function executionHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   return {
     StartWorkflowExecution: (req: RequestOf<'StartWorkflowExecutionRequest'>) => {
-      const r = startWorkflow(engine, req);
-      return { runId: r.runId, started: r.started, status: r.exec.status };
+      const r = startWorkflow(engine, req, { eager: req.requestEagerExecution });
+      return { runId: r.runId, started: r.started, status: r.exec.status, eagerWorkflowTask: r.eagerTask };
     },
     SignalWithStartWorkflowExecution: (req: RequestOf<'SignalWithStartWorkflowExecutionRequest'>) => {
       const signal = { name: req.signalName, input: req.signalInput, header: req.header };
@@ -25,7 +25,7 @@ export function executionHandlers(engine: Engine): Handlers {
         engine.signal(current, signal.name, signal.input, req.identity, signal.header);
         return { runId: current.runId, started: false };
       }
-      const r = startWorkflow(engine, req, signal);
+      const r = startWorkflow(engine, req, { signal });
       return { runId: r.runId, started: r.started };
     },
     SignalWorkflowExecution: (req: RequestOf<'SignalWorkflowExecutionRequest'>) => {
@@ -77,8 +77,8 @@ export function executionHandlers(engine: Engine): Handlers {
   };
 }
 
-/** Start and signal-with-start: the request as the engine takes it. */
-function startWorkflow(engine: Engine, req: StartRequest, signal?: StartSignal) {
+/** Start, signal-with-start and update-with-start: the request as the engine takes it, with what comes along. */
+export function startWorkflow(engine: Engine, req: StartRequest, extra: Pick<StartParams, 'signal' | 'update' | 'eager'> = {}) {
   return engine.startWorkflow({
     ns: engine.namespaces.get(req.namespace).name,
     workflowId: req.workflowId,
@@ -98,7 +98,7 @@ function startWorkflow(engine: Engine, req: StartRequest, signal?: StartSignal) 
     header: req.header,
     startDelayMs: durationMs(req.workflowStartDelay),
     userMetadata: req.userMetadata,
-    signal,
+    ...extra,
   });
 }
 

@@ -13,7 +13,7 @@ const { enums } = api;
  * Waits for an update to reach the wanted stage, at most `budgetMs` (the long-poll interval): `find` names
  * the run and update, again after an abort to be retried (the real server retries those internally).
  */
-async function awaitUpdate(find: () => { exec: Execution; update: UpdateState }, wanted: number | null | undefined, budgetMs: number) {
+export async function awaitUpdate(find: () => { exec: Execution; update: UpdateState }, wanted: number | null | undefined, budgetMs: number) {
   const until = Date.now() + budgetMs;
   for (;;) {
     const { exec, update } = find();

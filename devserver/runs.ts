@@ -17,7 +17,7 @@ import { Execution } from './execution';
 import { alreadyExists, invalidArgument, notFound } from './errors';
 import { decideRetry, withRetryDefaults } from './retry';
 import { validateAttributes } from './search-attributes';
-import { abortOnClose } from './updates';
+import { abortOnClose, admitUpdate } from './updates';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL } from './history';
 import type { Engine } from './engine';
 
@@ -42,6 +42,10 @@ export interface StartParams {
   header?: proto.temporal.api.common.v1.IHeader | null;
   startDelayMs?: number;
   signal?: { name: string; input?: Payloads | null; header?: proto.temporal.api.common.v1.IHeader | null };
+  /** Update-with-start: the update a new run's first workflow task carries. */
+  update?: proto.temporal.api.update.v1.IRequest;
+  /** The starter asked for the first workflow task in the answer (eager workflow start). */
+  eager?: boolean;
   parent?: { ns: string; workflowId: string; runId: string; initiatedEventId: number; root: { workflowId: string; runId: string } };
   /** Continue-as-new or retry of a previous run. */
   continued?: {
@@ -58,6 +62,8 @@ export interface StartResult {
   runId: string;
   started: boolean;
   exec: Execution;
+  /** The first workflow task, started, when the start asked for it eagerly and got a new run. */
+  eagerTask?: proto.temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 }
 
 /** The life of a run: start (with id reuse and conflict policies), signals, cancel, terminate, timeouts, close, and its timers. */
@@ -120,7 +126,9 @@ export class Runs {
       }
     }
     const exec = this.createRun(p, searchAttributes);
-    return { runId: exec.runId, started: true, exec };
+    // A start delay leaves no first task to hand over: the real server then answers without one.
+    const eagerTask = p.eager && !exec.firstTaskDelayed ? this.e.tasks.startEagerly(exec, p.identity ?? '') : undefined;
+    return { runId: exec.runId, started: true, exec, eagerTask };
   }
   createRun(p: StartParams, searchAttributes: Record<string, proto.temporal.api.common.v1.IPayload>, runId: string = randomUUID()): Execution {
     const exec = new Execution(p.ns, p.workflowId, runId);
@@ -175,9 +183,11 @@ export class Runs {
         header: p.signal.header,
       });
     }
+    // Admitted before the first task is offered, so that task carries it (a waiting poller takes it at once).
+    if (p.update) admitUpdate(exec, p.update, () => {});
     this.armRunTimers(exec);
     if (exec.firstTaskDelayed) this.armFirstTask(exec);
-    else this.e.tasks.schedule(exec);
+    else if (!p.eager) this.e.tasks.schedule(exec);
     return exec;
   }
 

@@ -24,7 +24,10 @@ const unprocessedUpdateFailure: Failure = {
   applicationFailureInfo: { type: 'UnprocessedUpdate', nonRetryable: true },
 };
 
-const abortedByWorkflowClosing = () => notFound('workflow update was aborted by closing workflow');
+const ABORTED_BY_CLOSING = 'workflow update was aborted by closing workflow';
+const abortedByWorkflowClosing = () => notFound(ABORTED_BY_CLOSING);
+/** Whether an update failed because its workflow closed without accepting it (update-with-start retries those). */
+export const abortedByClosing = (err: ServiceError) => err.code === status.NOT_FOUND && err.message === ABORTED_BY_CLOSING;
 
 /** serviceerror.WorkflowNotReady: FAILED_PRECONDITION with a WorkflowNotReadyFailure detail. */
 const workflowTaskFailed = () =>

@@ -48,6 +48,20 @@ export class WorkflowTasks {
   }
 
   schedule(exec: Execution, speculative = false): void {
+    this.dispatch(exec, this.create(exec, speculative));
+  }
+
+  /**
+   * Eager workflow start: the first task goes, started, to the worker that asked for it in the start request
+   * (the real server's RequestEagerExecution) instead of to a poller. Its timeout runs as for any started task.
+   */
+  startEagerly(exec: Execution, identity: string): PollWorkflowTaskResponse {
+    const task = this.create(exec, false);
+    task.release = this.e.clock.hold();
+    return this.start(exec, task, false, { identity })!;
+  }
+
+  private create(exec: Execution, speculative: boolean): WorkflowTaskState {
     if (speculative || exec.wftAttempt > 1) {
       // Speculative (update-only) and transient (retry) tasks are kept out of history until they complete.
       exec.wft = {
@@ -69,7 +83,7 @@ export class WorkflowTasks {
         attempt: exec.wftAttempt,
       });
     }
-    this.dispatch(exec, exec.wft!);
+    return exec.wft!;
   }
 
   dispatch(exec: Execution, task: WorkflowTaskState): void {
