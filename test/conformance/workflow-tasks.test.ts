@@ -7,6 +7,7 @@ import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, historyEventTypes, pollWorkflowTask, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiHeld, sapiNap } from '../workflows/server-api';
 import { codeOf } from '../harness/grpc-errors';
+import { msToTs } from '@temporalio/common/lib/time';
 
 // Known at collection time (unlike `t`): true when the suite runs on the embedded dev server.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -237,7 +238,7 @@ describe('sticky schedule-to-start timeout', () => {
       taskToken: first.taskToken,
       identity: 'raw-vanishing-worker',
       commands: [],
-      stickyAttributes: { workerTaskQueue: { name: `${taskQueue}-sticky`, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: taskQueue }, scheduleToStartTimeout: { seconds: 1 } },
+      stickyAttributes: { workerTaskQueue: { name: `${taskQueue}-sticky`, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: taskQueue }, scheduleToStartTimeout: msToTs('1s') },
     });
     await handle.signal('sapiBump', 'after-vanishing');
     const next = await pollOnce(taskQueue, 'raw-normal-worker');
