@@ -121,13 +121,15 @@ export function refusingUnsupportedFields(handlers: Handlers): Handlers {
   );
 }
 
-/** Why a workflow task's command asks for something the dev server does not implement, or undefined. */
+/**
+ * Why a workflow task's command asks for something the dev server does not implement, or undefined.
+ * (`eventGroupMarkers`, which the worker sends on its own for UIs, is not refused: it asks for no behaviour.)
+ */
 export function unsupportedCommandField(c: Command): string | undefined {
   const type = c.commandType!;
   const attrs = (c as Req)[commandAttributesKey(type)] ?? {};
   const asked = (COMMAND_CHECKS[type] ?? []).find((f) => f.asks(attrs));
   if (asked) return `${commandAttributesKey(type)}.${message(asked)}`;
   if (c.userMetadata && !COMMANDS_WITH_METADATA.has(type)) return `userMetadata on ${CommandType[type]} is not implemented by the dev server`;
-  if (nonEmpty(c.eventGroupMarkers)) return 'eventGroupMarkers is not implemented by the dev server';
   return undefined;
 }
