@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { api, EventType, durationMs, long, msDuration, timestamp, type Failure, type Payloads, type proto } from './proto';
+import { api, EventType, decodeMessage, durationMs, encodeMessage, long, msDuration, timestamp, type Failure, type Payloads, type proto } from './proto';
 import { notFound } from './errors';
 import type { ActivityState, Execution } from './execution';
 import { decideRetry, withRetryDefaults } from './retry';
 import { encodeToken, type TaskToken } from './task-token';
 import { queueKey, type PollerInfo } from './matching';
 import type { Attrs, ExternalEntry } from './history';
+import type { JournalRecord } from './journal';
 import type { Engine } from './engine';
 
 const { enums } = api;
 type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
+type AttemptRecord = Extract<JournalRecord, { t: 'act' }>;
+const FAILURE = 'temporal.api.failure.v1.Failure';
+const PAYLOADS = 'temporal.api.common.v1.Payloads';
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** The activity lifecycle: dispatch (or eager start), heartbeats, completion, failure, cancellation, timeouts and retries. */
 export class Activities {
@@ -37,15 +42,10 @@ export class Activities {
     act.attemptScheduledTime = this.e.clock.now();
     const a = act.attrs;
     const scheduleToStart = durationMs(a.scheduleToStartTimeout);
-    const scheduleToClose = durationMs(a.scheduleToCloseTimeout);
     if (scheduleToStart > 0) {
       act.timers.push(this.e.clock.after(scheduleToStart, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)));
     }
-    if (scheduleToClose > 0 && !act.closeTimer) {
-      act.closeTimer = this.e.clock.at(act.firstScheduledTime + scheduleToClose, () =>
-        this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
-      );
-    }
+    this.armScheduleToClose(exec, act);
     const attempt = act.attempt;
     if (eagerFor) return this.start(exec, act, attempt, eagerFor);
     this.e.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.start(exec, act, attempt, p));
@@ -63,12 +63,9 @@ export class Activities {
     act.lastHeartbeatTime = undefined;
     for (const t of act.timers) t.cancel();
     act.timers = [];
+    this.armStartedTimeouts(exec, act);
+    this.journal(exec, act);
     const a = act.attrs;
-    const startToClose = durationMs(a.startToCloseTimeout);
-    if (startToClose > 0) {
-      act.timers.push(this.e.clock.after(startToClose, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, attempt)));
-    }
-    this.armHeartbeatTimeout(exec, act);
     return {
       taskToken: encodeToken({ ns: exec.ns, wid: exec.workflowId, rid: exec.runId, kind: 'act', id: act.scheduledEventId, seq: attempt }),
       workflowNamespace: exec.ns,
@@ -91,8 +88,76 @@ export class Activities {
     };
   }
 
+  /**
+   * After a restart from the journal: an attempt that had started stays started (its worker may still
+   * complete it with its token, as on the real server, or it times out), a retry waits out its backoff,
+   * anything else is dispatched again.
+   */
+  resume(exec: Execution, act: ActivityState): void {
+    if (act.state === 'started') {
+      act.release = this.e.clock.hold();
+      this.armScheduleToClose(exec, act);
+      this.armStartedTimeouts(exec, act);
+    } else if (act.state === 'backoff') {
+      this.armScheduleToClose(exec, act);
+      this.armRetry(exec, act);
+    } else {
+      this.dispatch(exec, act);
+    }
+  }
+
+  /** Applies a journaled attempt state to an activity being recovered. */
+  restore(act: ActivityState, rec: AttemptRecord): void {
+    act.attempt = rec.attempt;
+    act.state = rec.state;
+    if (rec.state === 'started') act.startedTime = rec.at;
+    else act.attemptScheduledTime = rec.at;
+    act.identity = rec.identity;
+    act.lastHeartbeatTime = rec.hb;
+    act.lastFailure = rec.failure ? decodeMessage<Failure>(FAILURE, Buffer.from(rec.failure, 'base64')) : undefined;
+    act.heartbeatDetails = rec.details ? decodeMessage<Payloads>(PAYLOADS, Buffer.from(rec.details, 'base64')) : undefined;
+  }
+
+  /** Journals an attempt's state (started, or waiting to retry), which history does not hold until the activity closes. */
+  private journal(exec: Execution, act: ActivityState): void {
+    if (act.state !== 'started' && act.state !== 'backoff') return;
+    this.e.history.record({
+      t: 'act',
+      ns: exec.ns,
+      rid: exec.runId,
+      id: act.scheduledEventId,
+      attempt: act.attempt,
+      state: act.state,
+      at: act.state === 'started' ? act.startedTime! : act.attemptScheduledTime,
+      identity: act.identity,
+      hb: act.lastHeartbeatTime,
+      failure: act.lastFailure ? base64(encodeMessage(FAILURE, act.lastFailure)) : undefined,
+      details: act.heartbeatDetails ? base64(encodeMessage(PAYLOADS, act.heartbeatDetails)) : undefined,
+    });
+  }
+
+  private armScheduleToClose(exec: Execution, act: ActivityState): void {
+    const scheduleToClose = durationMs(act.attrs.scheduleToCloseTimeout);
+    if (scheduleToClose > 0 && !act.closeTimer) {
+      act.closeTimer = this.e.clock.at(act.firstScheduledTime + scheduleToClose, () =>
+        this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
+    }
+  }
+
+  /** A started attempt's start-to-close and heartbeat timeouts, counted from its start. */
+  private armStartedTimeouts(exec: Execution, act: ActivityState): void {
+    const startToClose = durationMs(act.attrs.startToCloseTimeout);
+    const attempt = act.attempt;
+    if (startToClose > 0) {
+      act.timers.push(this.e.clock.at(act.startedTime! + startToClose, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, attempt)));
+    }
+    this.armHeartbeatTimeout(exec, act);
+  }
+
   private readonly heartbeatTimer = new WeakMap<ActivityState, { cancel(): void }>();
 
+  /** The heartbeat timeout, counted from the last heartbeat (or the start). */
   private armHeartbeatTimeout(exec: Execution, act: ActivityState): void {
     const heartbeat = durationMs(act.attrs.heartbeatTimeout);
     this.heartbeatTimer.get(act)?.cancel();
@@ -100,7 +165,7 @@ export class Activities {
     const attempt = act.attempt;
     this.heartbeatTimer.set(
       act,
-      this.e.clock.after(heartbeat, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT, attempt)),
+      this.e.clock.at((act.lastHeartbeatTime ?? act.startedTime!) + heartbeat, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT, attempt)),
     );
   }
 
@@ -136,7 +201,10 @@ export class Activities {
   heartbeat(exec: Execution, act: ActivityState, details: Payloads | null | undefined): { cancelRequested: boolean } {
     act.heartbeatDetails = details ?? act.heartbeatDetails;
     act.lastHeartbeatTime = this.e.clock.now();
-    if (act.state === 'started') this.armHeartbeatTimeout(exec, act);
+    if (act.state === 'started') {
+      this.armHeartbeatTimeout(exec, act);
+      this.journal(exec, act);
+    }
     return { cancelRequested: act.cancelRequested };
   }
 
@@ -207,7 +275,14 @@ export class Activities {
     // jump over (the next attempt's dispatch holds the clock again).
     act.release?.();
     act.release = undefined;
-    act.timers = [this.e.clock.after(decision.delayMs, () => exec.running && act.state === 'backoff' && this.dispatch(exec, act))];
+    // The next attempt's scheduled time, as the real server shows it during the backoff.
+    act.attemptScheduledTime = this.e.clock.now() + decision.delayMs;
+    this.journal(exec, act);
+    this.armRetry(exec, act);
+  }
+
+  private armRetry(exec: Execution, act: ActivityState): void {
+    act.timers = [this.e.clock.at(act.attemptScheduledTime, () => exec.running && act.state === 'backoff' && this.dispatch(exec, act))];
   }
 
   private finish(exec: Execution, act: ActivityState, type: number, attrs: Attrs): void {

@@ -1,8 +1,11 @@
 /**
  * The dev server's clock. It runs in real time, plus an offset that Temporal's TestService
- * ("time skipping") advances: while no client holds a lock and no task is pending, the clock
- * jumps straight to the next timer. A fresh clock starts locked (as Temporal's test server does),
- * so ordinary clients see plain real time; a testing client unlocks it while it awaits a result.
+ * ("time skipping") advances: while nothing holds a lock, the clock jumps straight to the next
+ * timer. As in Temporal's test server (SelfAdvancingTimerImpl) there is one lock count: clients
+ * (LockTimeSkipping), pending workflow and activity tasks and sleeps each add one, and time skips
+ * only at zero. So an activity that calls UnlockTimeSkippingWithSleep gives up the lock its own
+ * task holds. A fresh clock starts locked (as the test server does), so ordinary clients see plain
+ * real time; a testing client unlocks it while it awaits a result.
  */
 export interface ClockTimer {
   cancel(): void;
@@ -17,15 +20,23 @@ interface Entry {
 
 export class VirtualClock {
   private offset = 0;
-  private clientLocks = 1;
-  private pendingWork = 0;
+  private locks = 1;
   private entries: Entry[] = [];
   private seq = 0;
   private realTimer?: NodeJS.Timeout;
   private skipScheduled = false;
   private closed = false;
 
-  constructor(private readonly onError: (err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly onError: (err: unknown) => void = () => {},
+    /** Called with the new offset each time the clock skips (to journal it). */
+    private readonly onSkip: (offset: number) => void = () => {},
+  ) {}
+
+  /** The offset a previous process had skipped to (from the journal), so time never goes back. */
+  restoreOffset(offset: number): void {
+    this.offset = Math.max(this.offset, offset);
+  }
 
   now(): number {
     return Date.now() + this.offset;
@@ -54,30 +65,44 @@ export class VirtualClock {
     return this.at(this.now() + Math.max(0, ms), fire);
   }
 
-  /** Marks work a worker must do before time may skip (a pending workflow or activity task). Returns its release. */
+  /** Locks time for work a worker must do (a pending workflow or activity task). Returns its release. */
   hold(): () => void {
-    this.pendingWork++;
+    this.locks++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.pendingWork--;
-      this.maybeSkip();
+      // A client may already have taken this lock away (the count is shared): then there is none to give back.
+      this.unlockSkipping();
     };
   }
 
   lockSkipping(): void {
-    this.clientLocks++;
+    this.locks++;
   }
 
-  unlockSkipping(): void {
-    if (this.clientLocks === 0) throw new Error('time skipping is already unlocked');
-    this.clientLocks--;
+  /** Gives up one lock; false (and nothing changes) when none is held. */
+  unlockSkipping(): boolean {
+    if (this.locks === 0) return false;
+    this.locks--;
     this.maybeSkip();
+    return true;
   }
 
-  get skipping(): boolean {
-    return this.clientLocks === 0;
+  /**
+   * UnlockTimeSkippingWithSleep: gives up one lock until `ms` have passed on this clock, then takes it
+   * back in the timer itself, so time cannot skip beyond the sleep. Undefined when no lock is held.
+   */
+  unlockFor(ms: number): Promise<void> | undefined {
+    if (this.locks === 0) return undefined;
+    const done = new Promise<void>((resolve) =>
+      this.after(ms, () => {
+        this.locks++;
+        resolve();
+      }),
+    );
+    this.unlockSkipping();
+    return done;
   }
 
   close(): void {
@@ -116,10 +141,13 @@ export class VirtualClock {
     // Deferred so that work created by the current call stack (new tasks, new timers) is counted first.
     setImmediate(() => {
       this.skipScheduled = false;
-      if (this.closed || this.clientLocks > 0 || this.pendingWork > 0 || !this.entries.length) return;
+      if (this.closed || this.locks > 0 || !this.entries.length) return;
       const next = this.entries[0];
       const now = this.now();
-      if (next.at > now) this.offset += next.at - now;
+      if (next.at > now) {
+        this.offset += next.at - now;
+        this.onSkip(this.offset);
+      }
       this.fireDue();
     });
   }

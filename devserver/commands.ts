@@ -18,6 +18,7 @@ import { decideRetry, withRetryDefaults } from './retry';
 import { validateAttributes } from './search-attributes';
 import { updateMessageEvent } from './updates';
 import { activityTimeouts } from './activities';
+import { unsupportedCommandField } from './unsupported-fields';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL, type Attrs } from './history';
 import type { Children } from './children';
 import type { Engine } from './engine';
@@ -119,8 +120,17 @@ export function validateCommand(e: Engine, exec: Execution, c: Command, messages
   if (!validate) {
     throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, `The dev server does not support command ${CommandType[c.commandType!] ?? c.commandType}.`);
   }
+  const unsupported = unsupportedCommandField(c);
+  if (unsupported) throw new CommandError(BAD_ATTRIBUTES_CAUSE[c.commandType!] ?? Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, unsupported);
   validate(e, exec, attributesOf(c), messages);
 }
+
+/** The cause a command with attributes the server refuses fails its workflow task with. */
+const BAD_ATTRIBUTES_CAUSE: Record<number, number> = {
+  [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+  [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+};
 
 /** Writes one validated command's events; returns true when a new workflow task must follow. */
 export function applyCommand(ctx: CommandContext, c: Command): boolean {
@@ -139,8 +149,8 @@ const closeWith =
 /** A command that asks something of another workflow: its Initiated event now, the request once every command is written. */
 const initiate =
   (type: number, attrs: (a: Attrs, exec: Execution) => Attrs, send: (children: Children, exec: Execution, initiatedId: number) => void): Handler =>
-  ({ e, exec, completedId, after }, a) => {
-    const id = e.history.append(exec, type, { ...attrs(a, exec), workflowTaskCompletedEventId: completedId });
+  ({ e, exec, completedId, after }, a, c) => {
+    const id = e.history.append(exec, type, { ...attrs(a, exec), workflowTaskCompletedEventId: completedId }, undefined, c.userMetadata);
     after.push(() => send(e.children, exec, id));
     return false;
   };
@@ -182,12 +192,14 @@ const handlers: Record<number, Handler> = {
     }
     return false;
   },
-  [CommandType.COMMAND_TYPE_START_TIMER]: ({ e, exec, completedId }, a) => {
-    e.history.append(exec, EventType.EVENT_TYPE_TIMER_STARTED, {
-      timerId: a.timerId,
-      startToFireTimeout: a.startToFireTimeout,
-      workflowTaskCompletedEventId: completedId,
-    });
+  [CommandType.COMMAND_TYPE_START_TIMER]: ({ e, exec, completedId }, a, c) => {
+    e.history.append(
+      exec,
+      EventType.EVENT_TYPE_TIMER_STARTED,
+      { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: completedId },
+      undefined,
+      c.userMetadata,
+    );
     e.runs.armTimer(exec, a.timerId);
     return false;
   },

@@ -1,9 +1,11 @@
-import { EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
+import { api, EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
 import { isUnset } from './search-attributes';
 import type { ClockTimer } from './clock';
 import { EventLog, encodeEvent } from './event-log';
 import { acceptedUpdateCompletedWorkflowFailure } from './updates';
 import type { ServiceError } from './errors';
+
+const TIMEOUT_SCHEDULE_TO_START = api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
 
 type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
 export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
@@ -203,7 +205,8 @@ export class Execution {
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
       case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
-        this.wftAttempt = (this.wft?.attempt ?? this.wftAttempt) + 1;
+        // A sticky task nobody took (SCHEDULE_TO_START) does not count as a failed attempt (the real server's rule).
+        this.wftAttempt = (this.wft?.attempt ?? this.wftAttempt) + (event.workflowTaskTimedOutEventAttributes?.timeoutType === TIMEOUT_SCHEDULE_TO_START ? 0 : 1);
         this.wft = undefined;
         this.sticky = undefined;
         break;

@@ -11,6 +11,7 @@ import { taskHandlers } from './rpc-tasks';
 import { visibilityHandlers } from './rpc-visibility';
 import { operatorHandlers } from './rpc-operator';
 import { testServiceHandlers } from './rpc-test-service';
+import { refusingUnsupportedFields } from './unsupported-fields';
 
 export interface Services {
   workflow: Handlers;
@@ -21,14 +22,14 @@ export interface Services {
 /** The RPC handlers, one family per file: thin translations between protobuf requests and the engine. */
 export function createHandlers(engine: Engine, serverVersion: string): Services {
   return {
-    workflow: {
+    workflow: refusingUnsupportedFields({
       ...namespaceHandlers(engine.namespaces, serverVersion),
       ...executionHandlers(engine),
       ...queryUpdateHandlers(engine),
       ...multiOperationHandlers(engine),
       ...taskHandlers(engine),
       ...visibilityHandlers(engine),
-    },
+    }),
     operator: operatorHandlers(engine.namespaces),
     test: testServiceHandlers(engine.clock),
   };

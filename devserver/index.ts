@@ -51,7 +51,10 @@ export const DEV_SERVER_VERSION = '1.29.0-service-exchange-dev';
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? (() => {});
   const journal = options.dataDir ? new Journal(options.dataDir) : undefined;
-  const clock = new VirtualClock((err) => log(`timer callback failed: ${(err as Error)?.stack ?? err}`));
+  const clock = new VirtualClock(
+    (err) => log(`timer callback failed: ${(err as Error)?.stack ?? err}`),
+    (offset) => journal?.write([{ t: 'clock', offset }]),
+  );
   const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}));
   const engine = new Engine(clock, namespaces, journal);
   engine.recover();

@@ -11,7 +11,11 @@ export type JournalRecord =
   | { t: 'start'; ns: string; wid: string; rid: string; requestId: string }
   | { t: 'ev'; ns: string; wid: string; rid: string; e: string }
   | { t: 'buf'; ns: string; rid: string; e: string; link?: boolean }
-  | { t: 'flush'; ns: string; rid: string };
+  | { t: 'flush'; ns: string; rid: string }
+  /** An activity attempt's state, which history holds only once the activity closes (`at`: started, or retry due). */
+  | { t: 'act'; ns: string; rid: string; id: number; attempt: number; state: 'started' | 'backoff'; at: number; identity?: string; hb?: number; failure?: string; details?: string }
+  /** How far time skipping has moved the clock ahead of real time. */
+  | { t: 'clock'; offset: number };
 
 export type RecoveredRecord =
   | Exclude<JournalRecord, { t: 'ev' } | { t: 'buf' }>

@@ -4,6 +4,7 @@ import type { Journal } from './journal';
 import type { Engine } from './engine';
 
 const { enums } = api;
+const STICKY = enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
 
 /** Rebuilds every execution from the journal, then restarts its timers and tasks. */
 export function recover(e: Engine, journal: Journal): void {
@@ -46,6 +47,14 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
       case 'flush':
         buffered.delete(`${rec.ns}\u0000${rec.rid}`);
         break;
+      case 'act': {
+        const act = e.runById(rec.ns, rec.rid)?.activities.get(rec.id);
+        if (act) e.activities.restore(act, rec);
+        break;
+      }
+      case 'clock':
+        e.clock.restoreOffset(rec.offset);
+        break;
     }
   }
   return buffered;
@@ -55,7 +64,7 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
 function resume(e: Engine, exec: Execution): void {
   e.runs.armRunTimers(exec);
   for (const id of exec.timers.keys()) e.runs.armTimer(exec, id);
-  for (const act of exec.activities.values()) e.activities.dispatch(exec, act);
+  for (const act of exec.activities.values()) e.activities.resume(exec, act);
   const task = exec.wft;
   if (task?.startedEventId) {
     // The worker that held this task talked to the previous process: time it out, as the real server would.
@@ -65,6 +74,9 @@ function resume(e: Engine, exec: Execution): void {
       timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
     });
     e.tasks.after(exec, true);
+  } else if (task && exec.history.at(task.scheduledEventId - 1)?.workflowTaskScheduledEventAttributes?.taskQueue?.kind === STICKY) {
+    // The sticky queue it waited on (and how long to wait) went with the previous process.
+    e.tasks.stickyTimedOut(exec, task);
   } else if (task) {
     e.tasks.dispatch(exec, task);
   } else if (exec.firstTaskDelayed) {

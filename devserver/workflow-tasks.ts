@@ -98,13 +98,37 @@ export class WorkflowTasks {
     const claim = (p: PollerInfo) => this.start(exec, task, true, p);
     this.e.workflowTasks.offer(stickyQueue, claim);
     if (task.startedEventId) return;
-    // A sticky worker that does not pick the task up in time has gone: any worker may take it.
+    // A sticky worker that does not pick the task up in time has gone: the task times out.
     task.stickyFallback = setTimeout(() => {
       if (exec.wft !== task || task.startedEventId) return;
       this.e.workflowTasks.drain(stickyQueue, (c) => c === claim);
-      exec.sticky = undefined;
-      this.e.workflowTasks.offer(normalQueue, (p) => this.start(exec, task, false, p));
+      this.stickyTimedOut(exec, task);
     }, sticky.timeoutMs);
+  }
+
+  /**
+   * A task on a sticky queue that no worker took (its worker vanished or shut down, or the server
+   * restarted and lost the queue), as the real server handles it: WorkflowTaskTimedOut with
+   * SCHEDULE_TO_START, the attempt unchanged, and a new task on the normal queue.
+   */
+  stickyTimedOut(exec: Execution, task: WorkflowTaskState): void {
+    this.release(task);
+    this.requeueTaskWork(exec, task);
+    if (task.speculative) {
+      // An update-only task gets its scheduled event first, so the timeout has one to point to.
+      task.scheduledEventId = this.e.history.append(
+        exec,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        { taskQueue: this.currentTaskQueue(exec), startToCloseTimeout: exec.started.workflowTaskTimeout, attempt: task.attempt },
+        task.scheduledTime,
+      );
+    }
+    this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+      scheduledEventId: long(task.scheduledEventId),
+      startedEventId: long(0),
+      timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+    });
+    this.after(exec, true);
   }
 
   private start(exec: Execution, task: WorkflowTaskState, sticky: boolean, poller: PollerInfo): PollWorkflowTaskResponse | undefined {
@@ -376,17 +400,14 @@ export class WorkflowTasks {
     exec.wft = undefined;
   }
 
-  /** A worker shut down: its sticky queue will not be polled again, so its tasks go to any worker. */
+  /** A worker shut down: its sticky queue will not be polled again, so its pending tasks time out to the normal queue. */
   dropStickyQueue(ns: string, stickyQueue: string): void {
+    this.e.workflowTasks.drain(queueKey(ns, stickyQueue));
     for (const exec of this.e.executions(ns)) {
       if (exec.sticky?.queue !== stickyQueue) continue;
       exec.sticky = undefined;
       const task = exec.wft;
-      if (task && !task.startedEventId) {
-        clearTimeout(task.stickyFallback);
-        this.e.workflowTasks.drain(queueKey(ns, stickyQueue));
-        this.dispatch(exec, task);
-      }
+      if (task && !task.startedEventId) this.stickyTimedOut(exec, task);
     }
   }
 }

@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Context } from '@temporalio/activity';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
 import type { collector, sleeper } from '../workflows/messages';
+import type { actCall } from '../workflows/activities';
+
+const DAY = 86_400_000;
 
 // Restart-with-a-data-dir is a property of our dev server; a real cluster brings its own persistence.
 const onDevServer = !process.env.TEMPORAL_ADDRESS;
@@ -48,6 +53,64 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
       // The timer started before the crash fires after it.
       expect(await sleeping.result()).toBe('woke');
       expect(await historyEventTypes(sleeping)).toContain('EVENT_TYPE_TIMER_FIRED');
+    });
+  });
+
+  it('keeps the time-skipping offset: after a restart the clock never goes back', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      await t.env.sleep(10 * DAY);
+      const skipped = await t.env.currentTimeMs();
+      const handle = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `crash-skipped-${taskQueue}` });
+      await handle.signal('add', 'before crash');
+      expect(await handle.query<string[]>('items')).toEqual(['before crash']);
+
+      await server.kill();
+      await server.start();
+
+      expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(skipped);
+      await handle.signal('add', 'after restart');
+      await handle.signal('finish');
+      expect(await handle.result()).toEqual(['before crash', 'after restart']);
+      // Written after the restart, the close event is no earlier than anything written before it.
+      const times = ((await handle.fetchHistory()).events ?? []).map((e) => tsToMs(e.eventTime));
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(skipped);
+      expect(times.at(-1)).toBe(Math.max(...times));
+    });
+  });
+
+  it('keeps a running activity attempt: its worker completes it after the restart, with its attempt number', async () => {
+    const attempts: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let running!: () => void;
+    const secondAttemptRunning = new Promise<void>((resolve) => (running = resolve));
+    const activities = {
+      failsOnceThenWaits: async () => {
+        const { attempt } = Context.current().info;
+        attempts.push(attempt);
+        if (attempt === 1) throw new Error('first attempt fails');
+        running();
+        await released;
+        return attempt;
+      },
+    };
+    await t.withWorker({ activities }, async (taskQueue) => {
+      const handle = await t.client.workflow.start<typeof actCall>('actCall', {
+        taskQueue,
+        workflowId: `crash-activity-${taskQueue}`,
+        args: ['failsOnceThenWaits', { startToCloseTimeout: '5 minutes', retry: { initialInterval: '100 ms' } }],
+      });
+      await secondAttemptRunning;
+
+      await server.kill();
+      await server.start();
+
+      release();
+      expect(await handle.result()).toBe(2);
+      expect(attempts).toEqual([1, 2]);
+      const started = ((await handle.fetchHistory()).events ?? []).find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
+      expect(started.attempt).toBe(2);
+      expect(started.lastFailure?.message).toBe('first attempt fails');
     });
   });
 

@@ -7,6 +7,7 @@ import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, historyEventTypes, pollWorkflowTask, type TemporalTestEnv } from '../harness/temporal';
 import type { sapiEcho, sapiHeld, sapiNap } from '../workflows/server-api';
 import { codeOf } from '../harness/grpc-errors';
+import { msToTs } from '@temporalio/common/lib/time';
 
 // Known at collection time (unlike `t`): true when the suite runs on the embedded dev server.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -223,6 +224,44 @@ describe('sticky task queues', () => {
     expect(types).not.toContain('EVENT_TYPE_WORKFLOW_TASK_FAILED');
     expect(types).not.toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
     expect(types.filter((x) => x === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(4);
+  });
+});
+
+describe('sticky schedule-to-start timeout', () => {
+  it('a task on a sticky queue nobody polls times out (SCHEDULE_TO_START, attempt unchanged) and goes to the normal queue', async () => {
+    const taskQueue = `sticky-timeout-${randomUUID()}`;
+    const handle = await t.client.workflow.start<typeof sapiHeld>('sapiHeld', { taskQueue, workflowId: `sticky-timeout-${taskQueue}`, args: ['gone'] });
+    const first = await pollOnce(taskQueue, 'raw-vanishing-worker');
+    // The raw worker asks for a sticky queue, then never polls it.
+    await service().respondWorkflowTaskCompleted({
+      namespace: t.namespace,
+      taskToken: first.taskToken,
+      identity: 'raw-vanishing-worker',
+      commands: [],
+      stickyAttributes: { workerTaskQueue: { name: `${taskQueue}-sticky`, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: taskQueue }, scheduleToStartTimeout: msToTs('1s') },
+    });
+    await handle.signal('sapiBump', 'after-vanishing');
+    const next = await pollOnce(taskQueue, 'raw-normal-worker');
+    expect(next.attempt).toBe(1);
+    const history = await events(handle);
+    expect(history.slice(4).map(typeName)).toEqual([
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+      'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+      'EVENT_TYPE_WORKFLOW_TASK_STARTED',
+    ]);
+    expect(history[5].workflowTaskScheduledEventAttributes?.taskQueue).toMatchObject({ name: `${taskQueue}-sticky`, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY });
+    const timedOut = history[6].workflowTaskTimedOutEventAttributes!;
+    expect(timedOut.timeoutType).toBe(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+    expect(Number(timedOut.scheduledEventId)).toBe(6);
+    expect(Number(timedOut.startedEventId)).toBe(0);
+    expect(history[7].workflowTaskScheduledEventAttributes).toMatchObject({ taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, attempt: 1 });
+    expect(history[8].workflowTaskStartedEventAttributes?.identity).toBe('raw-normal-worker');
+    // A real worker finishes the workflow from the full history.
+    await handle.signal('sapiRelease', 'done');
+    await service().respondWorkflowTaskFailed({ namespace: t.namespace, taskToken: next.taskToken, identity: 'raw-normal-worker', failure: { message: 'handing over' } });
+    expect(await t.withWorker({ taskQueue, identity: 'real-worker' }, () => handle.result())).toBe('gone:done');
   });
 });
 
