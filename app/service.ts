@@ -99,67 +99,33 @@ export function serviceOptionsFrom(settings: Settings, log: (msg: string) => voi
   };
 }
 
-/** Assembles the service: Temporal, then the databases, then the worker (running), then the API. */
+/**
+ * Assembles the service: Temporal and the databases side by side, then the worker (running) and the
+ * API side by side. What a failed step leaves started is closed again before the error is thrown.
+ */
 export async function buildService(options: ServiceOptions): Promise<Service> {
   const { taskQueue, progress } = options;
   // The runtime goes first: connecting Temporal would install a default one.
   if (options.worker?.logLevel !== undefined) installWorkerRuntime(options.worker.logLevel);
-  let closeTemporal: (() => Promise<void>) | undefined;
-  let temporal: ServiceTemporal;
-  if ('use' in options.temporal) {
-    temporal = options.temporal.use;
-  } else {
-    const handles = await connectTemporal(options.temporal.connect, options.temporal.log);
-    temporal = { address: handles.address, namespace: options.temporal.connect.temporal.namespace, client: handles.client, native: handles.native, devServer: handles.devServer };
-    closeTemporal = handles.close;
-  }
-  progress?.({ step: 'temporal', temporal });
   const { instances: configs, ...databaseOptions } = options.databases;
-  const instances = await InstanceDatabases.open(configs, databaseOptions);
+  const [connected, instances] = await allOrClose([
+    connectOrUse(options.temporal).then((c) => {
+      progress?.({ step: 'temporal', temporal: c.temporal });
+      return c;
+    }),
+    InstanceDatabases.open(configs, databaseOptions),
+  ]);
+  const { temporal } = connected;
   progress?.({ step: 'databases', instances });
-
-  let worker: ServiceWorker | undefined;
-  if (options.worker) {
-    const workerOptions = options.worker;
-    progress?.({ step: 'worker' });
-    let current: Worker | undefined;
-    let running: Promise<void> | undefined;
-    worker = {
-      get running() {
-        return !!current;
-      },
-      async start(opts = {}) {
-        if (current) throw new Error('a worker is already running');
-        current = await createServiceWorker({
-          connection: temporal.native,
-          namespace: temporal.namespace,
-          taskQueue,
-          instances,
-          workflowBundle: opts.workflowBundle ?? workerOptions.workflowBundle,
-          maxCachedWorkflows: workerOptions.maxCachedWorkflows,
-        });
-        // Not caught here: a worker that fails while running is the process's (or the test's) error.
-        running = current.run();
-      },
-      async stop() {
-        if (!current) return;
-        current.shutdown();
-        await running;
-        current = undefined;
-        running = undefined;
-      },
-    };
-    await worker.start();
-  }
-
-  let app: FastifyInstance | undefined;
-  if (options.api) {
-    const { opsToken, actionTimeoutMs, temporalUiUrl, ...appOptions } = options.api;
-    // Unset: the embedded dev server's UI, when the service (or the test) runs one.
-    const ui = temporalUiUrl ?? temporal.devServer?.uiUrl;
-    // The web app is served from its standard build folder unless the caller names another.
-    app = await buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs, temporalUiUrl: ui }, { webRoot: WEB_BUILD_DIR, ...appOptions });
-  }
+  if (options.worker) progress?.({ step: 'worker' });
+  const [worker, app] = await allOrClose([
+    options.worker ? startWorker(options.worker, temporal, taskQueue, instances) : undefined,
+    options.api ? buildApi(options.api, temporal, taskQueue, instances) : undefined,
+  ]).catch(async (err) => {
+    await instances.close();
+    await connected.close();
+    throw err;
+  });
 
   return {
     temporal,
@@ -171,7 +137,75 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       await app?.close();
       await worker?.stop();
       await instances.close();
-      await closeTemporal?.();
+      await connected.close();
     },
   };
+}
+
+type Closeable = { close(): Promise<void> } | { stop(): Promise<void> } | undefined;
+
+/** Like Promise.all, but when one fails, the others that succeeded are closed before it throws. */
+async function allOrClose<T extends readonly Closeable[]>(steps: { [K in keyof T]: Promise<T[K]> | T[K] }): Promise<T> {
+  const settled = await Promise.allSettled(steps);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (!failed) return settled.map((s) => (s as PromiseFulfilledResult<Closeable>).value) as unknown as T;
+  await Promise.all(
+    settled.map((s) => {
+      const value = s.status === 'fulfilled' ? s.value : undefined;
+      return value && ('stop' in value ? value.stop() : value.close());
+    }),
+  );
+  throw failed.reason;
+}
+
+/** Connects Temporal from settings (closed by the service), or takes a connection someone else owns. */
+async function connectOrUse(temporal: ServiceOptions['temporal']): Promise<{ temporal: ServiceTemporal; close(): Promise<void> }> {
+  if ('use' in temporal) return { temporal: temporal.use, close: async () => {} };
+  const handles = await connectTemporal(temporal.connect, temporal.log);
+  return {
+    temporal: { address: handles.address, namespace: temporal.connect.temporal.namespace, client: handles.client, native: handles.native, devServer: handles.devServer },
+    close: handles.close,
+  };
+}
+
+/** The worker under the service's control, started. */
+async function startWorker(options: NonNullable<ServiceOptions['worker']>, temporal: ServiceTemporal, taskQueue: string, instances: InstanceDatabases): Promise<ServiceWorker> {
+  let current: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const worker: ServiceWorker = {
+    get running() {
+      return !!current;
+    },
+    async start(opts = {}) {
+      if (current) throw new Error('a worker is already running');
+      current = await createServiceWorker({
+        connection: temporal.native,
+        namespace: temporal.namespace,
+        taskQueue,
+        instances,
+        workflowBundle: opts.workflowBundle ?? options.workflowBundle,
+        maxCachedWorkflows: options.maxCachedWorkflows,
+      });
+      // Not caught here: a worker that fails while running is the process's (or the test's) error.
+      running = current.run();
+    },
+    async stop() {
+      if (!current) return;
+      current.shutdown();
+      await running;
+      current = undefined;
+      running = undefined;
+    },
+  };
+  await worker.start();
+  return worker;
+}
+
+/** The HTTP API, built (not listening: the caller picks where). */
+function buildApi(api: NonNullable<ServiceOptions['api']>, temporal: ServiceTemporal, taskQueue: string, instances: InstanceDatabases): Promise<FastifyInstance> {
+  const { opsToken, actionTimeoutMs, temporalUiUrl, ...appOptions } = api;
+  // Unset: the embedded dev server's UI, when the service (or the test) runs one.
+  const ui = temporalUiUrl ?? temporal.devServer?.uiUrl;
+  // The web app is served from its standard build folder unless the caller names another.
+  return buildApp({ instances, temporal: temporal.client, taskQueue, opsToken, actionTimeoutMs, temporalUiUrl: ui }, { webRoot: WEB_BUILD_DIR, ...appOptions });
 }

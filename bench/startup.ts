@@ -47,8 +47,8 @@ async function startOnce(dataDir: string): Promise<StartupRun> {
   };
   const main = fileURLToPath(new URL('../main.ts', import.meta.url));
   const started = performance.now();
-  // As `npm start` runs it: node with tsx's loader, no wrapper process.
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As `npm start` runs it (bin/run.mjs), without npm's own process.
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/run.mjs', import.meta.url)), main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const readyMs = await new Promise<number>((resolve, reject) => {

@@ -37,24 +37,26 @@ export class InstanceDatabases {
   private readonly substitutes = new Map<string, Db>();
 
   static async open(instances: InstanceConfig[], options: InstanceDatabasesOptions = {}): Promise<InstanceDatabases> {
-    const connections = new Map<string, InstanceConnection>();
     const connect = options.connect ?? openInstanceConnection;
-    try {
-      for (const inst of instances) {
+    // Side by side: each embedded database starts on its own, and a server's round trips overlap.
+    const opened = await Promise.allSettled(
+      instances.map(async (inst) => {
         const url =
           inst.databaseUrl ??
           (options.databaseUrl ? await ensureDatabase(options.databaseUrl, instanceDatabaseName(inst.id, options.databasePrefix)) : undefined);
-        const connection = await connect({
+        return connect({
           url,
           dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id),
           image: options.image ?? cachedMigratedImage,
         });
-        connections.set(inst.id, connection);
-      }
-    } catch (err) {
-      await Promise.all([...connections.values()].map((c) => c.close()));
-      throw err;
+      }),
+    );
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+      throw failed.reason;
     }
+    const connections = new Map(instances.map((inst, i) => [inst.id, (opened[i] as PromiseFulfilledResult<InstanceConnection>).value]));
     return new InstanceDatabases(new Map(instances.map((i) => [i.id, i])), connections);
   }
 

@@ -1,7 +1,7 @@
 // Operator visibility over every exchanged request, from Temporal itself: the same data the Temporal UI
 // shows, for scripts and for the dev server.
 import { WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DomainError } from '../domain/errors';
 import { snapshotQuery } from '../workflows/definitions';
 import type { ServiceDeps } from './deps';

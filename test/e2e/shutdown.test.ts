@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../harness/entry-process';
+import { entryArgs, freePort } from '../harness/entry-process';
 import { DUPLICATE_SIGNAL_WINDOW_MS } from '../../app/shutdown';
 
 // Ctrl-C in a terminal sends SIGINT to the whole foreground process group, and npm forwards the one it
@@ -21,7 +21,7 @@ interface Run {
 }
 
 function start(entry: string, env: NodeJS.ProcessEnv, readyLine: string): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, entryArgs(entry), { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => (onReady = resolve));

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** How the npm scripts run an entry point (bin/run.mjs): node's arguments for `entry` and its `args`. */
+export const entryArgs = (entry: string, args: string[] = []) => [fileURLToPath(new URL('../../bin/run.mjs', import.meta.url)), entry, ...args];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,7 +20,7 @@ export async function freePort(): Promise<number> {
 export interface EntryProcessOptions {
   /** What to call it in messages ("dev server", "API"...). */
   name: string;
-  /** The TypeScript entry point (absolute path), run as `node --import tsx <entry> ...args`. */
+  /** The TypeScript entry point (absolute path), run as the npm scripts run one (`node bin/run.mjs <entry> ...args`). */
   entry: string;
   args?: string[];
   /** The child's whole environment (default: this process's). */
@@ -57,7 +61,7 @@ export class EntryProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.options.name} is already running`);
     const { entry, args = [], env = process.env, readyLine, readyProbe, startTimeoutMs = 60_000 } = this.options;
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, entryArgs(entry, args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.out = '';
     this.starts++;
