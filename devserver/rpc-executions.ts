@@ -97,6 +97,7 @@ function startWorkflow(engine: Engine, req: StartRequest, signal?: StartSignal) 
     searchAttributes: req.searchAttributes,
     header: req.header,
     startDelayMs: durationMs(req.workflowStartDelay),
+    cronSchedule: req.cronSchedule || undefined,
     userMetadata: req.userMetadata,
     signal,
   });

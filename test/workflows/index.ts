@@ -3,3 +3,4 @@ export * from './messages';
 export * from './activities';
 export * from './lifecycle';
 export * from './server-api';
+export * from './cron';
