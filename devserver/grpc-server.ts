@@ -8,6 +8,7 @@ import { executionHandlers } from './rpc-executions';
 import { queryUpdateHandlers } from './rpc-queries-updates';
 import { taskHandlers } from './rpc-tasks';
 import { visibilityHandlers } from './rpc-visibility';
+import { scheduleHandlers } from './rpc-schedules';
 import { operatorHandlers } from './rpc-operator';
 import { testServiceHandlers } from './rpc-test-service';
 
@@ -26,6 +27,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ...queryUpdateHandlers(engine),
       ...taskHandlers(engine),
       ...visibilityHandlers(engine),
+      ...scheduleHandlers(engine),
     },
     operator: operatorHandlers(engine.namespaces),
     test: testServiceHandlers(engine.clock),

@@ -11,7 +11,9 @@ export type JournalRecord =
   | { t: 'start'; ns: string; wid: string; rid: string; requestId: string }
   | { t: 'ev'; ns: string; wid: string; rid: string; e: string }
   | { t: 'buf'; ns: string; rid: string; e: string; link?: boolean }
-  | { t: 'flush'; ns: string; rid: string };
+  | { t: 'flush'; ns: string; rid: string }
+  | { t: 'schedule'; ns: string; id: string; s: string }
+  | { t: 'schedule-deleted'; ns: string; id: string };
 
 export type RecoveredRecord =
   | Exclude<JournalRecord, { t: 'ev' } | { t: 'buf' }>

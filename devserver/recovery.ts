@@ -13,6 +13,7 @@ export function recover(e: Engine, journal: Journal): void {
     exec.buffered = buffered.get(`${exec.ns}\u0000${exec.runId}`) ?? [];
     resume(e, exec);
   }
+  e.schedules.resume();
 }
 
 /** Applies the journal's records; returns the events still buffered per run. */
@@ -45,6 +46,12 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
         break;
       case 'flush':
         buffered.delete(`${rec.ns}\u0000${rec.rid}`);
+        break;
+      case 'schedule':
+        e.schedules.restore(rec.ns, rec.id, rec.s);
+        break;
+      case 'schedule-deleted':
+        e.schedules.forget(rec.ns, rec.id);
         break;
     }
   }

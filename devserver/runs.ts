@@ -45,6 +45,11 @@ export interface StartParams {
   startDelayMs?: number;
   /** Runs on this cron schedule: each run waits for its tick, and its close starts the next. */
   cronSchedule?: string;
+  /** Search attributes the server itself sets (a schedule's TemporalScheduledById...), not validated as a client's. */
+  systemAttributes?: Record<string, proto.temporal.api.common.v1.IPayload>;
+  /** What a schedule hands its next run: the last result and failure of the runs it started. */
+  lastCompletionResult?: Payloads | null;
+  continuedFailure?: Failure | null;
   signal?: { name: string; input?: Payloads | null; header?: proto.temporal.api.common.v1.IHeader | null };
   parent?: { ns: string; workflowId: string; runId: string; initiatedEventId: number; root: { workflowId: string; runId: string } };
   /** Continue-as-new or retry of a previous run. */
@@ -80,7 +85,7 @@ export class Runs {
       if (p.startDelayMs) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
       compileCronSchedule(p.cronSchedule);
     }
-    const searchAttributes = validateAttributes(p.searchAttributes, ns.customAttributes);
+    const searchAttributes = { ...validateAttributes(p.searchAttributes, ns.customAttributes), ...p.systemAttributes };
     const existing = this.e.findRun(p.ns, p.workflowId);
     if (existing && !p.continued) {
       if (p.requestId && existing.startRequestId === p.requestId) {
@@ -162,8 +167,8 @@ export class Runs {
       firstExecutionRunId: firstRunId,
       continuedExecutionRunId: prev?.runId ?? '',
       initiator: p.continued?.initiator ?? (p.cronSchedule ? enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : 0),
-      continuedFailure: p.continued?.failure,
-      lastCompletionResult: p.continued?.lastCompletionResult,
+      continuedFailure: p.continued?.failure ?? p.continuedFailure,
+      lastCompletionResult: p.continued?.lastCompletionResult ?? p.lastCompletionResult,
       retryPolicy: p.retryPolicy ? withRetryDefaults(p.retryPolicy) : undefined,
       attempt: p.continued?.attempt ?? 1,
       workflowExecutionExpirationTime: expiration ? timestamp(expiration) : undefined,

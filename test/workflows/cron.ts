@@ -17,3 +17,15 @@ export async function cronInfo(): Promise<{ cronSchedule?: string; lastResult?: 
   const info = workflowInfo();
   return { cronSchedule: info.cronSchedule, lastResult: info.lastResult, lastFailure: info.lastFailure?.message, workflowId: info.workflowId };
 }
+
+/** What a scheduled run was given: its workflow id, last result, memo and the schedule that started it. */
+export async function scheduledInfo(): Promise<{ workflowId: string; lastResult?: unknown; memo?: Record<string, unknown>; scheduledBy?: unknown; scheduledAt?: unknown }> {
+  const info = workflowInfo();
+  return {
+    workflowId: info.workflowId,
+    lastResult: info.lastResult,
+    memo: info.memo,
+    scheduledBy: info.searchAttributes?.TemporalScheduledById?.[0],
+    scheduledAt: info.searchAttributes?.TemporalScheduledStartTime?.[0],
+  };
+}
