@@ -3,6 +3,7 @@ import { api, EventType, WorkflowExecutionStatus, durationMs, long, num, type Hi
 import type { Execution } from './execution';
 import { ServiceError } from './errors';
 import type { Attrs } from './history';
+import { successorRunId } from './runs';
 import type { Engine } from './engine';
 
 const { enums } = api;
@@ -38,6 +39,7 @@ export class Children {
             memo: a.memo,
             searchAttributes: a.searchAttributes,
             header: a.header,
+            cronSchedule: a.cronSchedule || undefined,
             identity: parent.started.identity ?? '',
             parent: { ns: parent.ns, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId, root: { workflowId: root.workflowId!, runId: root.runId! } },
           }).runId;
@@ -100,8 +102,8 @@ export class Children {
     };
     const mapped = byClose[closeEvent.eventType!];
     if (!mapped) return;
-    // A retried child reports only its final run (its failed or timed-out run with a successor is not final).
-    if ((closeEvent.workflowExecutionFailedEventAttributes ?? closeEvent.workflowExecutionTimedOutEventAttributes)?.retryState === enums.v1.RetryState.RETRY_STATE_IN_PROGRESS) return;
+    // A retried or cron child reports only its final run (a run with a successor is not final).
+    if (successorRunId(closeEvent)) return;
     this.e.history.addExternal(parent, [{ type: mapped[0], attrs: { ...base, ...mapped[1] } }]);
   }
 

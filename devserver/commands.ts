@@ -10,6 +10,7 @@ import {
   timestampMs,
   type Command,
   type Failure,
+  type Payloads,
   type ProtocolMessage,
 } from './proto';
 import type { Execution } from './execution';
@@ -19,6 +20,7 @@ import { validateAttributes } from './search-attributes';
 import { updateMessageEvent } from './updates';
 import { activityTimeouts } from './activities';
 import { unsupportedCommandField } from './unsupported-fields';
+import { compileCronSchedule } from './calendar-spec';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL, type Attrs } from './history';
 import type { Children } from './children';
 import type { Engine } from './engine';
@@ -94,6 +96,11 @@ const validators: Record<number, Validator> = {
   [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: (_e, _exec, a) => {
     if (!a?.workflowId || !a.workflowType?.name) {
       throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Child WorkflowId or WorkflowType is not set.');
+    }
+    try {
+      if (a.cronSchedule) compileCronSchedule(a.cronSchedule);
+    } catch {
+      throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'invalid CronSchedule on StartChildWorkflowExecutionCommand.');
     }
   },
   [CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE]: (_e, _exec, a, messages) => {
@@ -219,7 +226,10 @@ const handlers: Record<number, Handler> = {
     });
     return false;
   },
-  [CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION]: closeWith(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, (a) => ({ result: a.result })),
+  [CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION]: (ctx, a) => {
+    completeWorkflow(ctx, a.result);
+    return false;
+  },
   [CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION]: (ctx, a) => {
     failWorkflow(ctx, a.failure);
     return false;
@@ -290,6 +300,19 @@ const handlers: Record<number, Handler> = {
   },
 };
 
+/** CompleteWorkflowExecution: the run completes; a cron run names the next run, which starts on the following tick with this result. */
+function completeWorkflow({ e, exec, completedId, after }: CommandContext, result: Payloads | null | undefined): void {
+  const cronDelay = e.runs.cronBackoff(exec);
+  const newRunId = cronDelay === undefined ? undefined : randomUUID();
+  e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, { result, workflowTaskCompletedEventId: completedId, newExecutionRunId: newRunId ?? '' });
+  if (newRunId) {
+    const next = e.runs.cronRunParams(exec, cronDelay!, result, null);
+    after.push(() => e.runs.continueWith(exec, next, newRunId));
+  } else {
+    after.push(() => e.runs.onClosed(exec));
+  }
+}
+
 /** FailWorkflowExecution: the run fails, or, under its retry policy, is retried by a new run after the backoff. */
 function failWorkflow({ e, exec, completedId, after }: CommandContext, failure: Failure | null | undefined): void {
   const policy = exec.started.retryPolicy;
@@ -297,7 +320,9 @@ function failWorkflow({ e, exec, completedId, after }: CommandContext, failure: 
   const decision = policy
     ? decideRetry(policy, exec.started.attempt || 1, failure ?? undefined, e.clock.now(), expiration)
     : { retryState: enums.v1.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
-  if (decision.delayMs === undefined) {
+  // Not retried, a cron run still starts the next one (keeping the last successful result it was given).
+  const cronDelay = decision.delayMs === undefined ? e.runs.cronBackoff(exec) : undefined;
+  if (decision.delayMs === undefined && cronDelay === undefined) {
     e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
       failure,
       retryState: decision.retryState,
@@ -306,7 +331,10 @@ function failWorkflow({ e, exec, completedId, after }: CommandContext, failure: 
     after.push(() => e.runs.onClosed(exec));
     return;
   }
-  const next = e.runs.retryRunParams(exec, failure, decision.delayMs);
+  const next =
+    decision.delayMs !== undefined
+      ? e.runs.retryRunParams(exec, failure, decision.delayMs)
+      : e.runs.cronRunParams(exec, cronDelay!, exec.started.lastCompletionResult, failure);
   const newRunId = randomUUID();
   e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
     failure,
@@ -332,6 +360,8 @@ function continueAsNew({ e, exec, completedId, after }: CommandContext, a: Attrs
       ? { indexedFields: { ...exec.searchAttributes, ...validateAttributes(a.searchAttributes, e.namespaces.get(exec.ns).customAttributes) } }
       : undefined,
     retryPolicy: a.retryPolicy ?? undefined,
+    // As the real server: the command's schedule (none unless it names one).
+    cronSchedule: a.cronSchedule || undefined,
     continued: {
       previous: exec,
       initiator: a.initiator || enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW,

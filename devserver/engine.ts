@@ -9,6 +9,7 @@ import { WorkflowTasks } from './workflow-tasks';
 import { Activities } from './activities';
 import { Children } from './children';
 import { Queries } from './queries';
+import { Schedules } from './schedules';
 import { admitUpdate } from './updates';
 import { recover } from './recovery';
 import type { TaskToken } from './task-token';
@@ -34,6 +35,7 @@ export class Engine {
   readonly activities = new Activities(this);
   readonly children = new Children(this);
   readonly queries = new Queries(this);
+  readonly schedules: Schedules;
   private readonly runsById = new Map<string, Execution>();
   private readonly runsByWorkflow = new Map<string, Execution[]>();
 
@@ -43,6 +45,7 @@ export class Engine {
     private readonly journal?: Journal,
   ) {
     this.history = new HistoryWriter(clock, journal, (exec) => this.tasks.need(exec));
+    this.schedules = new Schedules(this, journal);
   }
 
   // ---------------------------------------------------------------- runs

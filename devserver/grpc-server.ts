@@ -9,6 +9,7 @@ import { queryUpdateHandlers } from './rpc-queries-updates';
 import { multiOperationHandlers } from './rpc-multi-operation';
 import { taskHandlers } from './rpc-tasks';
 import { visibilityHandlers } from './rpc-visibility';
+import { scheduleHandlers } from './rpc-schedules';
 import { operatorHandlers } from './rpc-operator';
 import { testServiceHandlers } from './rpc-test-service';
 import { refusingUnsupportedFields } from './unsupported-fields';
@@ -29,6 +30,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ...multiOperationHandlers(engine),
       ...taskHandlers(engine),
       ...visibilityHandlers(engine),
+      ...scheduleHandlers(engine),
     }),
     operator: operatorHandlers(engine.namespaces),
     test: testServiceHandlers(engine.clock),

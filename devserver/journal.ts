@@ -15,7 +15,9 @@ export type JournalRecord =
   /** An activity attempt's state, which history holds only once the activity closes (`at`: started, or retry due). */
   | { t: 'act'; ns: string; rid: string; id: number; attempt: number; state: 'started' | 'backoff'; at: number; identity?: string; hb?: number; failure?: string; details?: string }
   /** How far time skipping has moved the clock ahead of real time. */
-  | { t: 'clock'; offset: number };
+  | { t: 'clock'; offset: number }
+  | { t: 'schedule'; ns: string; id: string; s: string }
+  | { t: 'schedule-deleted'; ns: string; id: string };
 
 export type RecoveredRecord =
   | Exclude<JournalRecord, { t: 'ev' } | { t: 'buf' }>

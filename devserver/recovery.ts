@@ -14,6 +14,7 @@ export function recover(e: Engine, journal: Journal): void {
     exec.buffered = buffered.get(`${exec.ns}\u0000${exec.runId}`) ?? [];
     resume(e, exec);
   }
+  e.schedules.resume();
 }
 
 /** Applies the journal's records; returns the events still buffered per run. */
@@ -54,6 +55,12 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
       }
       case 'clock':
         e.clock.restoreOffset(rec.offset);
+        break;
+      case 'schedule':
+        e.schedules.restore(rec.ns, rec.id, rec.s);
+        break;
+      case 'schedule-deleted':
+        e.schedules.forget(rec.ns, rec.id);
         break;
     }
   }

@@ -97,6 +97,7 @@ export function startWorkflow(engine: Engine, req: StartRequest, extra: Pick<Sta
     searchAttributes: req.searchAttributes,
     header: req.header,
     startDelayMs: durationMs(req.workflowStartDelay),
+    cronSchedule: req.cronSchedule || undefined,
     userMetadata: req.userMetadata,
     ...extra,
   });

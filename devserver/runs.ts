@@ -10,6 +10,7 @@ import {
   timestamp,
   timestampMs,
   type Failure,
+  type HistoryEvent,
   type Payloads,
   type proto,
 } from './proto';
@@ -19,6 +20,7 @@ import { decideRetry, withRetryDefaults } from './retry';
 import { validateAttributes } from './search-attributes';
 import { abortOnClose, admitUpdate } from './updates';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL } from './history';
+import { compileCronSchedule, cronBackoffMs } from './calendar-spec';
 import type { Engine } from './engine';
 
 const { enums } = api;
@@ -41,6 +43,13 @@ export interface StartParams {
   searchAttributes?: proto.temporal.api.common.v1.ISearchAttributes | null;
   header?: proto.temporal.api.common.v1.IHeader | null;
   startDelayMs?: number;
+  /** Runs on this cron schedule: each run waits for its tick, and its close starts the next. */
+  cronSchedule?: string;
+  /** Search attributes the server itself sets (a schedule's TemporalScheduledById...), not validated as a client's. */
+  systemAttributes?: Record<string, proto.temporal.api.common.v1.IPayload>;
+  /** What a schedule hands its next run: the last result and failure of the runs it started. */
+  lastCompletionResult?: Payloads | null;
+  continuedFailure?: Failure | null;
   signal?: { name: string; input?: Payloads | null; header?: proto.temporal.api.common.v1.IHeader | null };
   /** Update-with-start: the update a new run's first workflow task carries. */
   update?: proto.temporal.api.update.v1.IRequest;
@@ -78,7 +87,11 @@ export class Runs {
     if ([p.executionTimeoutMs, p.runTimeoutMs, p.taskTimeoutMs, p.startDelayMs].some((t) => (t ?? 0) < 0)) {
       throw invalidArgument('Invalid timeout: timeouts must not be negative.');
     }
-    const searchAttributes = validateAttributes(p.searchAttributes, ns.customAttributes);
+    if (p.cronSchedule) {
+      if (p.startDelayMs) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
+      compileCronSchedule(p.cronSchedule);
+    }
+    const searchAttributes = { ...validateAttributes(p.searchAttributes, ns.customAttributes), ...p.systemAttributes };
     const existing = this.e.findRun(p.ns, p.workflowId);
     if (existing && !p.continued) {
       if (p.requestId && existing.startRequestId === p.requestId) {
@@ -125,7 +138,10 @@ export class Runs {
         }
       }
     }
-    const exec = this.createRun(p, searchAttributes);
+    // A new cron chain waits for its first tick (the real server's first workflow task backoff).
+    const now = this.e.clock.now();
+    const first = p.cronSchedule && !p.continued ? { ...p, startDelayMs: cronBackoffMs(p.cronSchedule, now, now) ?? 0 } : p;
+    const exec = this.createRun(first, searchAttributes);
     // A start delay leaves no first task to hand over: the real server then answers without one.
     const eagerTask = p.eager && !exec.firstTaskDelayed ? this.e.tasks.startEagerly(exec, p.identity ?? '') : undefined;
     return { runId: exec.runId, started: true, exec, eagerTask };
@@ -158,13 +174,14 @@ export class Runs {
       originalExecutionRunId: runId,
       firstExecutionRunId: firstRunId,
       continuedExecutionRunId: prev?.runId ?? '',
-      initiator: p.continued?.initiator ?? 0,
-      continuedFailure: p.continued?.failure,
-      lastCompletionResult: p.continued?.lastCompletionResult,
+      initiator: p.continued?.initiator ?? (p.cronSchedule ? enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : 0),
+      continuedFailure: p.continued?.failure ?? p.continuedFailure,
+      lastCompletionResult: p.continued?.lastCompletionResult ?? p.lastCompletionResult,
       retryPolicy: p.retryPolicy ? withRetryDefaults(p.retryPolicy) : undefined,
       attempt: p.continued?.attempt ?? 1,
       workflowExecutionExpirationTime: expiration ? timestamp(expiration) : undefined,
       firstWorkflowTaskBackoff: p.startDelayMs ? msDuration(p.startDelayMs) : undefined,
+      cronSchedule: p.cronSchedule ?? '',
       memo: p.memo ?? undefined,
       searchAttributes: { indexedFields: searchAttributes },
       header: p.header ?? undefined,
@@ -260,12 +277,17 @@ export class Runs {
         : policy
           ? decideRetry(policy, exec.started.attempt || 1, failure, now, expiration)
           : { retryState: enums.v1.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
-    if (decision.delayMs === undefined) {
+    // Not retried, an unexpired cron run still starts the next one, with the last result it was given.
+    const cronDelay = decision.delayMs === undefined && !(expiration !== undefined && now >= expiration) ? this.cronBackoff(exec) : undefined;
+    if (decision.delayMs === undefined && cronDelay === undefined) {
       this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState });
       this.onClosed(exec);
       return;
     }
-    const next = this.retryRunParams(exec, failure, decision.delayMs);
+    const next =
+      decision.delayMs !== undefined
+        ? this.retryRunParams(exec, failure, decision.delayMs)
+        : this.cronRunParams(exec, cronDelay!, exec.started.lastCompletionResult, failure);
     const newRunId = randomUUID();
     this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, { retryState: decision.retryState, newExecutionRunId: newRunId });
     this.continueWith(exec, next, newRunId);
@@ -286,10 +308,7 @@ export class Runs {
     for (const act of exec.activities.values()) this.e.activities.stop(act);
     exec.buffered = [];
     const close = exec.closeEvent!;
-    const continuing =
-      exec.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW ||
-      !!(close.workflowExecutionFailedEventAttributes ?? close.workflowExecutionTimedOutEventAttributes)?.newExecutionRunId;
-    abortOnClose(exec, continuing);
+    abortOnClose(exec, !!successorRunId(close));
     // Queries asked while it ran are answered from the closed history instead.
     const queries = [...(task?.queries.values() ?? []), ...exec.queuedQueries];
     exec.queuedQueries = [];
@@ -310,6 +329,27 @@ export class Runs {
     });
   }
 
+  /** How long a cron workflow's next run waits; undefined when the run has no cron schedule (or no tick is left). */
+  cronBackoff(exec: Execution): number | undefined {
+    const cron = exec.started.cronSchedule;
+    return cron ? cronBackoffMs(cron, exec.executionTime, this.e.clock.now()) : undefined;
+  }
+
+  /** A cron workflow's next run: the chain's request again, with the last result and the failure (if any) it carries over. */
+  cronRunParams(exec: Execution, delayMs: number, lastCompletionResult: Payloads | null | undefined, failure: Failure | null | undefined): StartParams {
+    const s = exec.started;
+    return this.nextRunParams(exec, {
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      input: s.input,
+      // As the real server: the start's memo and search attributes, not what the run upserted.
+      memo: s.memo,
+      searchAttributes: s.searchAttributes,
+      startDelayMs: delayMs,
+      continued: { previous: exec, initiator: enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, failure, lastCompletionResult, attempt: 1 },
+    });
+  }
+
   nextRunParams(exec: Execution, p: Partial<StartParams> & Pick<StartParams, 'workflowType' | 'taskQueue' | 'continued'>): StartParams {
     const s = exec.started;
     return {
@@ -323,6 +363,7 @@ export class Runs {
       memo: { fields: exec.memo },
       searchAttributes: { indexedFields: exec.searchAttributes },
       header: s.header,
+      cronSchedule: s.cronSchedule || undefined,
       ...p,
     };
   }
@@ -339,4 +380,14 @@ export class Runs {
     });
   }
 
+}
+
+/** The run a closed run's chain continues with (continue-as-new, retry, cron), if any. */
+export function successorRunId(close: HistoryEvent): string | undefined {
+  const a =
+    close.workflowExecutionContinuedAsNewEventAttributes ??
+    close.workflowExecutionCompletedEventAttributes ??
+    close.workflowExecutionFailedEventAttributes ??
+    close.workflowExecutionTimedOutEventAttributes;
+  return a?.newExecutionRunId || undefined;
 }

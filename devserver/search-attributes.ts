@@ -38,6 +38,9 @@ export const systemAttributes: ReadonlyMap<string, SearchAttributeKind> = new Ma
   ['RootRunId', 'Keyword'],
   ['TemporalChangeVersion', 'KeywordList'],
   ['BuildIds', 'KeywordList'],
+  // Set by schedules on the workflows they start.
+  ['TemporalScheduledStartTime', 'Datetime'],
+  ['TemporalScheduledById', 'Keyword'],
 ]);
 
 /** System attributes SDKs set themselves: patched() records its patch ids in TemporalChangeVersion. */

@@ -205,9 +205,9 @@ describe('gRPC status codes', () => {
     });
   });
 
-  // The real server implements schedules; the dev server answers any RPC it lacks with UNIMPLEMENTED.
+  // The real server implements batch operations; the dev server answers any RPC it lacks with UNIMPLEMENTED.
   it.skipIf(!onDevServer)('UNIMPLEMENTED for an RPC the dev server does not implement', async () => {
-    expect(await codeOf(() => service().listSchedules({ namespace: t.namespace }))).toBe(status.UNIMPLEMENTED);
+    expect(await codeOf(() => service().listBatchOperations({ namespace: t.namespace }))).toBe(status.UNIMPLEMENTED);
   });
 });
 

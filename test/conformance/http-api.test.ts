@@ -251,7 +251,7 @@ describe.runIf(onDevServer)('HTTP API errors', () => {
     expect(await http('POST', signal, { nope: 1 })).toMatchObject({ status: 400, body: { code: status.INVALID_ARGUMENT, message: expect.stringContaining('nope') } });
     expect((await http('GET', `/namespaces/${namespace()}/task-queues/q?taskQueueType=NOPE`)).status).toBe(400);
     expect(await http('GET', '/no-such-thing')).toEqual({ status: 404, body: { code: status.NOT_FOUND, message: 'Not Found' } });
-    expect(await http('GET', `/namespaces/${namespace()}/schedules`)).toMatchObject({ status: 501, body: { code: status.UNIMPLEMENTED } });
+    expect(await http('GET', `/namespaces/${namespace()}/batch-operations`)).toMatchObject({ status: 501, body: { code: status.UNIMPLEMENTED } });
   });
 });
 

@@ -4,3 +4,4 @@ export * from './activities';
 export * from './lifecycle';
 export * from './server-api';
 export * from './update-with-start';
+export * from './cron';
