@@ -1,8 +1,8 @@
-// The bench's start-up phase: `npm start` (main.ts) as a user runs it, on an empty data directory and
-// then again on the same one, timed to "ready" (API, worker and dev server answering), with the
-// resident memory of its process once idle.
+// The bench's start-up phase: `npm start` as a user runs it, on an empty data directory and then again
+// on the same one, timed to "ready" (API, worker and dev server answering), with the resident memory
+// of every process it runs (npm's own and the service's) once idle.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,10 @@ import { sleep } from './stats';
 
 export interface StartupRun {
   readyMs: number;
+  /** Every process `npm start` runs, together. */
   idleRssMiB: number;
+  /** The service's own process (node bin/run.mjs main.ts). */
+  serviceRssMiB: number;
 }
 
 export interface StartupResult {
@@ -35,6 +38,24 @@ const freePort = () =>
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
+/** `pid` and its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the second field after the command, which is in parentheses.
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
 async function startOnce(dataDir: string): Promise<StartupRun> {
   const env = {
     ...process.env,
@@ -45,10 +66,9 @@ async function startOnce(dataDir: string): Promise<StartupRun> {
     TEMPORAL_ADDRESS: '',
     DATABASE_URL: '',
   };
-  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
   const started = performance.now();
-  // As `npm start` runs it (bin/run.mjs), without npm's own process.
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/run.mjs', import.meta.url)), main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own, so that the whole of it can be stopped together.
+  const child = spawn('npm', ['start', '--silent'], { cwd: fileURLToPath(new URL('..', import.meta.url)), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const readyMs = await new Promise<number>((resolve, reject) => {
@@ -68,9 +88,10 @@ async function startOnce(dataDir: string): Promise<StartupRun> {
       });
     });
     await sleep(IDLE_MS);
-    return { readyMs: Math.round(readyMs), idleRssMiB: Math.round(rssMiB(child.pid!)) };
+    const tree = processTree(child.pid!);
+    return { readyMs: Math.round(readyMs), idleRssMiB: Math.round(tree.reduce((sum, pid) => sum + rssMiB(pid), 0)), serviceRssMiB: Math.round(rssMiB(tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0bin/run.mjs\0'))!)) };
   } finally {
-    child.kill('SIGTERM');
+    process.kill(-child.pid!, 'SIGTERM');
     await exited;
   }
 }
@@ -81,9 +102,10 @@ export async function measureStartup(say: (msg: string) => void): Promise<Startu
   try {
     say('start-up: npm start on an empty data directory...');
     const first = await startOnce(dataDir);
-    say(`  ready in ${(first.readyMs / 1000).toFixed(1)} s, ${first.idleRssMiB} MiB resident when idle; restarting on the same data...`);
+    const idle = (run: StartupRun) => `${run.idleRssMiB} MiB resident when idle (the service's process ${run.serviceRssMiB} MiB, npm ${run.idleRssMiB - run.serviceRssMiB} MiB)`;
+    say(`  ready in ${(first.readyMs / 1000).toFixed(1)} s, ${idle(first)}; restarting on the same data...`);
     const restart = await startOnce(dataDir);
-    say(`  ready in ${(restart.readyMs / 1000).toFixed(1)} s, ${restart.idleRssMiB} MiB resident when idle`);
+    say(`  ready in ${(restart.readyMs / 1000).toFixed(1)} s, ${idle(restart)}`);
     return { first, restart };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // (a fresh clone or `npm ci` starts clean).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,27 +42,35 @@ export function hashSources(paths: string[], options: { extra?: string[]; skip?:
 const making = new Map<string, Promise<string>>();
 
 /**
- * The path of `name` in the cache, made by `make` when it is not there yet. Concurrent callers in one
- * process share one making; processes racing each write a file of their own and rename it into place.
+ * The path of `name` in the cache (a file or a folder), made by `make` at a path of its own when it is
+ * not there yet and renamed into place. Concurrent callers in one process share one making; of
+ * processes racing, the first rename wins and the others use what it made.
  */
-export function cachedFile(name: string, make: () => Promise<Uint8Array | string>): Promise<string> {
-  const file = join(BUILD_CACHE_DIR, name);
-  let pending = making.get(file);
+export function cachedPath(name: string, make: (partial: string) => Promise<void>): Promise<string> {
+  const path = join(BUILD_CACHE_DIR, name);
+  let pending = making.get(path);
   if (!pending) {
     pending = (async () => {
       try {
-        await access(file);
+        await access(path);
       } catch {
-        const content = await make();
         await mkdir(BUILD_CACHE_DIR, { recursive: true });
-        const partial = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-        await writeFile(partial, content);
-        await rename(partial, file);
+        const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+        await make(partial);
+        // A folder cannot replace one another process renamed there first: then that one is used.
+        await rename(partial, path).catch(async (err) => {
+          await rm(partial, { recursive: true, force: true });
+          await access(path).catch(() => Promise.reject(err));
+        });
       }
-      return file;
+      return path;
     })();
-    pending.catch(() => making.delete(file));
-    making.set(file, pending);
+    pending.catch(() => making.delete(path));
+    making.set(path, pending);
   }
   return pending;
 }
+
+/** A file in the cache (see `cachedPath`) with the content `make` returns. */
+export const cachedFile = (name: string, make: () => Promise<Uint8Array | string>): Promise<string> =>
+  cachedPath(name, async (partial) => writeFile(partial, await make()));

@@ -4,7 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from './migrations/index';
-import { openPGlite } from './pglite';
+import { copyImage, openPGlite } from './pglite';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -15,10 +15,12 @@ export interface InstanceDbLocation {
   /** Directory of an embedded PGlite database; in memory when neither is set. */
   dataDir?: string;
   /**
-   * A new embedded database (in memory, or a data directory that holds none yet) starts as a copy of
-   * this image (see `migratedImage`) instead of running initdb and every migration.
+   * A new embedded database in memory starts as a copy of this image (see `migratedImage`) instead of
+   * running initdb and every migration.
    */
   image?: () => Promise<Blob>;
+  /** The same for a data directory that holds no database yet: a folder to copy (see `migratedDirectory`). */
+  imageDirectory?: () => Promise<string>;
 }
 
 /**
@@ -51,9 +53,12 @@ export async function openInstanceConnection(location: InstanceDbLocation): Prom
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     listen = (channel, onNotify, onError) => listenOnPostgres(url, channel, onNotify, onError);
   } else {
-    const fresh = !location.dataDir || !existsSync(join(location.dataDir, 'PG_VERSION'));
-    if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
-    const pglite = await openPGlite(location.dataDir, fresh && location.image ? { loadDataDir: await location.image() } : {});
+    const { dataDir, image, imageDirectory } = location;
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      if (imageDirectory && !existsSync(join(dataDir, 'PG_VERSION'))) await copyImage(await imageDirectory(), dataDir);
+    }
+    const pglite = await openPGlite(dataDir, !dataDir && image ? { loadDataDir: await image() } : {});
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     // PGlite delivers its own NOTIFYs to listeners in this process: it never breaks apart from closing.
     listen = (channel, onNotify) => pglite.listen(channel, onNotify);
@@ -100,6 +105,16 @@ export async function migratedImage(): Promise<Blob> {
     await migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }));
     // Uncompressed: starting from it skips a gunzip of some 40 MB each time (a third of the start).
     return await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
+}
+
+/** Makes `dataDir` an empty migrated embedded database, closed: a folder to copy new databases from. */
+export async function migratedDirectory(dataDir: string): Promise<void> {
+  const pglite = await openPGlite(dataDir);
+  try {
+    await migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }));
   } finally {
     await pglite.close();
   }

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migratedImage } from './connect';
-import { cachedFile, hashSources } from '../config/build-cache';
+import { migratedDirectory, migratedImage } from './connect';
+import { cachedFile, cachedPath, hashSources } from '../config/build-cache';
 
 // The image is only good for the PGlite build that wrote it and for exactly these migrations (their
 // sources as written: the same key whichever loader, tsx or vitest, runs this).
@@ -23,3 +23,6 @@ export const migratedImageFile = (): Promise<string> =>
 
 /** The cached image itself (see `migratedImageFile`). */
 export const cachedMigratedImage = async (): Promise<Blob> => new Blob([await readFile(await migratedImageFile())]);
+
+/** The same database as a folder, for new embedded databases on disk to be copied from (`npm start`). */
+export const migratedImageDirectory = (): Promise<string> => cachedPath(`pglite-migrated-${imageKey()}`, migratedDirectory);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase, openInstanceConnection, type Db, type InstanceConnection, type InstanceDbLocation, type Listen } from './connect';
-import { cachedMigratedImage } from './image-cache';
+import { cachedMigratedImage, migratedImageDirectory } from './image-cache';
 import { unknownInstance, type InstanceConfig } from '../config/instances';
 
 export interface InstanceDatabasesOptions {
@@ -10,8 +10,9 @@ export interface InstanceDatabasesOptions {
   /** Where embedded (PGlite) databases live when there is no PostgreSQL URL; in memory when unset. */
   dataDir?: string;
   /**
-   * New embedded databases start from this image of a migrated one (`migratedImage`); by default
-   * from the one cached under node_modules/.cache (db/image-cache.ts), made on first need.
+   * New embedded databases in memory start from this image of a migrated one (`migratedImage`); by
+   * default from the one cached under node_modules/.cache (db/image-cache.ts), made on first need.
+   * New ones in `dataDir` are copies of the cached folder of the same database (`migratedImageDirectory`).
    */
   image?: () => Promise<Blob>;
   /** Opens one instance's database (default `openInstanceConnection`); the tests reuse in-memory ones. */
@@ -48,6 +49,7 @@ export class InstanceDatabases {
           url,
           dataDir: url || !options.dataDir ? undefined : join(options.dataDir, 'db', inst.id),
           image: options.image ?? cachedMigratedImage,
+          imageDirectory: migratedImageDirectory,
         });
       }),
     );

@@ -1,6 +1,6 @@
 // Every embedded PostgreSQL (PGlite) this project opens, with the same settings: a smaller buffer pool,
 // one compiled WebAssembly module for all of them, and Node's codec for bytea.
-import { readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
@@ -37,4 +37,20 @@ export async function openPGlite(dataDir?: string, options: { loadDataDir?: Blob
     pgliteWasmModule: await pgliteModule(),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
   });
+}
+
+/**
+ * Makes `dataDir` a new database, a copy of `imageDir` (an empty migrated one). Not PGlite's own
+ * `loadDataDir`, which unpacks a tar inside the database's WebAssembly memory: that memory never
+ * shrinks, and each database kept some 100 MB more for the life of the process. Copied beside it and
+ * renamed into place, so a process killed midway leaves no half database behind.
+ */
+export async function copyImage(imageDir: string, dataDir: string): Promise<void> {
+  const existing = await readdir(dataDir).catch(() => []);
+  if (existing.length) throw new Error(`${dataDir} is neither empty nor an embedded database (it has no PG_VERSION)`);
+  const partial = `${dataDir}.copying`;
+  await rm(partial, { recursive: true, force: true });
+  await cp(imageDir, partial, { recursive: true });
+  await rmdir(dataDir).catch(() => {});
+  await rename(partial, dataDir);
 }
