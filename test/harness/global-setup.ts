@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { migratedImageFile } from '../../db/image-cache';
+import { migratedImageDirectory, migratedImageFile } from '../../db/image-cache';
 import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
 import { cachedWorkflowBundle, workflowBundle } from '../../app/workflow-bundle';
 import { PROJECT_ROOT } from '../../config/build-cache';
@@ -16,9 +16,10 @@ declare module 'vitest' {
 
 /**
  * Once per test run: makes sure of the conformance suite's and the service's workflow bundles, the
- * database image every test file's stacks start from, the web app's build they serve under /app/ and
- * the Temporal UI's build the dev servers serve on their HTTP port (each made only when its sources
- * changed: app/workflow-bundle.ts, db/image-cache.ts, app/web-build.ts; `npm start` uses the same ones).
+ * database image every test file's stacks start from (and its folder, for `npm start` in a test), the
+ * web app's build they serve under /app/ and the Temporal UI's build the dev servers serve on their
+ * HTTP port (each made only when its sources changed: app/workflow-bundle.ts, db/image-cache.ts,
+ * app/web-build.ts; `npm start` uses the same ones).
  */
 export default async function setup(project: TestProject): Promise<void> {
   const conformanceWorkflows = join(PROJECT_ROOT, 'test', 'workflows');
@@ -26,6 +27,8 @@ export default async function setup(project: TestProject): Promise<void> {
     cachedWorkflowBundle('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
     workflowBundle(),
     migratedImageFile(),
+    // For the tests that run `npm start` (main.ts) on a fresh data directory.
+    migratedImageDirectory(),
     ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
     ensureTemporalUiBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
   ]);
