@@ -4,7 +4,7 @@ import { executionInfo } from './visibility';
 import { checkFirstRun, pageToken, pollBudget, readPageToken, runOf, waitOn, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
-import type { StartParams } from './runs';
+import { newWorkflowParams, type StartParams } from './runs';
 
 const { enums } = api;
 type StartRequest = RequestOf<'StartWorkflowExecutionRequest'> | RequestOf<'SignalWithStartWorkflowExecutionRequest'>;
@@ -82,23 +82,13 @@ export function startWorkflow(engine: Engine, req: StartRequest, extra: Pick<Sta
   return engine.startWorkflow({
     ns: engine.namespaces.get(req.namespace).name,
     workflowId: req.workflowId,
-    workflowType: req.workflowType?.name ?? '',
-    taskQueue: req.taskQueue?.name ?? '',
-    input: req.input,
-    executionTimeoutMs: durationMs(req.workflowExecutionTimeout),
-    runTimeoutMs: durationMs(req.workflowRunTimeout),
-    taskTimeoutMs: durationMs(req.workflowTaskTimeout),
+    ...newWorkflowParams(req),
     identity: req.identity,
     requestId: req.requestId,
     reusePolicy: req.workflowIdReusePolicy,
     conflictPolicy: req.workflowIdConflictPolicy,
-    retryPolicy: req.retryPolicy,
-    memo: req.memo,
-    searchAttributes: req.searchAttributes,
-    header: req.header,
     startDelayMs: durationMs(req.workflowStartDelay),
     cronSchedule: req.cronSchedule || undefined,
-    userMetadata: req.userMetadata,
     ...extra,
   });
 }

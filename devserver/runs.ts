@@ -25,6 +25,26 @@ import type { Engine } from './engine';
 
 const { enums } = api;
 
+/**
+ * The fields of a new workflow as a start request and a schedule's action both carry them
+ * (NewWorkflowExecutionInfo's names), as StartParams takes them.
+ */
+export function newWorkflowParams(info: proto.temporal.api.workflow.v1.INewWorkflowExecutionInfo) {
+  return {
+    workflowType: info.workflowType?.name ?? '',
+    taskQueue: info.taskQueue?.name ?? '',
+    input: info.input,
+    executionTimeoutMs: durationMs(info.workflowExecutionTimeout),
+    runTimeoutMs: durationMs(info.workflowRunTimeout),
+    taskTimeoutMs: durationMs(info.workflowTaskTimeout),
+    retryPolicy: info.retryPolicy,
+    memo: info.memo,
+    searchAttributes: info.searchAttributes,
+    header: info.header,
+    userMetadata: info.userMetadata,
+  };
+}
+
 export interface StartParams {
   ns: string;
   workflowId: string;

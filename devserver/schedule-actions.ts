@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newWorkflowParams } from './runs';
 import { api, durationMs, long, num, timestamp, type Failure, type Payload, type Payloads, type proto } from './proto';
 import { ServiceError } from './errors';
 import type { CompiledSpec } from './schedule-spec';
@@ -172,26 +173,16 @@ export class ScheduleActions {
       const { runId } = this.e.runs.startWorkflow({
         ns: rec.ns,
         workflowId,
-        workflowType: a.workflowType?.name ?? '',
-        taskQueue: a.taskQueue?.name ?? '',
-        input: a.input,
-        executionTimeoutMs: durationMs(a.workflowExecutionTimeout),
-        runTimeoutMs: durationMs(a.workflowRunTimeout),
-        taskTimeoutMs: durationMs(a.workflowTaskTimeout),
+        ...newWorkflowParams(a),
         identity: identity(rec),
         requestId: randomUUID(),
         reusePolicy: start.manual
           ? enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
           : enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-        retryPolicy: a.retryPolicy,
-        memo: a.memo,
-        searchAttributes: a.searchAttributes,
         systemAttributes: {
           TemporalScheduledStartTime: payload(rfc3339(start.nominal), 'Datetime'),
           TemporalScheduledById: payload(rec.id, 'Keyword'),
         },
-        header: a.header,
-        userMetadata: a.userMetadata,
         lastCompletionResult: carried ? rec.lastCompletionResult : undefined,
         continuedFailure: carried ? rec.continuedFailure : undefined,
       });
