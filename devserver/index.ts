@@ -26,6 +26,11 @@ export interface DevServerOptions {
   dataDir?: string;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
+  /**
+   * Retention of the namespaces created at start (`default` and `namespaces`): closed runs are deleted
+   * this long after they close. Default 24 h, as `temporal server start-dev`.
+   */
+  retentionMs?: number;
   /** Custom search attributes to register in every namespace created at start. */
   searchAttributes?: Record<string, SearchAttributeKind>;
   log?: (message: string) => void;
@@ -55,10 +60,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     (err) => log(`timer callback failed: ${(err as Error)?.stack ?? err}`),
     (offset) => journal?.write([{ t: 'clock', offset }]),
   );
-  const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}));
+  const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
   const engine = new Engine(clock, namespaces, journal);
   engine.recover();
   for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
+  engine.retention.start();
 
   const services = createHandlers(engine, DEV_SERVER_VERSION);
   const server = new grpc.Server({

@@ -6,7 +6,7 @@ const HistoryEventType = api.history.v1.HistoryEvent;
 
 /** One line of the journal. Events are stored protobuf-encoded, exactly as the server holds them. */
 export type JournalRecord =
-  | { t: 'ns'; name: string; id: string; retentionDays: number }
+  | { t: 'ns'; name: string; id: string; retentionMs?: number; retentionDays?: number }
   | { t: 'sa'; ns: string; name: string; kind: string }
   | { t: 'start'; ns: string; wid: string; rid: string; requestId: string }
   | { t: 'ev'; ns: string; wid: string; rid: string; e: string }
