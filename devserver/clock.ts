@@ -40,6 +40,11 @@ export class VirtualClock {
     this.offset = Math.max(this.offset, offset);
   }
 
+  /** How far time skipping has moved this clock ahead of real time. */
+  get skippedMs(): number {
+    return this.offset;
+  }
+
   now(): number {
     return Date.now() + this.offset;
   }

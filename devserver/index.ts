@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { VirtualClock } from './clock';
 import { Engine } from './engine';
 import { Journal } from './journal';
+import { Compaction } from './journal-compaction';
 import { Namespaces } from './namespaces';
 import { addServices, createHandlers } from './grpc-server';
 import { startHttpServer, type HttpServer } from './http-server';
@@ -24,6 +25,11 @@ export interface DevServerOptions {
   uiRoot?: string | false;
   /** Keep state in this directory so it survives a restart (even `kill -9`). In memory when unset. */
   dataDir?: string;
+  /**
+   * With a data dir: the journal's tail is compacted into a snapshot of the live state once it is
+   * larger than this and than the last snapshot. Default 8 MiB.
+   */
+  compactAfterBytes?: number;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
   /**
@@ -62,6 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   );
   const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
   const engine = new Engine(clock, namespaces, journal);
+  const compaction = journal && new Compaction(journal, engine, options.compactAfterBytes);
   engine.recover();
   for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
   engine.retention.start();
@@ -98,6 +105,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       throw new Error(`HTTP port ${uiPort}: ${err.message}`);
     });
   }
+  // Runs past their retention were dropped at start: a large tail of them is compacted away now.
+  compaction?.start();
   log(
     `Temporal dev server listening on ${address}${options.dataDir ? ` (state in ${options.dataDir})` : ' (in memory)'}` +
       (http ? `, Temporal UI on ${http.url} and HTTP API under /api/v1` : ''),
@@ -114,6 +123,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       clock.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
+      compaction?.close();
       journal?.close();
     },
   };

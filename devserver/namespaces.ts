@@ -99,6 +99,15 @@ export class Namespaces {
     this.record({ t: 'sa', ns: nsName, name, kind: '' });
   }
 
+  /** The records that rebuild every namespace and its attributes (for the journal's snapshot). */
+  *records(): Iterable<JournalRecord> {
+    for (const ns of this.byName.values()) {
+      yield { t: 'ns', name: ns.name, id: ns.id, retentionMs: ns.retentionMs };
+      for (const [name] of defaultCustomAttributes) if (!ns.customAttributes.has(name)) yield { t: 'sa', ns: ns.name, name, kind: '' };
+      for (const [name, kind] of ns.customAttributes) yield { t: 'sa', ns: ns.name, name, kind };
+    }
+  }
+
   restoreAttribute(nsName: string, name: string, kind: string): void {
     const ns = this.byName.get(nsName);
     if (!ns) return;
