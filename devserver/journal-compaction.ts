@@ -2,7 +2,7 @@ import { Journal, type JournalRecord } from './journal';
 import type { Engine } from './engine';
 
 /** The tail is compacted once it outgrows both this and the last snapshot (so each byte is rewritten a bounded number of times). */
-export const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
+const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /**
  * The records that rebuild the engine's live state, as recovery replays them: namespaces and their

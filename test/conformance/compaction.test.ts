@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
 import { Journal, type JournalRecord } from '../../devserver/journal';
 import type { collector } from '../workflows/messages';
+import type { actCall } from '../workflows/activities';
 
 const HOUR = 3_600_000;
 
@@ -116,6 +118,51 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
         // Every acknowledged signal is there, in order (one cut off by the kill and retried may be there twice).
         expect([...new Set(await h.result())]).toEqual(items);
       }
+    });
+  });
+
+  it('a clean shutdown leaves a snapshot alone that restores a running activity attempt and the clock offset', async () => {
+    const dataDir = tempDir();
+    let server = new DevServerProcess(await freePort(), dataDir);
+    await server.start();
+    cleanup.push(() => server.kill());
+    const t = await createTemporalTestEnv({ address: server.address });
+    cleanup.push(() => t.teardown());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let running!: () => void;
+    const secondAttemptRunning = new Promise<void>((resolve) => (running = resolve));
+    const activities = {
+      failsOnceThenWaits: async () => {
+        if (Context.current().info.attempt === 1) throw new Error('first attempt fails');
+        running();
+        await released;
+        return Context.current().info.attempt;
+      },
+    };
+    await t.withWorker({ activities }, async (taskQueue) => {
+      await t.env.sleep(10 * 24 * HOUR);
+      const skipped = await t.env.currentTimeMs();
+      const handle = await t.client.workflow.start<typeof actCall>('actCall', {
+        taskQueue,
+        workflowId: `snapshot-activity-${taskQueue}`,
+        args: ['failsOnceThenWaits', { startToCloseTimeout: '5 minutes', retry: { initialInterval: '100 ms' } }],
+      });
+      await secondAttemptRunning;
+      const before = await events(handle);
+
+      expect(await server.stop()).toBe(true);
+      expect(readdirSync(dataDir)).toEqual(['snapshot-1.jsonl']);
+      server = new DevServerProcess(server.port, dataDir);
+      await server.start();
+
+      expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(skipped);
+      expect(await events(handle)).toEqual(before);
+      release();
+      expect(await handle.result()).toBe(2);
+      const started = ((await handle.fetchHistory()).events ?? []).find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
+      expect(started.attempt).toBe(2);
+      expect(started.lastFailure?.message).toBe('first attempt fails');
     });
   });
 
