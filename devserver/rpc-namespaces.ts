@@ -1,5 +1,6 @@
 import { api, durationMs, msDuration } from './proto';
 import { DAY_MS, type Namespaces } from './namespaces';
+import { invalidArgument } from './errors';
 import type { Handlers, RequestOf } from './rpc-common';
 
 const { enums } = api;
@@ -47,7 +48,9 @@ export function namespaceHandlers(namespaces: Namespaces, serverVersion: string)
     }),
     RegisterNamespace: (req: RequestOf<'RegisterNamespaceRequest'>) => {
       // Kept as given (a real server's minimum is dynamic config); unset, a day.
-      namespaces.register(req.namespace, durationMs(req.workflowExecutionRetentionPeriod) || DAY_MS, req.description);
+      const retentionMs = durationMs(req.workflowExecutionRetentionPeriod);
+      if (retentionMs < 0) throw invalidArgument('A valid retention period is not set on request.');
+      namespaces.register(req.namespace, retentionMs || DAY_MS, req.description);
       return {};
     },
     DescribeNamespace: (req: RequestOf<'DescribeNamespaceRequest'>) => describeNamespace(req.namespace || namespaces.byId(req.id).name),

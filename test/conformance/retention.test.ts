@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
@@ -73,6 +74,32 @@ describe.skipIf(!onDevServer)('retention of closed runs', () => {
       await again.signal('finish');
       expect(await again.result()).toEqual([]);
     });
+  });
+
+  it("applies a registered namespace's own retention to every kind of close, here a termination", async () => {
+    const namespace = `short-retention-${Date.now()}`;
+    const service = t.client.workflowService;
+    await service.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(3600) } });
+    const execution = { workflowId: 'terminated-early', runId: '' };
+    const { runId } = await service.startWorkflowExecution({
+      namespace,
+      workflowId: execution.workflowId,
+      workflowType: { name: 'collector' },
+      taskQueue: { name: 'nobody-polls' },
+      requestId: `start-${namespace}`,
+    });
+    await service.terminateWorkflowExecution({ namespace, workflowExecution: { workflowId: execution.workflowId, runId } });
+    const { config } = await service.describeNamespace({ namespace });
+    expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(3600);
+
+    await t.env.sleep(HOUR / 2);
+    expect((await service.describeWorkflowExecution({ namespace, execution: { ...execution, runId } })).workflowExecutionInfo?.execution?.runId).toBe(runId);
+    await t.env.sleep(HOUR);
+    expect(await codeOf(() => service.describeWorkflowExecution({ namespace, execution: { ...execution, runId } }))).toBe(status.NOT_FOUND);
+    expect(Number((await service.countWorkflowExecutions({ namespace, query: '' })).count)).toBe(0);
+    expect(await codeOf(() => service.registerNamespace({ namespace: `${namespace}-bad`, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(-1) } }))).toBe(
+      status.INVALID_ARGUMENT,
+    );
   });
 
   it('keeps counting across a crash and restart: deletes on schedule after it, at once when a shorter retention is past due', async () => {
