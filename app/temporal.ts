@@ -23,6 +23,7 @@ export async function connectTemporal(settings: Settings, log: (msg: string) => 
     devServer = await startDevServer({
       port: settings.devServerPort,
       uiPort: settings.devServerUiPort,
+      retentionMs: settings.devServerRetentionMs,
       dataDir: join(settings.dataDir, 'temporal'),
       log,
     }).catch((err: Error) => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadInstances, type InstanceConfig } from './instances';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
+import { parseDuration } from '../devserver/retention';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES } from '../domain/attachments';
 
 /** Everything the service reads from its environment, with the documented defaults. */
@@ -19,6 +20,8 @@ export interface Settings {
    * a port (0: any free one) or `off`; unset: the dev server's port + 1000 (8233).
    */
   devServerUiPort?: number | false;
+  /** How long the embedded dev server keeps closed workflow runs (TEMPORAL_DEV_SERVER_RETENTION, e.g. 24h or 7d). */
+  devServerRetentionMs: number;
   taskQueue: string;
   logLevel: string;
   /** Bearer token for the operator routes (/ops/...); unset disables them. */
@@ -78,6 +81,14 @@ function uiPort(env: NodeJS.ProcessEnv): number | false | undefined {
   return Number(raw);
 }
 
+function retention(env: NodeJS.ProcessEnv): number {
+  const raw = (env.TEMPORAL_DEV_SERVER_RETENTION ?? '').trim();
+  if (raw === '') return 24 * 3_600_000;
+  const ms = parseDuration(raw);
+  if (!ms) throw new Error(`TEMPORAL_DEV_SERVER_RETENTION must be a positive duration such as 24h, 7d or 90m, got "${raw}"`);
+  return ms;
+}
+
 /** TEMPORAL_UI_URL without a trailing slash: the page appends `/namespaces/...` to it. */
 function temporalUiUrl(env: NodeJS.ProcessEnv): string | undefined {
   const raw = (env.TEMPORAL_UI_URL ?? '').trim().replace(/\/+$/, '');
@@ -112,6 +123,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     temporal: temporalSettingsFromEnv(env),
     devServerPort: int(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
     devServerUiPort: uiPort(env),
+    devServerRetentionMs: retention(env),
     taskQueue: env.TASK_QUEUE || 'service-exchange',
     logLevel: env.LOG_LEVEL || 'info',
     opsToken: env.OPS_TOKEN || undefined,

@@ -118,10 +118,10 @@ export class Activities {
     act.heartbeatDetails = rec.details ? decodeMessage<Payloads>(PAYLOADS, Buffer.from(rec.details, 'base64')) : undefined;
   }
 
-  /** Journals an attempt's state (started, or waiting to retry), which history does not hold until the activity closes. */
-  private journal(exec: Execution, act: ActivityState): void {
-    if (act.state !== 'started' && act.state !== 'backoff') return;
-    this.e.history.record({
+  /** An attempt's state (started, or waiting to retry) as journaled: history does not hold it until the activity closes. */
+  attemptRecord(exec: Execution, act: ActivityState): AttemptRecord | undefined {
+    if (act.state !== 'started' && act.state !== 'backoff') return undefined;
+    return {
       t: 'act',
       ns: exec.ns,
       rid: exec.runId,
@@ -133,7 +133,12 @@ export class Activities {
       hb: act.lastHeartbeatTime,
       failure: act.lastFailure ? base64(encodeMessage(FAILURE, act.lastFailure)) : undefined,
       details: act.heartbeatDetails ? base64(encodeMessage(PAYLOADS, act.heartbeatDetails)) : undefined,
-    });
+    };
+  }
+
+  private journal(exec: Execution, act: ActivityState): void {
+    const rec = this.attemptRecord(exec, act);
+    if (rec) this.e.history.record(rec);
   }
 
   private armScheduleToClose(exec: Execution, act: ActivityState): void {

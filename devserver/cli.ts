@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ensureTemporalUiBuild } from '../app/web-build';
 import { startDevServer } from './index';
+import { parseDuration } from './retention';
 import type { SearchAttributeKind } from './visibility-query';
 
 const usage = `Usage: npm run devserver -- [options]
@@ -13,7 +14,11 @@ const usage = `Usage: npm run devserver -- [options]
                              so 8233; 0 picks a free one)
   --headless                 serve no HTTP port
   --data-dir <dir>           keep state here so it survives restarts (default: in memory)
+  --compact-after <bytes>    compact the data dir's journal into a snapshot once its tail is larger than this
+                             and than the last snapshot (default 8388608)
   --namespace <name>         create a namespace besides "default" (repeatable)
+  --retention <duration>     how long closed workflow runs are kept in the namespaces created at start,
+                             e.g. 24h, 7d, 90m (default 24h)
   --search-attribute <N=T>   register a custom search attribute, T one of
                              Keyword, Text, Int, Double, Bool, Datetime, KeywordList (repeatable)
   --help                     show this text`;
@@ -34,7 +39,9 @@ try {
       'ui-port': { type: 'string' },
       headless: { type: 'boolean' },
       'data-dir': { type: 'string' },
+      'compact-after': { type: 'string' },
       namespace: { type: 'string', multiple: true },
+      retention: { type: 'string' },
       'search-attribute': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
@@ -50,6 +57,10 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
 const uiPort = values['ui-port'] === undefined ? undefined : Number(values['ui-port']);
 if (uiPort !== undefined && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) fail(`--ui-port must be a number from 0 to 65535, got "${values['ui-port']}"`);
+const retentionMs = values.retention === undefined ? undefined : parseDuration(values.retention);
+if (retentionMs === 0 || (values.retention !== undefined && retentionMs === undefined)) fail(`--retention must be a positive duration such as 24h, 7d or 90m, got "${values.retention}"`);
+const compactAfterBytes = values['compact-after'] === undefined ? undefined : Number(values['compact-after']);
+if (compactAfterBytes !== undefined && !(Number.isInteger(compactAfterBytes) && compactAfterBytes > 0)) fail(`--compact-after must be a positive number of bytes, got "${values['compact-after']}"`);
 const searchAttributes: Record<string, SearchAttributeKind> = {};
 for (const spec of values['search-attribute'] ?? []) {
   const [name, kind] = spec.split('=');
@@ -65,7 +76,9 @@ const server = await startDevServer({
   host: values.ip,
   uiPort: values.headless ? false : uiPort,
   dataDir: values['data-dir'],
+  compactAfterBytes,
   namespaces: values.namespace,
+  retentionMs,
   searchAttributes,
   log: (m) => console.log(m),
 }).catch((err: Error) => fail(`could not start: ${err.message}`));

@@ -12,6 +12,7 @@ import { Queries } from './queries';
 import { Schedules } from './schedules';
 import { admitUpdate } from './updates';
 import { recover } from './recovery';
+import { Retention } from './retention';
 import type { TaskToken } from './task-token';
 import type { VirtualClock } from './clock';
 import type { Namespaces } from './namespaces';
@@ -36,6 +37,7 @@ export class Engine {
   readonly children = new Children(this);
   readonly queries = new Queries(this);
   readonly schedules: Schedules;
+  readonly retention = new Retention(this);
   private readonly runsById = new Map<string, Execution>();
   private readonly runsByWorkflow = new Map<string, Execution[]>();
 
@@ -67,6 +69,15 @@ export class Engine {
     this.runsById.set(`${exec.ns}\u0000${exec.runId}`, exec);
     const key = executionKey(exec.ns, exec.workflowId);
     this.runsByWorkflow.set(key, [...(this.runsByWorkflow.get(key) ?? []), exec]);
+  }
+
+  /** Forgets a run (retention): its history, visibility record and updates go with it. */
+  removeRun(exec: Execution): void {
+    this.runsById.delete(`${exec.ns}\u0000${exec.runId}`);
+    const key = executionKey(exec.ns, exec.workflowId);
+    const runs = this.runsByWorkflow.get(key)?.filter((r) => r !== exec) ?? [];
+    if (runs.length) this.runsByWorkflow.set(key, runs);
+    else this.runsByWorkflow.delete(key);
   }
 
   /** The named run, or the latest run of the workflow id when runId is empty. */
@@ -176,6 +187,7 @@ export class Engine {
   }
 
   close(): void {
+    this.retention.close();
     this.workflowTasks.close();
     this.activityTasks.close();
   }

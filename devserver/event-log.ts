@@ -46,6 +46,11 @@ export class EventLog {
     return i >= 0 && i < this.length ? this.decode(i) : undefined;
   }
 
+  /** Event `i` as stored, a view valid until the next push (for the journal's snapshot). */
+  encodedAt(i: number): Uint8Array {
+    return this.data.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
+
   // A copy, so that what a reader keeps of an event never pins the whole log.
   private decode(i: number): HistoryEvent {
     return decodeEvent(this.data.slice(this.offsets[i], this.offsets[i + 1]));

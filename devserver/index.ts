@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { VirtualClock } from './clock';
 import { Engine } from './engine';
 import { Journal } from './journal';
+import { Compaction } from './journal-compaction';
 import { Namespaces } from './namespaces';
 import { addServices, createHandlers } from './grpc-server';
 import { startHttpServer, type HttpServer } from './http-server';
@@ -24,8 +25,18 @@ export interface DevServerOptions {
   uiRoot?: string | false;
   /** Keep state in this directory so it survives a restart (even `kill -9`). In memory when unset. */
   dataDir?: string;
+  /**
+   * With a data dir: the journal's tail is compacted into a snapshot of the live state once it is
+   * larger than this and than the last snapshot. Default 8 MiB.
+   */
+  compactAfterBytes?: number;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
+  /**
+   * Retention of the namespaces created at start (`default` and `namespaces`): closed runs are deleted
+   * this long after they close. Default 24 h, as `temporal server start-dev`.
+   */
+  retentionMs?: number;
   /** Custom search attributes to register in every namespace created at start. */
   searchAttributes?: Record<string, SearchAttributeKind>;
   log?: (message: string) => void;
@@ -55,10 +66,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     (err) => log(`timer callback failed: ${(err as Error)?.stack ?? err}`),
     (offset) => journal?.write([{ t: 'clock', offset }]),
   );
-  const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}));
+  const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
   const engine = new Engine(clock, namespaces, journal);
+  const compaction = journal && new Compaction(journal, engine, options.compactAfterBytes);
   engine.recover();
   for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
+  engine.retention.start();
 
   const services = createHandlers(engine, DEV_SERVER_VERSION);
   const server = new grpc.Server({
@@ -92,6 +105,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       throw new Error(`HTTP port ${uiPort}: ${err.message}`);
     });
   }
+  // Runs past their retention were dropped at start: a large tail of them is compacted away now.
+  compaction?.start();
   log(
     `Temporal dev server listening on ${address}${options.dataDir ? ` (state in ${options.dataDir})` : ' (in memory)'}` +
       (http ? `, Temporal UI on ${http.url} and HTTP API under /api/v1` : ''),
@@ -108,6 +123,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       clock.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
+      compaction?.close();
       journal?.close();
     },
   };

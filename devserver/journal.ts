@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, type HistoryEvent } from './proto';
 
@@ -6,7 +6,7 @@ const HistoryEventType = api.history.v1.HistoryEvent;
 
 /** One line of the journal. Events are stored protobuf-encoded, exactly as the server holds them. */
 export type JournalRecord =
-  | { t: 'ns'; name: string; id: string; retentionDays: number }
+  | { t: 'ns'; name: string; id: string; retentionMs?: number; retentionDays?: number }
   | { t: 'sa'; ns: string; name: string; kind: string }
   | { t: 'start'; ns: string; wid: string; rid: string; requestId: string }
   | { t: 'ev'; ns: string; wid: string; rid: string; e: string }
@@ -24,24 +24,110 @@ export type RecoveredRecord =
   | { t: 'ev'; ns: string; wid: string; rid: string; event: HistoryEvent }
   | { t: 'buf'; ns: string; rid: string; event: HistoryEvent; link?: boolean };
 
+// Generation n: a snapshot of the whole state (none for 0) and the tail of records written after it.
+// A data dir from before snapshots holds generation 0's tail, journal.jsonl.
+const tailName = (gen: number) => (gen ? `journal-${gen}.jsonl` : 'journal.jsonl');
+const snapshotName = (gen: number) => `snapshot-${gen}.jsonl`;
+const SNAPSHOT_FILE = /^snapshot-(\d+)\.jsonl$/;
+const CHUNK_BYTES = 1 << 20;
+
 /**
- * Append-only journal in the data directory. Every write is a synchronous append made before the
- * RPC that caused it answers, so a `kill -9` loses nothing that a client was told had happened.
+ * The journal in the data directory: the latest snapshot plus an append-only tail. Every write is a
+ * synchronous append made before the RPC that caused it answers, so a `kill -9` loses nothing that
+ * a client was told had happened. Compaction writes the next generation's snapshot whole (temp file,
+ * fsync, rename): until the rename, recovery reads the previous snapshot and tail, both intact; after
+ * it, the new snapshot, which holds everything they did, and the new tail.
  */
 export class Journal {
-  private readonly file: string;
+  private gen: number;
   // Opened once: an open/close per appended event cost more than the write itself.
   private fd?: number;
+  /** Bytes in the current tail and in its snapshot: compaction weighs one against the other. */
+  tailBytes = 0;
+  snapshotBytes = 0;
+  /** Called after each write (compaction watches the tail grow). */
+  onWrite?: () => void;
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.file = join(dataDir, 'journal.jsonl');
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    const gens = readdirSync(dir).map((f) => SNAPSHOT_FILE.exec(f)).filter((m) => m !== null).map((m) => Number(m[1]));
+    this.gen = Math.max(0, ...gens);
   }
 
+  /** The snapshot's records, then the tail's. Files of older generations (a crash mid-compaction) go. */
   read(): RecoveredRecord[] {
-    if (!existsSync(this.file)) return [];
+    this.removeStale();
     const out: RecoveredRecord[] = [];
-    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+    if (this.gen) this.snapshotBytes = this.readFile(snapshotName(this.gen), out);
+    this.tailBytes = this.readFile(tailName(this.gen), out);
+    return out;
+  }
+
+  write(records: JournalRecord[]): void {
+    if (!records.length) return;
+    this.fd ??= openSync(join(this.dir, tailName(this.gen)), 'a');
+    const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
+    this.tailBytes += data.length;
+    this.onWrite?.();
+  }
+
+  /** Replaces snapshot and tail with a snapshot of `state` (the records that rebuild the live state). */
+  compact(state: Iterable<JournalRecord>): void {
+    this.switchTo(this.writeSnapshot(state));
+  }
+
+  /** Compaction's first step: the next generation's snapshot, durable once this returns. */
+  writeSnapshot(state: Iterable<JournalRecord>): number {
+    const next = this.gen + 1;
+    const tmp = join(this.dir, `${snapshotName(next)}.tmp`);
+    const fd = openSync(tmp, 'w');
+    let chunk: string[] = [];
+    let chunkLength = 0;
+    let bytes = 0;
+    const flush = () => {
+      const data = Buffer.from(chunk.join(''));
+      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
+      bytes += data.length;
+      chunk = [];
+      chunkLength = 0;
+    };
+    try {
+      for (const rec of state) {
+        const line = JSON.stringify(rec) + '\n';
+        chunk.push(line);
+        chunkLength += line.length;
+        if (chunkLength >= CHUNK_BYTES) flush();
+      }
+      flush();
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(this.dir, snapshotName(next)));
+    this.syncDir();
+    this.snapshotBytes = bytes;
+    return next;
+  }
+
+  /** Compaction's second step: new records go to the new generation's tail, and the old files go. */
+  switchTo(gen: number): void {
+    this.close();
+    this.gen = gen;
+    this.tailBytes = 0;
+    this.removeStale();
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private readFile(name: string, out: RecoveredRecord[]): number {
+    const file = join(this.dir, name);
+    if (!existsSync(file)) return 0;
+    const text = readFileSync(file, 'utf8');
+    for (const line of text.split('\n')) {
       if (!line) continue;
       let rec: JournalRecord;
       try {
@@ -57,19 +143,26 @@ export class Journal {
         out.push(rec);
       }
     }
-    return out;
+    return Buffer.byteLength(text);
   }
 
-  write(records: JournalRecord[]): void {
-    if (!records.length) return;
-    this.fd ??= openSync(this.file, 'a');
-    const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
+  /** Removes the snapshots and tails of older generations, and any unfinished snapshot. */
+  private removeStale(): void {
+    const keep = new Set([snapshotName(this.gen), tailName(this.gen)]);
+    for (const f of readdirSync(this.dir)) {
+      if (keep.has(f) || !(SNAPSHOT_FILE.test(f) || /^journal(-\d+)?\.jsonl$/.test(f) || /^snapshot-\d+\.jsonl\.tmp$/.test(f))) continue;
+      rmSync(join(this.dir, f), { force: true });
+    }
   }
 
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+  // The rename is durable only once the directory is.
+  private syncDir(): void {
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   static eventRecord(ns: string, wid: string, rid: string, encoded: Uint8Array): JournalRecord {

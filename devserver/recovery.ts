@@ -6,11 +6,14 @@ import type { Engine } from './engine';
 const { enums } = api;
 const STICKY = enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
 
-/** Rebuilds every execution from the journal, then restarts its timers and tasks. */
+/** Rebuilds every execution from the journal, then restarts its timers and tasks (closed runs wait for retention). */
 export function recover(e: Engine, journal: Journal): void {
   const buffered = replay(e, journal);
   for (const exec of e.allRuns()) {
-    if (!exec.running) continue;
+    if (!exec.running) {
+      e.retention.add(exec);
+      continue;
+    }
     exec.buffered = buffered.get(`${exec.ns}\u0000${exec.runId}`) ?? [];
     resume(e, exec);
   }

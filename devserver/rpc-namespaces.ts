@@ -1,5 +1,6 @@
 import { api, durationMs, msDuration } from './proto';
-import type { Namespaces } from './namespaces';
+import { DAY_MS, type Namespaces } from './namespaces';
+import { invalidArgument } from './errors';
 import type { Handlers, RequestOf } from './rpc-common';
 
 const { enums } = api;
@@ -17,7 +18,7 @@ export function namespaceHandlers(namespaces: Namespaces, serverVersion: string)
         capabilities: { syncUpdate: true, asyncUpdate: true, eagerWorkflowStart: true },
         supportsSchedules: true,
       },
-      config: { workflowExecutionRetentionTtl: msDuration(ns.retentionDays * 86_400_000), historyArchivalState: 1, visibilityArchivalState: 1 },
+      config: { workflowExecutionRetentionTtl: msDuration(ns.retentionMs), historyArchivalState: 1, visibilityArchivalState: 1 },
       isGlobalNamespace: false,
     };
   };
@@ -46,7 +47,10 @@ export function namespaceHandlers(namespaces: Namespaces, serverVersion: string)
       visibilityStore: 'dev-memory',
     }),
     RegisterNamespace: (req: RequestOf<'RegisterNamespaceRequest'>) => {
-      namespaces.register(req.namespace, Math.max(1, Math.round(durationMs(req.workflowExecutionRetentionPeriod) / 86_400_000)), req.description);
+      // Kept as given (a real server's minimum is dynamic config); unset, a day.
+      const retentionMs = durationMs(req.workflowExecutionRetentionPeriod);
+      if (retentionMs < 0) throw invalidArgument('A valid retention period is not set on request.');
+      namespaces.register(req.namespace, retentionMs || DAY_MS, req.description);
       return {};
     },
     DescribeNamespace: (req: RequestOf<'DescribeNamespaceRequest'>) => describeNamespace(req.namespace || namespaces.byId(req.id).name),

@@ -336,6 +336,7 @@ export class Runs {
     exec.notify();
     if (exec.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) this.e.children.notifyParent(exec, close);
     this.e.children.applyParentClosePolicy(exec);
+    this.e.retention.add(exec);
   }
 
   /** The next attempt of a workflow under its retry policy: same type, queue and input, after the backoff. */

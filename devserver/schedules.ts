@@ -152,6 +152,11 @@ export class Schedules {
     this.byKey.delete(key(ns, id));
   }
 
+  /** Every schedule as the journal records it, for a snapshot of the live state. */
+  *records(): Iterable<JournalRecord> {
+    for (const rec of this.byKey.values()) yield { t: 'schedule', ns: rec.ns, id: rec.id, s: serialize(rec) };
+  }
+
   /** After recovery: watch the runs again, take the actions missed while down (within the catchup window), and sleep until the next. */
   resume(): void {
     for (const rec of this.byKey.values()) {

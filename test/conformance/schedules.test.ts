@@ -229,7 +229,7 @@ describe('schedules', () => {
     expect((await fetch(`${base}/schedules/missing-${Date.now()}`)).status).toBe(404);
   });
 
-  it.skipIf(!t.supportsTimeSkipping)('survives a restart with a data directory', async () => {
+  it.skipIf(!t.supportsTimeSkipping)('survives a restart with a data directory, from the snapshot a clean shutdown writes', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'devserver-schedules-'));
     try {
       const open = async () => {

@@ -24,7 +24,7 @@ export const externalTemporal = process.env.TEMPORAL_ADDRESS || undefined;
 /** A child's environment: this process's, without what each deployment sets itself, plus `vars`. */
 export function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'INSTANCES_FILE', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_SERVER_PORT', 'TEMPORAL_DEV_SERVER_UI_PORT', 'DATA_DIR', 'PORT', 'HOST', 'TASK_QUEUE']) delete env[name];
+  for (const name of ['DATABASE_URL', 'INSTANCES_FILE', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_SERVER_PORT', 'TEMPORAL_DEV_SERVER_UI_PORT', 'TEMPORAL_DEV_SERVER_RETENTION', 'DATA_DIR', 'PORT', 'HOST', 'TASK_QUEUE']) delete env[name];
   return {
     ...env,
     HOST: '127.0.0.1',

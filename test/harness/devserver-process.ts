@@ -10,8 +10,10 @@ export class DevServerProcess extends EntryProcess {
   constructor(
     readonly port: number,
     readonly dataDir: string,
+    /** More CLI options, e.g. ['--retention', '1h']. */
+    extraArgs: string[] = [],
   ) {
-    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir, '--headless'], readyLine: 'listening on' });
+    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir, '--headless', ...extraArgs], readyLine: 'listening on' });
   }
 
   get address(): string {

@@ -30,7 +30,7 @@ const createEnvironment = (TestWorkflowEnvironment as unknown as {
   create(opts: object): Promise<TestWorkflowEnvironment>;
 }).create.bind(TestWorkflowEnvironment);
 
-export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port' | 'uiPort'> {
+export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port' | 'uiPort' | 'retentionMs'> {
   /** Attach to this already running dev server (e.g. one in a child process) instead of starting one. */
   address?: string;
   /** Bundle to run workers with (defaults to the conformance workflows). */
@@ -48,6 +48,8 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
         uiPort: options.uiPort ?? false,
         dataDir: options.dataDir,
         searchAttributes: options.searchAttributes,
+        // Temporal's time-skipping test server deletes nothing: tests skip days, then read what ran.
+        retentionMs: options.retentionMs ?? 3650 * 86_400_000,
       });
   const address = external ?? devServer!.address;
   // Our dev server (in process or not) offers Temporal's TestService; a real cluster does not.
