@@ -1,6 +1,6 @@
 // Drift detection, pure: does each instance's copy of an exchanged request still say what the other's
 // and the workflow's do? No I/O here; services/reconcile.ts reads the rows and the workflow and calls this.
-import { providerStateOf, type ConsumerState, type ProviderState, type Side } from './model';
+import { isOpen, providerStateOf, type ConsumerState, type ProviderState, type Side } from './model';
 
 /** A comment as either database holds it (internal ones are ignored). */
 export interface DriftComment {
@@ -135,7 +135,10 @@ export function compareExchange(input: DriftInput): DriftResult {
     (inMotion ? pending : differences).push(d);
   };
 
-  if (status === 'missing') {
+  // A request both sides hold as ended may have outlived its workflow: Temporal deletes closed
+  // workflows after the namespace's retention period. The two copies are still compared below.
+  const retainedAway = consumer && provider && !isOpen(consumer.task.state) && provider.task.state === consumer.task.state;
+  if (status === 'missing' && !retainedAway) {
     differences.push({
       field: 'workflow',
       consumer: consumer?.task.workflow_id ?? null,

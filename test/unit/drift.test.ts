@@ -238,10 +238,17 @@ describe('compareExchange: each kind of difference', () => {
     expect(compareExchange({ ...input, consumer: null }).differences).toEqual([expect.objectContaining({ field: 'consumer_task', consumer: null, provider: 'CS0001001' })]);
   });
 
-  it('the workflow: missing, or ended with changes it never wrote', () => {
+  it('the workflow: missing (not drift once both sides ended it the same way), or ended with changes it never wrote', () => {
     expect(compareExchange(request({ workflow: null, workflowStatus: 'missing' })).differences).toEqual([
       expect.objectContaining({ field: 'workflow', consumer: WF, provider: WF, workflow: null, message: `Temporal has no workflow ${WF}` }),
     ]);
+    // Temporal deletes a closed workflow after its namespace's retention: a request both sides ended is
+    // not drift without it, unless the two sides ended differently.
+    for (const state of ['closed', 'cancelled'] as const) {
+      expect(compareExchange(request({ consumer: { state }, provider: { state }, workflow: null, workflowStatus: 'missing' }))).toEqual({ differences: [], pending: [] });
+    }
+    expect(fields(request({ consumer: { state: 'closed' }, provider: { state: 'cancelled' }, workflow: null, workflowStatus: 'missing' }))).toEqual(['workflow', 'state']);
+    expect(fields(request({ consumer: { state: 'resolved' }, provider: { state: 'resolved' }, workflow: null, workflowStatus: 'missing' }))).toEqual(['workflow']);
     const ended = compareExchange(request({ workflow: snapshot({ pending: { consumer: 0, provider: 2 } }), workflowStatus: 'closed' }));
     expect(ended.differences).toEqual([expect.objectContaining({ field: 'workflow', message: 'the workflow ended with 2 change(s) never written to the provider' })]);
     expect(ended.pending).toEqual([]);
