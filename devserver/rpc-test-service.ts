@@ -13,14 +13,17 @@ const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
 const unbalanced = () => new ServiceError(grpc.status.FAILED_PRECONDITION, 'time skipping is not locked: an unlock must follow a lock');
 
-/** A sleep's duration in ms: unset is zero; negative or malformed is INVALID_ARGUMENT. */
+/**
+ * A sleep's duration in ms: unset is zero; negative is zero too, as in Temporal's test server (a client
+ * sleeping until a deadline that has just passed); malformed is INVALID_ARGUMENT.
+ */
 function sleepMs(d: DurationMsg | null | undefined): number {
   const seconds = num(d?.seconds);
   const nanos = d?.nanos ?? 0;
-  if (seconds < 0 || nanos < 0 || nanos >= 1e9 || seconds > MAX_DURATION_SECONDS) {
-    throw invalidArgument(`duration must be a non-negative google.protobuf.Duration (got seconds=${seconds}, nanos=${nanos})`);
+  if (Math.abs(nanos) >= 1e9 || Math.abs(seconds) > MAX_DURATION_SECONDS || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+    throw invalidArgument(`duration is not a valid google.protobuf.Duration (got seconds=${seconds}, nanos=${nanos})`);
   }
-  return durationMs(d);
+  return Math.max(0, durationMs(d));
 }
 
 function untilMs(t: TimestampMsg | null | undefined): number {

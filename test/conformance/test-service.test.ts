@@ -78,8 +78,18 @@ describe.skipIf(!t.supportsTimeSkipping)('TestService', () => {
     expect(Date.now() - before).toBeGreaterThanOrEqual(150);
   });
 
+  it('takes a negative duration as none, as a client sleeping until a deadline just passed sends it', async () => {
+    const passed = { seconds: secs(-1), nanos: -37_000_000 };
+    await expect(testService().sleep({ duration: passed })).resolves.toBeDefined();
+    await expect(testService().unlockTimeSkippingWithSleep({ duration: passed })).resolves.toBeDefined();
+    // The lock it gave up came back, and only that one: one unlock takes it, a second is refused.
+    await testService().unlockTimeSkipping({});
+    expect(await codeOf(() => testService().unlockTimeSkipping({}))).toBe(status.FAILED_PRECONDITION);
+    await testService().lockTimeSkipping({});
+  });
+
   it('refuses malformed durations and timestamps with INVALID_ARGUMENT', async () => {
-    for (const duration of [{ seconds: secs(-1) }, { seconds: secs(1), nanos: -5 }, { nanos: 1_000_000_000 }]) {
+    for (const duration of [{ seconds: secs(1), nanos: -5 }, { seconds: secs(-1), nanos: 5 }, { nanos: 1_000_000_000 }]) {
       const sleep = await refusal(() => testService().sleep({ duration }));
       expect(sleep).toMatchObject({ code: status.INVALID_ARGUMENT, message: expect.stringMatching(/duration/) });
       expect(await codeOf(() => testService().unlockTimeSkippingWithSleep({ duration }))).toBe(status.INVALID_ARGUMENT);
