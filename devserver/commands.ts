@@ -239,14 +239,10 @@ const handlers: Record<number, Handler> = {
     continueAsNew(ctx, a);
     return false;
   },
-  [CommandType.COMMAND_TYPE_RECORD_MARKER]: ({ e, exec, completedId }, a) => {
-    e.history.append(exec, EventType.EVENT_TYPE_MARKER_RECORDED, {
-      markerName: a.markerName,
-      details: a.details,
-      header: a.header,
-      failure: a.failure,
-      workflowTaskCompletedEventId: completedId,
-    });
+  // A local activity's marker carries its summary, as the activity's own event would.
+  [CommandType.COMMAND_TYPE_RECORD_MARKER]: ({ e, exec, completedId }, a, c) => {
+    const attrs = { markerName: a.markerName, details: a.details, header: a.header, failure: a.failure, workflowTaskCompletedEventId: completedId };
+    e.history.append(exec, EventType.EVENT_TYPE_MARKER_RECORDED, attrs, undefined, c.userMetadata);
     return false;
   },
   [CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]: ({ e, exec, completedId }, a) => {

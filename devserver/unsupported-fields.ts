@@ -99,6 +99,7 @@ const COMMANDS_WITH_METADATA = new Set<number>([
   CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
   CommandType.COMMAND_TYPE_START_TIMER,
   CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_RECORD_MARKER,
 ]);
 
 const message = (c: FieldCheck) => `${c.field} is not implemented by the dev server (${c.what})`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CancelledFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { RetryPolicy } from '@temporalio/common';
+import { defaultPayloadConverter, type RetryPolicy } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
@@ -424,13 +424,16 @@ describe('local activities', () => {
       const handle = await t.client.workflow.start<typeof actLocalCalls>('actLocalCalls', {
         taskQueue,
         workflowId,
-        args: [['shout', 'flakyLocal'], { startToCloseTimeout: '10s', retry: fastRetry }, 'hi'],
+        args: [['shout', 'flakyLocal'], { startToCloseTimeout: '10s', retry: fastRetry, summary: 'shouting' }, 'hi'],
       });
       expect(await handle.result()).toEqual(['HI', 'hi (local=true, attempt 2)']);
       expect(attempts).toEqual([1, 2]);
 
       const types = await eventTypes(handle);
       expect(types.filter((x) => x === 'EVENT_TYPE_MARKER_RECORDED')).toHaveLength(2);
+      // Each marker keeps the local activity's summary, as a scheduled activity's event would.
+      const markers = (await handle.fetchHistory()).events!.filter((e) => e.markerRecordedEventAttributes);
+      expect(markers.map((e) => defaultPayloadConverter.fromPayload(e.userMetadata!.summary!))).toEqual(['shouting', 'shouting']);
       expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
       // The markers alone reproduce the results on replay.
       await Worker.runReplayHistory({ workflowBundle: { code: inject('conformanceWorkflowBundle') } }, await handle.fetchHistory(), workflowId);
