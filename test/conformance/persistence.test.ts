@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
-import { DevServerProcess, freePort } from '../harness/devserver-process';
+import { historyEventTypes } from '../harness/temporal';
+import { useDevServerProcess } from '../harness/devserver-process';
 import type { collector, sleeper } from '../workflows/messages';
 import type { actCall } from '../workflows/activities';
 
@@ -15,33 +12,18 @@ const DAY = 86_400_000;
 const onDevServer = !process.env.TEMPORAL_ADDRESS;
 
 describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
-  let dataDir: string;
-  let server: DevServerProcess;
-  let t: TemporalTestEnv;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'devserver-'));
-    server = new DevServerProcess(await freePort(), dataDir);
-    await server.start();
-    t = await createTemporalTestEnv({ address: server.address });
-  });
-
-  afterAll(async () => {
-    await t?.teardown();
-    await server?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const s = useDevServerProcess('devserver-');
 
   it('resumes running workflows after kill -9 and restart, losing no signal or timer', async () => {
-    await t.withWorker({}, async (taskQueue) => {
-      const waiting = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `crash-collector-${taskQueue}` });
+    await s.t.withWorker({}, async (taskQueue) => {
+      const waiting = await s.t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `crash-collector-${taskQueue}` });
       await waiting.signal('add', 'before crash');
       expect(await waiting.query<string[]>('items')).toEqual(['before crash']);
-      const sleeping = await t.client.workflow.start<typeof sleeper>('sleeper', { taskQueue, workflowId: `crash-sleeper-${taskQueue}`, args: [1500] });
+      const sleeping = await s.t.client.workflow.start<typeof sleeper>('sleeper', { taskQueue, workflowId: `crash-sleeper-${taskQueue}`, args: [1500] });
       while (!(await historyEventTypes(sleeping)).includes('EVENT_TYPE_TIMER_STARTED')) await new Promise((r) => setTimeout(r, 50));
 
-      await server.kill();
-      await server.start();
+      await s.server.kill();
+      await s.server.start();
 
       // Everything acknowledged before the crash is still there, and the workflow goes on.
       await waiting.signal('add', 'after restart');
@@ -57,17 +39,17 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
   });
 
   it('keeps the time-skipping offset: after a restart the clock never goes back', async () => {
-    await t.withWorker({}, async (taskQueue) => {
-      await t.env.sleep(10 * DAY);
-      const skipped = await t.env.currentTimeMs();
-      const handle = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `crash-skipped-${taskQueue}` });
+    await s.t.withWorker({}, async (taskQueue) => {
+      await s.t.env.sleep(10 * DAY);
+      const skipped = await s.t.env.currentTimeMs();
+      const handle = await s.t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `crash-skipped-${taskQueue}` });
       await handle.signal('add', 'before crash');
       expect(await handle.query<string[]>('items')).toEqual(['before crash']);
 
-      await server.kill();
-      await server.start();
+      await s.server.kill();
+      await s.server.start();
 
-      expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(skipped);
+      expect(await s.t.env.currentTimeMs()).toBeGreaterThanOrEqual(skipped);
       await handle.signal('add', 'after restart');
       await handle.signal('finish');
       expect(await handle.result()).toEqual(['before crash', 'after restart']);
@@ -94,16 +76,16 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
         return attempt;
       },
     };
-    await t.withWorker({ activities }, async (taskQueue) => {
-      const handle = await t.client.workflow.start<typeof actCall>('actCall', {
+    await s.t.withWorker({ activities }, async (taskQueue) => {
+      const handle = await s.t.client.workflow.start<typeof actCall>('actCall', {
         taskQueue,
         workflowId: `crash-activity-${taskQueue}`,
         args: ['failsOnceThenWaits', { startToCloseTimeout: '5 minutes', retry: { initialInterval: '100 ms' } }],
       });
       await secondAttemptRunning;
 
-      await server.kill();
-      await server.start();
+      await s.server.kill();
+      await s.server.start();
 
       release();
       expect(await handle.result()).toBe(2);
@@ -115,6 +97,6 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
   });
 
   afterAll(async () => {
-    expect(await t.replayAll()).toBeGreaterThan(0);
+    expect(await s.t.replayAll()).toBeGreaterThan(0);
   });
 });

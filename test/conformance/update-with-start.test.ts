@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
@@ -8,7 +5,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateSt
 import { WorkflowExecutionAlreadyStartedError, defaultPayloadConverter } from '@temporalio/common';
 import { google, temporal } from '@temporalio/proto';
 import { createTemporalTestEnv, historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
-import { DevServerProcess, freePort } from '../harness/devserver-process';
+import { useDevServerProcess } from '../harness/devserver-process';
 import { uwsAddUpdate, uwsCollector } from '../workflows/update-with-start';
 
 // Update-with-start (ExecuteMultiOperation [Start, Update]) as the real server does it: the start and the
@@ -191,38 +188,27 @@ describe('update-with-start errors at the gRPC level', () => {
 
 // Restart-with-a-data-dir is a property of our dev server; a real cluster brings its own persistence.
 describe.skipIf(!!process.env.TEMPORAL_ADDRESS)('update-with-start across a dev server crash', () => {
-  let dataDir: string;
-  let server: DevServerProcess;
-  let crashEnv: TemporalTestEnv;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'devserver-uws-'));
-    server = new DevServerProcess(await freePort(), dataDir);
-    await server.start();
-    crashEnv = await createTemporalTestEnv({ address: server.address });
-  });
+  const s = useDevServerProcess('devserver-uws-');
+  // Registered after the process's own hooks, so it runs before they take it down.
   afterAll(async () => {
-    expect(await crashEnv.replayAll()).toBeGreaterThan(0);
-    await crashEnv?.teardown();
-    await server?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    expect(await s.t.replayAll()).toBeGreaterThan(0);
   });
 
   it('keeps the started workflow and its completed update through kill -9 and restart', async () => {
-    await crashEnv.withWorker({}, async (taskQueue) => {
+    await s.t.withWorker({}, async (taskQueue) => {
       const workflowId = `uws-crash-${taskQueue}`;
       const op = startOperation(workflowId, taskQueue, 'USE_EXISTING', ['s']);
       const update = { args: ['before'], updateId: 'before-crash', startWorkflowOperation: op };
-      expect(await crashEnv.client.workflow.executeUpdateWithStart(uwsAddUpdate, update)).toEqual(['s', 'before']);
+      expect(await s.t.client.workflow.executeUpdateWithStart(uwsAddUpdate, update)).toEqual(['s', 'before']);
       const handle = await op.workflowHandle();
       const runId = (await handle.describe()).runId;
 
-      await server.kill();
-      await server.start();
+      await s.server.kill();
+      await s.server.start();
 
       expect(await handle.getUpdateHandle<string[]>('before-crash').result()).toEqual(['s', 'before']);
       const again = startOperation(workflowId, taskQueue, 'USE_EXISTING');
-      expect(await crashEnv.client.workflow.executeUpdateWithStart(uwsAddUpdate, { args: ['after'], startWorkflowOperation: again })).toEqual(['s', 'before', 'after']);
+      expect(await s.t.client.workflow.executeUpdateWithStart(uwsAddUpdate, { args: ['after'], startWorkflowOperation: again })).toEqual(['s', 'before', 'after']);
       expect((await (await again.workflowHandle()).describe()).runId).toBe(runId);
       await handle.signal('uwsFinish');
       expect(await handle.result()).toEqual(['s', 'before', 'after']);

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { EntryProcess, freePort } from './entry-process';
+import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
 
 export { freePort };
 
@@ -19,4 +24,31 @@ export class DevServerProcess extends EntryProcess {
   get address(): string {
     return `127.0.0.1:${this.port}`;
   }
+}
+
+/** A dev server in its own process on a fresh data dir, and a test environment attached to it. */
+export interface DevServerProcessEnv {
+  server: DevServerProcess;
+  t: TemporalTestEnv;
+  dataDir: string;
+}
+
+/**
+ * For a describe block (or a file): starts a dev server process on a fresh data dir with a test
+ * environment on it before the tests, and removes both after them. The fields are set once it started.
+ */
+export function useDevServerProcess(dirPrefix: string, extraArgs: string[] = []): DevServerProcessEnv {
+  const env = {} as DevServerProcessEnv;
+  beforeAll(async () => {
+    env.dataDir = mkdtempSync(join(tmpdir(), dirPrefix));
+    env.server = new DevServerProcess(await freePort(), env.dataDir, extraArgs);
+    await env.server.start();
+    env.t = await createTemporalTestEnv({ address: env.server.address });
+  });
+  afterAll(async () => {
+    await env.t?.teardown();
+    await env.server?.kill();
+    if (env.dataDir) rmSync(env.dataDir, { recursive: true, force: true });
+  });
+  return env;
 }
