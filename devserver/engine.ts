@@ -107,8 +107,8 @@ export class Engine {
     return this.runs.startWorkflow(p);
   }
 
-  signal(exec: Execution, name: string, input: Payloads | null | undefined, identity: string, header?: proto.temporal.api.common.v1.IHeader | null): void {
-    this.runs.signal(exec, name, input, identity, header);
+  signal(exec: Execution, name: string, input: Payloads | null | undefined, identity: string, header?: proto.temporal.api.common.v1.IHeader | null, requestId?: string): void {
+    this.runs.signal(exec, name, input, identity, header, requestId);
   }
 
   requestCancel(exec: Execution, reason: string, identity: string, external?: { initiatedEventId: number; workflowId: string; runId: string }): void {

@@ -111,6 +111,8 @@ export class Execution {
   readonly updates = new Map<string, UpdateState>();
   queuedQueries: PendingQuery[] = [];
   cancelRequested = false;
+  /** The request ids of the signals this run took, so a client's retry of one is not a second signal. */
+  readonly signalRequestIds = new Set<string>();
   searchAttributes: Record<string, Payload> = {};
   memo: Record<string, Payload> = {};
   startRequestId = '';
@@ -302,6 +304,9 @@ export class Execution {
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
         this.cancelRequested = true;
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        if (event.workflowExecutionSignaledEventAttributes?.requestId) this.signalRequestIds.add(event.workflowExecutionSignaledEventAttributes.requestId);
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         for (const [k, v] of Object.entries(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})) {

@@ -29,7 +29,7 @@ export function executionHandlers(engine: Engine): Handlers {
       return { runId: r.runId, started: r.started };
     },
     SignalWorkflowExecution: (req: RequestOf<'SignalWorkflowExecutionRequest'>) => {
-      engine.signal(runOf(engine, req.namespace, req.workflowExecution), req.signalName, req.input, req.identity, req.header);
+      engine.signal(runOf(engine, req.namespace, req.workflowExecution), req.signalName, req.input, req.identity, req.header, req.requestId);
       return {};
     },
     RequestCancelWorkflowExecution: (req: RequestOf<'RequestCancelWorkflowExecutionRequest'>) => {

@@ -244,11 +244,15 @@ export class Runs {
     );
   }
 
-  signal(exec: Execution, name: string, input: Payloads | null | undefined, identity: string, header?: proto.temporal.api.common.v1.IHeader | null): void {
+  /** A signal; one whose `requestId` the run already took (a client retrying it) is taken once, as on the real server. */
+  signal(exec: Execution, name: string, input: Payloads | null | undefined, identity: string, header?: proto.temporal.api.common.v1.IHeader | null, requestId = ''): void {
     if (!exec.running) throw notFound('workflow execution already completed');
     if (!name) throw invalidArgument('SignalName is not set on request.');
+    if (requestId && exec.signalRequestIds.has(requestId)) return;
+    // Noted now as well: the event may wait in the buffer while a workflow task runs.
+    if (requestId) exec.signalRequestIds.add(requestId);
     this.e.history.addExternal(exec, [
-      { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, attrs: { signalName: name, input, identity, header } },
+      { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, attrs: { signalName: name, input, identity, header, requestId } },
     ]);
   }
 

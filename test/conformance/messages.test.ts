@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
 import type { closedByUpdate, collector, counter } from '../workflows/messages';
 
@@ -45,6 +46,30 @@ describe('signals and queries', () => {
       expect(second.signaledRunId).toBe(first.signaledRunId);
       await first.signal('finish');
       expect(await first.result()).toEqual(['first', 'second']);
+    });
+  });
+});
+
+describe('signal request ids', () => {
+  it('takes a signal once when a client sends it again with the same requestId (a retry), twice with another', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      const handle = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `signal-retry-${taskQueue}` });
+      const signal = (item: string, requestId: string) =>
+        t.client.workflowService.signalWorkflowExecution({
+          namespace: t.namespace,
+          workflowExecution: { workflowId: handle.workflowId },
+          signalName: 'add',
+          input: { payloads: [defaultPayloadConverter.toPayload(item)] },
+          identity: 'retrying client',
+          requestId,
+        });
+      await signal('once', 'request-1');
+      await signal('once', 'request-1');
+      await signal('again', 'request-2');
+      await handle.signal('finish');
+      expect(await handle.result()).toEqual(['once', 'again']);
+      const signaled = (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes);
+      expect(signaled.map((e) => e.workflowExecutionSignaledEventAttributes!.requestId).slice(0, 2)).toEqual(['request-1', 'request-2']);
     });
   });
 });
