@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { loadInstances, type InstanceConfig } from './instances';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
-import { parseDuration } from '../devserver/retention';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES } from '../domain/attachments';
+import { parseDuration } from '../domain/durations';
 
 /** Everything the service reads from its environment, with the documented defaults. */
 export interface Settings {
@@ -84,9 +84,11 @@ function uiPort(env: NodeJS.ProcessEnv): number | false | undefined {
 function retention(env: NodeJS.ProcessEnv): number {
   const raw = (env.TEMPORAL_DEV_SERVER_RETENTION ?? '').trim();
   if (raw === '') return 24 * 3_600_000;
-  const ms = parseDuration(raw);
-  if (!ms) throw new Error(`TEMPORAL_DEV_SERVER_RETENTION must be a positive duration such as 24h, 7d or 90m, got "${raw}"`);
-  return ms;
+  try {
+    return parseDuration(raw, 'TEMPORAL_DEV_SERVER_RETENTION');
+  } catch {
+    throw new Error(`TEMPORAL_DEV_SERVER_RETENTION must be a positive duration such as 24h, 7d, 90m or PT12H, got "${raw}"`);
+  }
 }
 
 /** TEMPORAL_UI_URL without a trailing slash: the page appends `/namespaces/...` to it. */
