@@ -10,17 +10,21 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 // Everything the bundle can contain: the workflow code, what it imports of ours (domain/, and types
 // from activities/), and the SDK's version (the lock file).
-const inputs = ['workflows', 'domain', 'activities', 'package-lock.json'].map((p) => join(PROJECT_ROOT, p));
+export const workflowInputs = ['workflows', 'domain', 'activities', 'package-lock.json'].map((p) => join(PROJECT_ROOT, p));
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** The bundle's code, from the build cache when the inputs are unchanged. */
 export function workflowBundle(): Promise<string> {
-  return cachedWorkflowBundle('workflows', workflowsPath, inputs);
+  return cachedWorkflowBundle('workflows', workflowsPath, workflowInputs);
 }
 
-/** The bundle of the workflows at `entry` (`name` in the cache), made again only when `inputs` changed. */
-export async function cachedWorkflowBundle(name: string, entry: string, inputs: string[]): Promise<string> {
-  const file = await cachedFile(`${name}-${hashSources(inputs)}.js`, async () => (await bundleWorkflowCode({ workflowsPath: entry, logger: quiet })).code);
+/**
+ * The bundle of the workflows at `entry` (`name` in the cache), with `interceptors` (workflow
+ * interceptor modules) if any, made again only when `inputs` (which include them) changed.
+ */
+export async function cachedWorkflowBundle(name: string, entry: string, inputs: string[], interceptors: string[] = []): Promise<string> {
+  const make = async () => (await bundleWorkflowCode({ workflowsPath: entry, workflowInterceptorModules: interceptors, logger: quiet })).code;
+  const file = await cachedFile(`${name}-${hashSources(inputs)}.js`, make);
   return readFile(file, 'utf8');
 }

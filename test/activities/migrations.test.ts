@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, openInstanceDb, type InstanceDbLocation } from '../../db/connect';
 import { migrations } from '../../db/migrations/index';
+import { openPGlite } from '../../db/pglite';
 
 const BEFORE_RENAME = '2026-11-26T13-00-sla-escalations';
 const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -38,7 +38,7 @@ const backends: Backend[] = [
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       return { dataDir };
     },
-    open: async ({ dataDir }) => new Kysely({ dialect: new PGliteDialect({ pglite: await PGlite.create(dataDir) }) }),
+    open: async ({ dataDir }) => new Kysely({ dialect: new PGliteDialect({ pglite: await openPGlite(dataDir) }) }),
   },
 ];
 if (databaseUrl) {

@@ -6,7 +6,7 @@
 // once on each side.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { cachedWorkflowBundle, workflowInputs, workflowsPath } from '../../app/workflow-bundle';
 import { createFaultStack, expectEachCommentOnce, expectReplays, readRequest, converged, type FaultStack } from './helpers';
 import { eventually } from '../harness/eventually';
 import { expectOnlyRecordedWrites } from '../harness/history-writes';
@@ -21,14 +21,8 @@ let s: FaultStack;
 let failingBundle: string;
 beforeAll(async () => {
   s = await createFaultStack({ actionTimeoutMs: 3_000 });
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
-  failingBundle = (
-    await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-      workflowInterceptorModules: [fileURLToPath(new URL('./workflows/failing-decisions.ts', import.meta.url))],
-      logger: quiet,
-    })
-  ).code;
+  const interceptors = fileURLToPath(new URL('./workflows/failing-decisions.ts', import.meta.url));
+  failingBundle = await cachedWorkflowBundle('failing-decisions', workflowsPath, [...workflowInputs, interceptors], [interceptors]);
 });
 afterAll(async () => {
   await s?.close();

@@ -32,6 +32,8 @@ export const moves: Move[] = [
 const again = (m: Move): Move => ({ ...m, action: Object.fromEntries(Object.entries(m.action).map(([k, v]) => [k, k === 'body' || k === 'question' ? `${v} (again)` : v])) as Action });
 /** Every pair of moves that can be sent at once, the same move twice included (55). */
 export const pairs = moves.flatMap((a, i) => moves.slice(i).map((b) => [a, b === a ? again(b) : b] as const));
+/** Each move with itself: the pairs that are one person's double click. */
+export const doubleClicks = pairs.filter(([a, b]) => a.label === b.label);
 
 export const sideOfMove = (m: Move) => (m.as === 'ANN_TOKEN' ? 'consumer' : 'provider');
 const stateOnSide = (m: Move, state: ConsumerState) => (sideOfMove(m) === 'consumer' ? state : providerStateOf(state));

@@ -55,8 +55,11 @@ export const snapshotOf = async (number: string) => {
   return defaultPayloadConverter.fromPayload<ExchangeSnapshot>(completed.result!.payloads![0]);
 };
 
-/** Polls until `ok` holds: a race settles within the 20 s a loaded CI machine may need. */
-export const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => eventually(read, ok, { attempts: 800, what });
+/**
+ * Polls until `ok` holds: a race settles within the 20 s a loaded CI machine may need. Every 100 ms, not
+ * `eventually`'s 25: each poll reads both databases and queries the workflow, for six races at a time.
+ */
+export const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => eventually(read, ok, { attempts: 200, everyMs: 100, what });
 
 /**
  * Nothing left to write: the workflow has no pending write and both databases show its state. The

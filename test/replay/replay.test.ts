@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { cachedWorkflowBundle, workflowInputs } from '../../app/workflow-bundle';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as serviceWorkflows from '../../workflows/index';
@@ -64,9 +65,8 @@ describe('the current workflow code replays every recorded history', () => {
 describe('the check fails when it should', () => {
   let incompatibleBundle: string;
   beforeAll(async () => {
-    const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
-    const workflowsPath = fileURLToPath(new URL('./incompatible-workflows.ts', import.meta.url));
-    incompatibleBundle = (await bundleWorkflowCode({ workflowsPath, logger })).code;
+    const incompatible = fileURLToPath(new URL('./incompatible-workflows.ts', import.meta.url));
+    incompatibleBundle = await cachedWorkflowBundle('incompatible-workflows', incompatible, [...workflowInputs, incompatible]);
   });
 
   const exchanges = fixtures.filter((f) => f.workflowType === 'exchange');
