@@ -5,6 +5,7 @@ import proto from '@temporalio/proto';
 import { startDevServer, type DevServer } from '../devserver/index';
 import { exchangeSearchAttributeKinds } from '../workflows/search-attributes';
 import { connectionOptions } from '../config/temporal';
+import { DirectoryInUseError } from '../config/dir-lock';
 import type { Settings } from '../config/settings';
 
 export interface TemporalHandles {
@@ -27,6 +28,7 @@ export async function connectTemporal(settings: Settings, log: (msg: string) => 
       dataDir: join(settings.dataDir, 'temporal'),
       log,
     }).catch((err: Error) => {
+      if (err instanceof DirectoryInUseError) throw new Error(`${err.message} (DATA_DIR)`);
       throw new Error(
         `could not start the embedded Temporal dev server on port ${settings.devServerPort} (${err.message}); ` +
           'set TEMPORAL_DEV_SERVER_PORT (and TEMPORAL_DEV_SERVER_UI_PORT, a port or off) to free ports, or TEMPORAL_ADDRESS to use a running Temporal server',

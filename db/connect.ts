@@ -5,6 +5,7 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import { copyImage, openPGlite } from './pglite';
+import { lockDirectory } from '../config/dir-lock';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -43,28 +44,47 @@ export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> 
 
 /** An instance's database, migrated, and a way to listen to its notifications. */
 export async function openInstanceConnection(location: InstanceDbLocation): Promise<InstanceConnection> {
-  let db: Db;
-  let listen: Listen;
-  if (location.url) {
-    const url = location.url;
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-    // An idle client's error (e.g. the server went away) must not crash the process: the next query reports it.
-    pool.on('error', () => {});
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    listen = (channel, onNotify, onError) => listenOnPostgres(url, channel, onNotify, onError);
-  } else {
-    const { dataDir, image, imageDirectory } = location;
+  const connection = location.url ? openPostgres(location.url) : await openEmbedded(location);
+  try {
+    await migrate(connection.db);
+  } catch (err) {
+    await connection.close().catch(() => {});
+    throw err;
+  }
+  return connection;
+}
+
+function openPostgres(url: string): InstanceConnection {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client's error (e.g. the server went away) must not crash the process: the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, listen: (channel, onNotify, onError) => listenOnPostgres(url, channel, onNotify, onError), close: () => db.destroy() };
+}
+
+async function openEmbedded({ dataDir, image, imageDirectory }: InstanceDbLocation): Promise<InstanceConnection> {
+  // A database folder is one process's (config/dir-lock.ts): two PGlites on the same files corrupt them.
+  const lock = dataDir ? lockDirectory(dataDir, 'an embedded database') : undefined;
+  try {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
       if (imageDirectory && !existsSync(join(dataDir, 'PG_VERSION'))) await copyImage(await imageDirectory(), dataDir);
     }
     const pglite = await openPGlite(dataDir, !dataDir && image ? { loadDataDir: await image() } : {});
-    db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-    // PGlite delivers its own NOTIFYs to listeners in this process: it never breaks apart from closing.
-    listen = (channel, onNotify) => pglite.listen(channel, onNotify);
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      // PGlite delivers its own NOTIFYs to listeners in this process: it never breaks apart from closing.
+      listen: (channel, onNotify) => pglite.listen(channel, onNotify),
+      close: async () => {
+        await db.destroy();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
   }
-  await migrate(db);
-  return { db, listen, close: () => db.destroy() };
 }
 
 /** LISTEN needs a connection of its own, outside the pool: it stays open as long as someone listens. */

@@ -8,6 +8,7 @@ import { addServices, createHandlers } from './grpc-server';
 import { startHttpServer, type HttpServer } from './http-server';
 import type { SearchAttributeKind } from './visibility-query';
 import { TEMPORAL_UI_BUILD_DIR } from '../app/web-build';
+import { lockDirectory } from '../config/dir-lock';
 
 export interface DevServerOptions {
   /** Port to listen on; 0 picks a free one. Default 7233. */
@@ -61,6 +62,8 @@ export const DEV_SERVER_VERSION = '1.29.0-service-exchange-dev';
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? (() => {});
+  // A data dir is one server's (config/dir-lock.ts): two appending to one journal would corrupt it.
+  const lock = options.dataDir ? lockDirectory(options.dataDir, 'the embedded Temporal dev server') : undefined;
   const journal = options.dataDir ? new Journal(options.dataDir) : undefined;
   const clock = new VirtualClock(
     (err) => log(`timer callback failed: ${(err as Error)?.stack ?? err}`),
@@ -69,9 +72,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
   const engine = new Engine(clock, namespaces, journal);
   const compaction = journal && new Compaction(journal, engine, options.compactAfterBytes);
-  engine.recover();
-  for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
-  engine.retention.start();
+  const stopEngine = () => {
+    engine.close();
+    clock.close();
+    journal?.close();
+    lock?.release();
+  };
+  try {
+    engine.recover();
+    for (const name of ['default', ...(options.namespaces ?? [])]) namespaces.ensureDefault(name);
+    engine.retention.start();
+  } catch (err) {
+    stopEngine();
+    throw err;
+  }
 
   const services = createHandlers(engine, DEV_SERVER_VERSION);
   const server = new grpc.Server({
@@ -80,11 +94,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
   addServices(server, services, log);
   const host = options.host ?? '127.0.0.1';
-  const stopEngine = () => {
-    engine.close();
-    clock.close();
-    journal?.close();
-  };
   const grpcPort = options.port ?? 7233;
   let port: number;
   try {
@@ -125,6 +134,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       server.forceShutdown();
       compaction?.close();
       journal?.close();
+      lock?.release();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
     expect(run.output()).toContain('[fixture] closed');
   });
 
-  it('npm start (main.ts): Ctrl-C to the group, twice at once, shuts the whole service down gracefully and exits 0', { timeout: 120_000 }, async () => {
+  it('npm start (main.ts): owns its data dir (a second npm start on it is refused); Ctrl-C to the group, twice at once, shuts the whole service down gracefully, exits 0 and frees the data dir', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sx-shutdown-'));
     try {
       const env: NodeJS.ProcessEnv = {
@@ -94,6 +94,15 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
       const run = start(join(root, 'main.ts'), env, '[service-exchange] ready');
       await run.ready;
       expect(run.output(), run.output()).toContain('[service-exchange] ready');
+
+      // A second service on the same data dir, on ports of its own, would write the same journal and
+      // database files: it stops before it writes anything.
+      const ports = { PORT: String(await freePort()), TEMPORAL_DEV_SERVER_PORT: String(await freePort()) };
+      const second = start(join(root, 'main.ts'), { ...env, ...ports }, '[service-exchange] ready');
+      expect(await second.exited, second.output()).toEqual({ code: 1, signal: null });
+      expect(second.output()).toMatch(new RegExp(`could not start: ${dataDir}/\\S+ is in use by process ${run.pid} \\(`));
+      expect(second.output()).not.toContain('[service-exchange] ready');
+
       ctrlC(run);
       ctrlC(run);
       expect(await run.exited, run.output()).toEqual({ code: 0, signal: null });
@@ -102,6 +111,7 @@ describe('shutdown on signals (app/shutdown.ts)', () => {
       expect(out).toContain('[service-exchange] stopped');
       expect(out).toMatch(/Temporal UI at http:\/\/127\.0\.0\.1:\d+ \(Temporal.s HTTP API under http:\/\/127\.0\.0\.1:\d+\/api\/v1\)/);
       expect(out).not.toMatch(/second SIGINT|killed by timeout/);
+      expect(readdirSync(dataDir).concat(readdirSync(join(dataDir, 'db'))).filter((f) => f.endsWith('.lock'))).toEqual([]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
