@@ -3,7 +3,7 @@
 // (a fresh clone or `npm ci` starts clean).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,6 +62,7 @@ export function cachedPath(name: string, make: (partial: string) => Promise<void
           await rm(partial, { recursive: true, force: true });
           await access(path).catch(() => Promise.reject(err));
         });
+        await removeEarlierVersions(name);
       }
       return path;
     })();
@@ -69,6 +70,28 @@ export function cachedPath(name: string, make: (partial: string) => Promise<void
     making.set(path, pending);
   }
   return pending;
+}
+
+// `<stem>-<16 hex digits of the sources' hash>[.ext]`: one version of an entry.
+const VERSIONED = /^(.+)-[0-9a-f]{16}(\.[a-z]+)?$/;
+// What a process killed while making an entry left (`cachedPath`'s partials).
+const PARTIAL = /\.[0-9a-f]{8}\.tmp$/;
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Once a new version of an entry is made, the earlier ones (made from sources since changed) are
+ * removed, and any partial an hour old: each source change would otherwise leave some 40 MB of
+ * database image and 2 MB bundles behind for good.
+ */
+async function removeEarlierVersions(name: string): Promise<void> {
+  const made = VERSIONED.exec(name);
+  for (const entry of await readdir(BUILD_CACHE_DIR).catch(() => [])) {
+    const path = join(BUILD_CACHE_DIR, entry);
+    const other = VERSIONED.exec(entry);
+    const earlier = made && other && entry !== name && other[1] === made[1] && other[2] === made[2];
+    const abandoned = PARTIAL.test(entry) && Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > ABANDONED_AFTER_MS;
+    if (earlier || abandoned) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** A file in the cache (see `cachedPath`) with the content `make` returns. */
