@@ -6,7 +6,8 @@ import { Client, Connection, ScheduleAlreadyRunning, ScheduleNotFoundError, Sche
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { startDevServer } from '../../devserver/index';
 import type { cronCounter, scheduledInfo } from '../workflows/cron';
-import type { timedSleep } from '../workflows/lifecycle';
+import type { failWith, timedSleep } from '../workflows/lifecycle';
+import { eventually } from '../harness/eventually';
 
 // Created while the file is collected so `it.skipIf(!t.supportsTimeSkipping)` can read it.
 const t: TemporalTestEnv = await createTemporalTestEnv({ uiPort: 0 });
@@ -176,6 +177,62 @@ describe('schedules', () => {
       expect(later.info.numActionsTaken).toBe(2);
       expect(later.info.recentActions[1].takenAt.getTime() - first).toBeGreaterThanOrEqual(90 * MINUTE);
       expect(later.info.recentActions[0].action.workflow.workflowId).toBe(`${ScheduleOverlapPolicy.BUFFER_ONE}-${taskQueue}-${rfc3339(new Date(first))}`);
+    });
+  });
+
+  it.skipIf(!t.supportsTimeSkipping)('overlap: TERMINATE_OTHER ends the running run and starts at once, CANCEL_OTHER starts once the run it cancelled has closed, BUFFER_ALL starts every time in turn', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      const start = (overlap: ScheduleOverlapPolicy) =>
+        create({
+          scheduleId: `${overlap}-${taskQueue}`,
+          spec: { intervals: [{ every: '1 hour' }] },
+          policies: { overlap },
+          action: { type: 'startWorkflow', workflowType: 'timedSleep', workflowId: `${overlap}-${taskQueue}`, taskQueue, args: ['150 minutes'] as Parameters<typeof timedSleep> },
+        });
+      const terminate = await start(ScheduleOverlapPolicy.TERMINATE_OTHER);
+      const cancel = await start(ScheduleOverlapPolicy.CANCEL_OTHER);
+      const bufferAll = await start(ScheduleOverlapPolicy.BUFFER_ALL);
+      const first = (await terminate.describe()).info.nextActionTimes[0].getTime();
+      const runOf = (s: ScheduleHandle, nominal: number) => t.client.workflow.getHandle(`${s.scheduleId}-${rfc3339(new Date(nominal))}`);
+      await t.env.sleep(first - (await t.env.currentTimeMs()) + HOUR + MINUTE);
+
+      // The second time came while the first run (150 minutes) ran.
+      expect((await terminate.describe()).info.numActionsTaken).toBe(2);
+      expect((await runOf(terminate, first).describe()).status.name).toBe('TERMINATED');
+      expect((await runOf(terminate, first + HOUR).describe()).status.name).toBe('RUNNING');
+      // The cancelled run closes once its worker has run the cancellation; the next one starts then.
+      const cancelled = await eventually(() => cancel.describe(), (d) => d.info.numActionsTaken === 2, { what: 'CANCEL_OTHER to start the second run' });
+      expect(cancelled.info.runningActions.map((a) => a.workflow.workflowId)).toEqual([runOf(cancel, first + HOUR).workflowId]);
+      expect((await runOf(cancel, first).describe()).status.name).toBe('CANCELLED');
+      expect((await runOf(cancel, first + HOUR).describe()).status.name).toBe('RUNNING');
+
+      // BUFFER_ALL: the first run closed at +150 minutes and the +1 h time started then; +2 h and +3 h wait.
+      await t.env.sleep(2 * HOUR);
+      const buffered = await bufferAll.describe();
+      expect(buffered.info.numActionsTaken).toBe(2);
+      expect(buffered.raw.info?.bufferSize?.toString()).toBe('2');
+      expect(buffered.info.recentActions.map((a) => a.action.workflow.workflowId)).toEqual([runOf(bufferAll, first).workflowId, runOf(bufferAll, first + HOUR).workflowId]);
+      expect(buffered.info.recentActions[1].takenAt.getTime() - first).toBeGreaterThanOrEqual(150 * MINUTE);
+      expect((await runOf(bufferAll, first).describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  it.skipIf(!t.supportsTimeSkipping)('pause on failure: a failed run pauses the schedule, with a note naming it; no later time is taken', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      const handle = await create({
+        scheduleId: `pause-on-failure-${taskQueue}`,
+        spec: { intervals: [{ every: '1 hour' }] },
+        policies: { pauseOnFailure: true },
+        action: { type: 'startWorkflow', workflowType: 'failWith', workflowId: `fails-${taskQueue}`, taskQueue, args: ['the printer is on fire', 'Broken'] as Parameters<typeof failWith> },
+      });
+      const first = (await handle.describe()).info.nextActionTimes[0].getTime();
+      await t.env.sleep(first - (await t.env.currentTimeMs()) + MINUTE);
+      const paused = await eventually(() => handle.describe(), (d) => d.state.paused, { what: 'the schedule to pause' });
+      const failed = `fails-${taskQueue}-${rfc3339(new Date(first))}`;
+      expect(paused.state.note).toBe(`paused due to workflow failure: ${failed}: the printer is on fire`);
+      expect((await t.client.workflow.getHandle(failed).describe()).status.name).toBe('FAILED');
+      await t.env.sleep(2 * HOUR);
+      expect((await handle.describe()).info.numActionsTaken).toBe(1);
     });
   });
 
