@@ -81,6 +81,10 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
         connection: env.nativeConnection,
         namespace: settings.namespace,
         workflowBundle: { code: bundle },
+        // Workflow code in this thread (the SDK's debug mode) instead of a workflow thread of its own:
+        // a worker then starts in about 0.15 s instead of 0.75 s, and these suites start one per test.
+        // The server sees the same calls; the service's own worker (stack.ts) keeps its thread.
+        debugMode: true,
         ...workerOptions,
         taskQueue,
       });
