@@ -151,9 +151,20 @@ export class Execution {
     return this.running ? undefined : this.history.at(-1);
   }
 
-  /** Resolves on the next appended event (history long-polls). */
-  nextChange(): Promise<void> {
-    return new Promise((resolve) => this.waiters.add(resolve));
+  /**
+   * Resolves on the next appended event (history and update long-polls), or after `ms`. Either way
+   * it leaves no timer or waiter behind: a parked run is polled every 20 s for as long as it waits.
+   */
+  nextChange(ms = Infinity): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = ms === Infinity ? undefined : setTimeout(done, ms).unref();
+      this.waiters.add(done);
+    });
   }
 
   notify(): void {

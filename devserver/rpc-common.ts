@@ -22,15 +22,13 @@ export function pollBudget(call: CallContext, max: number): number {
   return Math.max(0, Math.min(max, at - Date.now() - 500));
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
 /** Waits until `done` holds, the execution changes and re-checking says so, or the budget runs out. */
 export async function waitOn(exec: Execution, budgetMs: number, done: () => boolean): Promise<boolean> {
   const until = Date.now() + budgetMs;
   while (!done()) {
     const left = until - Date.now();
     if (left <= 0) return false;
-    await Promise.race([exec.nextChange(), sleep(left)]);
+    await exec.nextChange(left);
   }
   return true;
 }
