@@ -4,6 +4,8 @@ import { invalidArgument, notFound } from './errors';
 import type { Journal } from './journal';
 import { Matching, type PollerInfo } from './matching';
 import { HistoryWriter } from './history';
+import { EventLog, type HistoryLog } from './event-log';
+import { JournalHistories } from './journal-event-log';
 import { Runs, type StartParams, type StartResult } from './runs';
 import { WorkflowTasks } from './workflow-tasks';
 import { Activities } from './activities';
@@ -38,6 +40,8 @@ export class Engine {
   readonly queries = new Queries(this);
   readonly schedules: Schedules;
   readonly retention = new Retention(this);
+  /** With a data dir, histories are read back from the journal instead of held in memory. */
+  readonly histories?: JournalHistories;
   private readonly runsById = new Map<string, Execution>();
   private readonly runsByWorkflow = new Map<string, Execution[]>();
 
@@ -47,6 +51,7 @@ export class Engine {
     private readonly journal?: Journal,
   ) {
     this.history = new HistoryWriter(clock, journal, (exec) => this.tasks.need(exec));
+    this.histories = journal && new JournalHistories(journal);
     this.schedules = new Schedules(this, journal);
   }
 
@@ -71,8 +76,14 @@ export class Engine {
     this.runsByWorkflow.set(key, [...(this.runsByWorkflow.get(key) ?? []), exec]);
   }
 
+  /** A new run's history: in memory, or in the journal's files with a data dir. */
+  newHistory(): HistoryLog {
+    return this.histories?.create() ?? new EventLog();
+  }
+
   /** Forgets a run (retention): its history, visibility record and updates go with it. */
   removeRun(exec: Execution): void {
+    exec.history.release?.();
     this.runsById.delete(`${exec.ns}\u0000${exec.runId}`);
     const key = executionKey(exec.ns, exec.workflowId);
     const runs = this.runsByWorkflow.get(key)?.filter((r) => r !== exec) ?? [];

@@ -1,9 +1,10 @@
 import { api, EventType, WorkflowExecutionStatus, durationMs, num, timestampMs, type HistoryEvent, type Payload, type proto } from './proto';
 import { isUnset } from './search-attributes';
 import type { ClockTimer } from './clock';
-import { EventLog, encodeEvent } from './event-log';
+import { encodeEvent, type HistoryLog } from './event-log';
 import { acceptedUpdateCompletedWorkflowFailure } from './updates';
 import type { ServiceError } from './errors';
+import type { EventSpan } from './journal';
 
 const TIMEOUT_SCHEDULE_TO_START = api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
 
@@ -88,7 +89,6 @@ export interface ChildState {
 }
 
 export class Execution {
-  readonly history = new EventLog();
   status: number = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   started!: Attrs<'workflowExecutionStartedEventAttributes'>;
   startTime = 0;
@@ -125,6 +125,7 @@ export class Execution {
     readonly ns: string,
     readonly workflowId: string,
     readonly runId: string,
+    readonly history: HistoryLog,
   ) {}
 
   get nextEventId(): number {
@@ -176,11 +177,11 @@ export class Execution {
    * Applies one history event to the execution's state. The live server and recovery from a data
    * directory both go through here, so a restarted server holds exactly the state it persisted.
    */
-  apply(event: HistoryEvent, encoded: Uint8Array = encodeEvent(event)): void {
+  apply(event: HistoryEvent, encoded: Uint8Array = encodeEvent(event), span?: EventSpan): void {
     // Long only as a flat switch with one short case per event type: it reads as the table it is.
     const id = num(event.eventId);
     const time = timestampMs(event.eventTime);
-    this.history.push(encoded);
+    this.history.push(encoded, span);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;

@@ -38,11 +38,11 @@ export class HistoryWriter {
     const event = this.makeEvent(type, attrs, time, exec.nextEventId);
     if (userMetadata) event.userMetadata = userMetadata;
     const encoded = encodeEvent(event);
-    this.record(Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, encoded));
+    const span = this.journal?.writeEvent(exec.ns, exec.workflowId, exec.runId, encoded);
     // The execution keeps pieces of some events (update outcomes, search attributes...): they come
     // from the event's own encoding, not from views into the RPC message that carried them, which
     // would keep the whole message alive for as long as the workflow runs.
-    exec.apply(decodeEvent(new Uint8Array(encoded)), encoded);
+    exec.apply(decodeEvent(new Uint8Array(encoded)), encoded, span);
     return num(event.eventId);
   }
 

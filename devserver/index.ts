@@ -71,7 +71,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   );
   const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
   const engine = new Engine(clock, namespaces, journal);
-  const compaction = journal && new Compaction(journal, engine, options.compactAfterBytes);
+  const compaction = journal && new Compaction(journal, engine, engine.histories!, options.compactAfterBytes);
   const stopEngine = () => {
     engine.close();
     clock.close();

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, type HistoryEvent } from './proto';
 
@@ -19,9 +19,19 @@ export type JournalRecord =
   | { t: 'schedule'; ns: string; id: string; s: string }
   | { t: 'schedule-deleted'; ns: string; id: string };
 
+/**
+ * Where an event's encoding lies in the journal: `length` base64 bytes from `start` in the current
+ * generation's snapshot or tail. The journal is where histories are read back from (JournalEventLog).
+ */
+export interface EventSpan {
+  inSnapshot: boolean;
+  start: number;
+  length: number;
+}
+
 export type RecoveredRecord =
   | Exclude<JournalRecord, { t: 'ev' } | { t: 'buf' }>
-  | { t: 'ev'; ns: string; wid: string; rid: string; event: HistoryEvent }
+  | { t: 'ev'; ns: string; wid: string; rid: string; event: HistoryEvent; encoded: Uint8Array; span: EventSpan }
   | { t: 'buf'; ns: string; rid: string; event: HistoryEvent; link?: boolean };
 
 // Generation n: a snapshot of the whole state (none for 0) and the tail of records written after it.
@@ -30,6 +40,13 @@ const tailName = (gen: number) => (gen ? `journal-${gen}.jsonl` : 'journal.jsonl
 const snapshotName = (gen: number) => `snapshot-${gen}.jsonl`;
 const SNAPSHOT_FILE = /^snapshot-(\d+)\.jsonl$/;
 const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 10;
+
+/** An event record's line, and where its base64 (the last field: the line ends `"}`) starts in it, in bytes. */
+function eventLine(rec: Extract<JournalRecord, { t: 'ev' }>): { line: Buffer; at: number } {
+  const line = Buffer.from(JSON.stringify(rec) + '\n');
+  return { line, at: line.length - 3 - rec.e.length };
+}
 
 /**
  * The journal in the data directory: the latest snapshot plus an append-only tail. Every write is a
@@ -42,6 +59,8 @@ export class Journal {
   private gen: number;
   // Opened once: an open/close per appended event cost more than the write itself.
   private fd?: number;
+  // Histories are read back from the journal: one descriptor per file, until it is replaced.
+  private readFds: Record<string, number> = {};
   /** Bytes in the current tail and in its snapshot: compaction weighs one against the other. */
   tailBytes = 0;
   snapshotBytes = 0;
@@ -63,30 +82,57 @@ export class Journal {
     return out;
   }
 
+  /** The current generation: spans point into its files. */
+  get generation(): number {
+    return this.gen;
+  }
+
   write(records: JournalRecord[]): void {
-    if (!records.length) return;
+    if (records.length) this.append(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+  }
+
+  /** Appends a history event; where its encoding lies in the tail. */
+  writeEvent(ns: string, wid: string, rid: string, encoded: Uint8Array): EventSpan {
+    const rec = Journal.eventRecord(ns, wid, rid, encoded) as Extract<JournalRecord, { t: 'ev' }>;
+    const { line, at } = eventLine(rec);
+    const start = this.tailBytes + at;
+    this.append(line);
+    return { inSnapshot: false, start, length: rec.e.length };
+  }
+
+  private append(data: Buffer): void {
     this.fd ??= openSync(join(this.dir, tailName(this.gen)), 'a');
-    const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
     this.tailBytes += data.length;
     this.onWrite?.();
   }
 
-  /** Replaces snapshot and tail with a snapshot of `state` (the records that rebuild the live state). */
-  compact(state: Iterable<JournalRecord>): void {
-    this.switchTo(this.writeSnapshot(state));
+  /** The encoding of events the current generation holds from `start` (its base64 as written, `length` bytes). */
+  readSpan(inSnapshot: boolean, start: number, length: number): Buffer {
+    const name = inSnapshot ? snapshotName(this.gen) : tailName(this.gen);
+    const fd = (this.readFds[name] ??= openSync(join(this.dir, name), 'r'));
+    const out = Buffer.allocUnsafeSlow(length);
+    for (let read = 0; read < length; ) {
+      const n = readSync(fd, out, read, length - read, start + read);
+      if (n === 0) throw new Error(`journal ${name}: ${length} bytes at ${start} are past its end`);
+      read += n;
+    }
+    return out;
   }
 
-  /** Compaction's first step: the next generation's snapshot, durable once this returns. */
-  writeSnapshot(state: Iterable<JournalRecord>): number {
+  /**
+   * Compaction's first step: the next generation's snapshot, durable once this returns. `placed` is
+   * told, in order, where each event record's base64 lies in it.
+   */
+  writeSnapshot(state: Iterable<JournalRecord>, placed?: (start: number, length: number) => void): number {
     const next = this.gen + 1;
     const tmp = join(this.dir, `${snapshotName(next)}.tmp`);
     const fd = openSync(tmp, 'w');
-    let chunk: string[] = [];
+    let chunk: Buffer[] = [];
     let chunkLength = 0;
     let bytes = 0;
     const flush = () => {
-      const data = Buffer.from(chunk.join(''));
+      const data = Buffer.concat(chunk, chunkLength);
       for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
       bytes += data.length;
       chunk = [];
@@ -94,7 +140,14 @@ export class Journal {
     };
     try {
       for (const rec of state) {
-        const line = JSON.stringify(rec) + '\n';
+        let line: Buffer;
+        if (rec.t === 'ev') {
+          const ev = eventLine(rec);
+          placed?.(bytes + chunkLength + ev.at, rec.e.length);
+          line = ev.line;
+        } else {
+          line = Buffer.from(JSON.stringify(rec) + '\n');
+        }
         chunk.push(line);
         chunkLength += line.length;
         if (chunkLength >= CHUNK_BYTES) flush();
@@ -121,29 +174,38 @@ export class Journal {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    for (const fd of Object.values(this.readFds)) closeSync(fd);
+    this.readFds = {};
   }
 
   private readFile(name: string, out: RecoveredRecord[]): number {
     const file = join(this.dir, name);
     if (!existsSync(file)) return 0;
-    const text = readFileSync(file, 'utf8');
-    for (const line of text.split('\n')) {
-      if (!line) continue;
+    const data = readFileSync(file);
+    const inSnapshot = name !== tailName(this.gen);
+    let at = 0;
+    for (let end = data.indexOf(NEWLINE); end >= 0; at = end + 1, end = data.indexOf(NEWLINE, at)) {
+      if (end === at) continue;
       let rec: JournalRecord;
       try {
-        rec = JSON.parse(line) as JournalRecord;
+        rec = JSON.parse(data.toString('utf8', at, end)) as JournalRecord;
       } catch {
-        continue; // a torn final line from a crash mid-write: nothing was acknowledged for it
+        continue; // a torn line a server before this fix appended to: it was never acknowledged whole
       }
       if (rec.t === 'ev') {
-        out.push({ t: 'ev', ns: rec.ns, wid: rec.wid, rid: rec.rid, event: HistoryEventType.decode(Buffer.from(rec.e, 'base64')) });
+        const encoded = Buffer.from(rec.e, 'base64');
+        const span = { inSnapshot, start: end - 2 - rec.e.length, length: rec.e.length };
+        out.push({ t: 'ev', ns: rec.ns, wid: rec.wid, rid: rec.rid, event: HistoryEventType.decode(encoded), encoded, span });
       } else if (rec.t === 'buf') {
         out.push({ t: 'buf', ns: rec.ns, rid: rec.rid, event: HistoryEventType.decode(Buffer.from(rec.e, 'base64')), link: rec.link });
       } else {
         out.push(rec);
       }
     }
-    return Buffer.byteLength(text);
+    // A torn last line from a crash mid-write: nothing was acknowledged for it. It goes, or the next
+    // record appended would join it and be lost with it at the next start.
+    if (at < data.length) truncateSync(file, at);
+    return at;
   }
 
   /** Removes the snapshots and tails of older generations, and any unfinished snapshot. */

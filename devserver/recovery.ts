@@ -38,11 +38,11 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
       case 'ev': {
         let exec = e.runById(rec.ns, rec.rid);
         if (!exec) {
-          exec = new Execution(rec.ns, rec.wid, rec.rid);
+          exec = new Execution(rec.ns, rec.wid, rec.rid, e.newHistory());
           exec.startRequestId = requestIds.get(`${rec.ns}\u0000${rec.rid}`) ?? '';
           e.addRun(exec);
         }
-        exec.apply(rec.event);
+        exec.apply(rec.event, rec.encoded, rec.span);
         break;
       }
       case 'buf':

@@ -167,7 +167,7 @@ export class Runs {
     return { runId: exec.runId, started: true, exec, eagerTask };
   }
   createRun(p: StartParams, searchAttributes: Record<string, proto.temporal.api.common.v1.IPayload>, runId: string = randomUUID()): Execution {
-    const exec = new Execution(p.ns, p.workflowId, runId);
+    const exec = new Execution(p.ns, p.workflowId, runId, this.e.newHistory());
     const now = this.e.clock.now();
     const prev = p.continued?.previous;
     const firstRunId = prev ? prev.firstRunId : runId;
