@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { ServiceError, invalidArgument, notFound } from './errors';
 import { api, EventType, decodeMessage, encodeMessage, long, type Failure, type ProtocolMessage, type proto } from './proto';
-import type { Execution, UpdateState } from './execution';
+import type { Execution, UpdateOutcome, UpdateState } from './execution';
 import type { Attrs } from './history';
 
 // The lifecycle of an update that has not completed yet, after the real server's update registry
@@ -11,11 +11,17 @@ import type { Attrs } from './history';
 const Stage = api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
 
 /** The outcome of an accepted update whose workflow closed first: a failure, not an error, since its caller knows it was accepted. */
-export const acceptedUpdateCompletedWorkflowFailure: Failure = {
+const acceptedUpdateCompletedWorkflowFailure: Failure = {
   message: 'Workflow Update failed because the Workflow completed before the Update completed.',
   source: 'Server',
   applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
 };
+
+const OutcomeType = api.update.v1.Outcome;
+/** An outcome as an update keeps it: encoded, in its own memory (decoded, one cost a parked run about 700 bytes). */
+export const encodeOutcome = (outcome: UpdateOutcome): Uint8Array => new Uint8Array(OutcomeType.encode(outcome).finish());
+const decodeOutcome = (encoded: Uint8Array): UpdateOutcome => OutcomeType.decode(encoded);
+export const acceptedUpdateCompletedWorkflow = encodeOutcome({ failure: acceptedUpdateCompletedWorkflowFailure });
 
 /** The server rejects on the worker's behalf an update it was sent and ignored (an old SDK or a bug), so it is not sent forever. */
 const unprocessedUpdateFailure: Failure = {
@@ -44,7 +50,7 @@ function abort(exec: Execution, update: UpdateState, why: UpdateState['aborted']
 
 function complete(exec: Execution, update: UpdateState, failure: Failure | null | undefined): void {
   update.stage = 'completed';
-  update.outcome = { failure };
+  update.outcome = encodeOutcome({ failure });
   exec.updates.delete(update.id);
 }
 
@@ -192,7 +198,7 @@ export function updateAnswer(exec: Execution, update: UpdateState): UpdateWaitRe
   return {
     response: {
       updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: update.id },
-      outcome: update.stage === 'completed' ? update.outcome : undefined,
+      outcome: update.stage === 'completed' && update.outcome ? decodeOutcome(update.outcome) : undefined,
       stage: stageOf(update),
     },
   };
