@@ -20,6 +20,7 @@ import { startDevServer } from '../devserver/index';
 
 interface Usage {
   heapUsed: number;
+  heapTotal: number;
   arrayBuffers: number;
   rss: number;
 }
@@ -40,7 +41,7 @@ async function serve(dataDir: string | undefined): Promise<void> {
       const m = process.memoryUsage();
       const [, snapshot] = msg.split(' ');
       if (snapshot) writeHeapSnapshot(snapshot);
-      process.send!({ heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, rss: m.rss } satisfies Usage);
+      process.send!({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, arrayBuffers: m.arrayBuffers, rss: m.rss } satisfies Usage);
     } else if (msg === 'close') void server.close().then(() => process.exit(0));
   });
   process.send!({ address: server.address });
@@ -92,6 +93,8 @@ async function drive(open: number, onDisk: boolean, snapshots?: string): Promise
       encodedHistoryBytesPerRun: Math.round(historyBytes / open),
       heapUsedBytesPerRun: per('heapUsed'),
       arrayBufferBytesPerRun: per('arrayBuffers'),
+      // What the process took from the system: the heap's high-water mark, not only what it holds now.
+      heapTotalBytesPerRun: per('heapTotal'),
       rssBytesPerRun: per('rss'),
       heapUsedMiB: { before: +(before.heapUsed / 2 ** 20).toFixed(1), after: +(after.heapUsed / 2 ** 20).toFixed(1) },
       dataDirBytes: dataDir ? readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0) : undefined,
