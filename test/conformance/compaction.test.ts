@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDataDir } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
@@ -25,8 +25,8 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
   const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'devserver-compaction-'));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { dir, remove } = tempDataDir('devserver-compaction-');
+    cleanup.push(remove);
     return dir;
   };
 

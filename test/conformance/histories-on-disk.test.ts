@@ -1,7 +1,7 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDataDir } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
@@ -33,9 +33,8 @@ describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
   const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'devserver-histories-'));
-    // With the lock a killed server leaves beside it.
-    cleanup.push(() => [dir, `${dir}.lock`].forEach((path) => rmSync(path, { recursive: true, force: true })));
+    const { dir, remove } = tempDataDir('devserver-histories-');
+    cleanup.push(remove);
     return dir;
   };
 

@@ -3,11 +3,9 @@
 // crash is on both sides exactly once afterwards; actions caught by a crash are retried by the client
 // with the same Idempotency-Key (as a real client would after a 5xx or a timeout) and also land
 // exactly once; every lifecycle completes.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDataDir } from '../harness/temp-dir';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
 import { converged, createFaultStack, expectEachCommentOnce, expectReplays, expectStory, readRequest, result, type ExpectedStory, type FaultStack } from './helpers';
 import { eventually } from '../harness/eventually';
@@ -22,12 +20,15 @@ const ANN = 'Ann Lee (Acme Corp)';
 const BOB = 'Bob Stone (Globex Services)';
 
 let dataDir: string;
+let removeDataDir: (() => void) | undefined;
 let server: DevServerProcess;
 let s: FaultStack;
 
 describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'devserver-faults-'));
+    const temp = tempDataDir('devserver-faults-');
+    dataDir = temp.dir;
+    removeDataDir = temp.remove;
     server = new DevServerProcess(await freePort(), dataDir);
     await server.start();
     s = await createFaultStack({ temporalAddress: server.address });
@@ -35,7 +36,7 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
   afterAll(async () => {
     await s?.close();
     await server?.kill();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir?.();
   });
 
   it('reflects every action answered before a kill -9 exactly once on both sides, and completes every lifecycle', async () => {

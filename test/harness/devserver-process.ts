@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { EntryProcess, freePort } from './entry-process';
 import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
+import { tempDataDir } from './temp-dir';
 
 export { freePort };
 
@@ -39,8 +37,11 @@ export interface DevServerProcessEnv {
  */
 export function useDevServerProcess(dirPrefix: string, extraArgs: string[] = []): DevServerProcessEnv {
   const env = {} as DevServerProcessEnv;
+  let removeDataDir: (() => void) | undefined;
   beforeAll(async () => {
-    env.dataDir = mkdtempSync(join(tmpdir(), dirPrefix));
+    const temp = tempDataDir(dirPrefix);
+    env.dataDir = temp.dir;
+    removeDataDir = temp.remove;
     env.server = new DevServerProcess(await freePort(), env.dataDir, extraArgs);
     await env.server.start();
     env.t = await createTemporalTestEnv({ address: env.server.address });
@@ -48,7 +49,7 @@ export function useDevServerProcess(dirPrefix: string, extraArgs: string[] = [])
   afterAll(async () => {
     await env.t?.teardown();
     await env.server?.kill();
-    if (env.dataDir) rmSync(env.dataDir, { recursive: true, force: true });
+    removeDataDir?.();
   });
   return env;
 }
