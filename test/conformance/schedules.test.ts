@@ -75,12 +75,17 @@ describe('schedules', () => {
       expect((run.searchAttributes.TemporalScheduledStartTime as Date[])[0].getTime()).toBe(first.getTime());
       expect(run.memo).toEqual({ team: 'exchange' });
 
+      // Reading the results let skipped time run on (more hours may have passed): describe again, then
+      // list, neither of which lets time move.
+      const now = await handle.describe();
       const listed = [];
       for await (const s of t.client.schedule.list()) if (s.scheduleId === scheduleId) listed.push(s);
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ action: { type: 'startWorkflow', workflowType: 'cronCounter' }, memo: { owner: 'tests' }, state: { paused: false } });
-      // (Reading the results let skipped time run on: a fifth hour may have passed since.)
-      expect(listed[0].info.recentActions.map((a) => a.action.workflow.workflowId)).toEqual(expect.arrayContaining(ids.slice(2)));
+      // The list shows the last few actions, as describe has them.
+      const recent = listed[0].info.recentActions.map((a) => a.action.workflow.workflowId);
+      expect(recent.length).toBeGreaterThanOrEqual(2);
+      expect(recent).toEqual(now.info.recentActions.map((a) => a.action.workflow.workflowId).slice(-recent.length));
       expect(listed[0].info.nextActionTimes).toHaveLength(5);
 
       await handle.delete();
