@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../harness/temp-dir';
+import { describe, expect, it } from 'vitest';
+import { useCleanup } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
@@ -20,15 +20,7 @@ const dirBytes = (dir: string) => readdirSync(dir).reduce((sum, f) => sum + stat
 const events = async (h: WorkflowHandle) => JSON.stringify((await h.fetchHistory()).events);
 
 describe.skipIf(!onDevServer)('journal compaction', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const tempDir = () => {
-    const { dir, remove } = tempDataDir('devserver-compaction-');
-    cleanup.push(remove);
-    return dir;
-  };
+  const { cleanup, tempDir } = useCleanup('devserver-compaction-');
 
   it('keeps the data dir bounded as closed runs are retained away; a restart restores exactly the live runs', async () => {
     const dataDir = tempDir();

@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../harness/temp-dir';
+import { describe, expect, it } from 'vitest';
+import { useCleanup } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { DevServerProcess, freePort } from '../harness/devserver-process';
@@ -28,15 +28,7 @@ function journaled(dataDir: string): Map<string, string[]> {
 }
 
 describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const tempDir = () => {
-    const { dir, remove } = tempDataDir('devserver-histories-');
-    cleanup.push(remove);
-    return dir;
-  };
+  const { cleanup, tempDir } = useCleanup('devserver-histories-');
 
   it('serves exactly what the journal holds, to sticky and non-sticky workers, long polls and replay, across compaction and a restart', async () => {
     const dataDir = tempDir();

@@ -38,6 +38,15 @@ async function create(options: Parameters<Client['schedule']['create']>[0]) {
   return handle;
 }
 
+/** A schedule of `overlap` that starts, every hour, a run sleeping `sleep` (longer than an hour: runs overlap). */
+const hourlySleeper = (overlap: ScheduleOverlapPolicy, taskQueue: string, sleep: string) =>
+  create({
+    scheduleId: `${overlap}-${taskQueue}`,
+    spec: { intervals: [{ every: '1 hour' }] },
+    policies: { overlap },
+    action: { type: 'startWorkflow', workflowType: 'timedSleep', workflowId: `${overlap}-${taskQueue}`, taskQueue, args: [sleep] as Parameters<typeof timedSleep> },
+  });
+
 describe('schedules', () => {
   it.skipIf(!t.supportsTimeSkipping)('an interval schedule starts runs on its times, named <workflowId>-<time>, with the last result, memo and ScheduledById', async () => {
     await t.withWorker({}, async (taskQueue) => {
@@ -157,15 +166,8 @@ describe('schedules', () => {
 
   it.skipIf(!t.supportsTimeSkipping)('overlap: SKIP skips a time while the last run runs, BUFFER_ONE starts it when the run closes', async () => {
     await t.withWorker({}, async (taskQueue) => {
-      const start = async (overlap: ScheduleOverlapPolicy) =>
-        create({
-          scheduleId: `${overlap}-${taskQueue}`,
-          spec: { intervals: [{ every: '1 hour' }] },
-          policies: { overlap },
-          action: { type: 'startWorkflow', workflowType: 'timedSleep', workflowId: `${overlap}-${taskQueue}`, taskQueue, args: ['90 minutes'] as Parameters<typeof timedSleep> },
-        });
-      const skip = await start(ScheduleOverlapPolicy.SKIP);
-      const bufferOne = await start(ScheduleOverlapPolicy.BUFFER_ONE);
+      const skip = await hourlySleeper(ScheduleOverlapPolicy.SKIP, taskQueue, '90 minutes');
+      const bufferOne = await hourlySleeper(ScheduleOverlapPolicy.BUFFER_ONE, taskQueue, '90 minutes');
       const first = (await skip.describe()).info.nextActionTimes[0].getTime();
       await t.env.sleep(first - (await t.env.currentTimeMs()) + HOUR + MINUTE);
       // At the second time, the first run (90 minutes) still runs.
@@ -187,16 +189,9 @@ describe('schedules', () => {
 
   it.skipIf(!t.supportsTimeSkipping)('overlap: TERMINATE_OTHER ends the running run and starts at once, CANCEL_OTHER starts once the run it cancelled has closed, BUFFER_ALL starts every time in turn', async () => {
     await t.withWorker({}, async (taskQueue) => {
-      const start = (overlap: ScheduleOverlapPolicy) =>
-        create({
-          scheduleId: `${overlap}-${taskQueue}`,
-          spec: { intervals: [{ every: '1 hour' }] },
-          policies: { overlap },
-          action: { type: 'startWorkflow', workflowType: 'timedSleep', workflowId: `${overlap}-${taskQueue}`, taskQueue, args: ['150 minutes'] as Parameters<typeof timedSleep> },
-        });
-      const terminate = await start(ScheduleOverlapPolicy.TERMINATE_OTHER);
-      const cancel = await start(ScheduleOverlapPolicy.CANCEL_OTHER);
-      const bufferAll = await start(ScheduleOverlapPolicy.BUFFER_ALL);
+      const terminate = await hourlySleeper(ScheduleOverlapPolicy.TERMINATE_OTHER, taskQueue, '150 minutes');
+      const cancel = await hourlySleeper(ScheduleOverlapPolicy.CANCEL_OTHER, taskQueue, '150 minutes');
+      const bufferAll = await hourlySleeper(ScheduleOverlapPolicy.BUFFER_ALL, taskQueue, '150 minutes');
       const first = (await terminate.describe()).info.nextActionTimes[0].getTime();
       const runOf = (s: ScheduleHandle, nominal: number) => t.client.workflow.getHandle(`${s.scheduleId}-${rfc3339(new Date(nominal))}`);
       await t.env.sleep(first - (await t.env.currentTimeMs()) + HOUR + MINUTE);
