@@ -37,11 +37,6 @@ export interface InstanceConnection {
   close(): Promise<void>;
 }
 
-/** Opens one instance's database (PostgreSQL through pg, or embedded PGlite) and migrates it. */
-export async function openInstanceDb(location: InstanceDbLocation): Promise<Db> {
-  return (await openInstanceConnection(location)).db;
-}
-
 /** An instance's database, migrated, and a way to listen to its notifications. */
 export async function openInstanceConnection(location: InstanceDbLocation): Promise<InstanceConnection> {
   const connection = location.url ? openPostgres(location.url) : await openEmbedded(location);

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
-import { dropDatabase, ensureDatabase, openInstanceDb, type InstanceDbLocation } from '../../db/connect';
+import { dropDatabase, ensureDatabase, openInstanceConnection, type InstanceDbLocation } from '../../db/connect';
 import { migrations } from '../../db/migrations/index';
 import { openPGlite } from '../../db/pglite';
 
@@ -90,8 +90,9 @@ describe.each(backends)('renaming the task tables on $name', (backend) => {
         'Laptop screen flickers', 'Since this morning', '{"category":"hardware"}', 'work_in_progress', 'Ann Lee', 'u-bob', 'Bob Stone', 4)`.execute(old);
     await old.destroy();
 
-    // The service starts on it: openInstanceDb migrates to the latest.
-    const db = await openInstanceDb(location);
+    // The service starts on it: opening migrates to the latest.
+    const connection = await openInstanceConnection(location);
+    const db = connection.db;
     try {
       const consumerRows = await db.selectFrom('consumer_provider_tasks').selectAll().execute();
       expect(consumerRows).toHaveLength(1);
@@ -148,7 +149,7 @@ describe.each(backends)('renaming the task tables on $name', (backend) => {
       expect((await sql<{ number: string }>`select number from provider_tasks`.execute(db)).rows).toEqual([{ number: 'PTSK0001001' }]);
       expect((await sql<{ number: string }>`select number from parent_tasks`.execute(db)).rows).toEqual([{ number: 'CS0001001' }]);
     } finally {
-      await db.destroy();
+      await connection.close();
     }
   });
 });
