@@ -81,7 +81,11 @@ const server = await startDevServer({
   retentionMs,
   searchAttributes,
   log: (m) => console.log(m),
-}).catch((err: Error) => fail(`could not start: ${err.message}`));
+}).catch((err: Error) => {
+  // Not a usage mistake (a port or the data dir is taken): the message alone, and exit 1.
+  console.error(`devserver: could not start: ${err.message}`);
+  process.exit(1);
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
