@@ -24,7 +24,7 @@ import {
 } from '../../services/attachments';
 import { callerOf } from '../plugins/auth';
 import { AttachmentListSchema, AttachmentParams, FileBytesSchema, TaskParams, UploadAnswerSchema, UploadFormSchema, errorResponses } from '../schemas';
-import { idempotencyKey, idempotent, sendStored } from '../idempotency';
+import { idempotencyKey, idempotent, sendStored, type StoredResponse } from '../idempotency';
 import { attachmentItem } from '../task-response';
 import type { ApiDeps } from '../deps';
 
@@ -73,8 +73,9 @@ export default async function attachmentRoutes(fastify: FastifyInstance, options
         reply.header('connection', 'close');
         throw err;
       });
+      let result: StoredResponse;
       try {
-        const result = await idempotent(
+        result = await idempotent(
           request,
           deps.instances.db(caller.instance),
           caller.user.id,
@@ -85,10 +86,12 @@ export default async function attachmentRoutes(fastify: FastifyInstance, options
           undefined,
           uploadFingerprint(upload),
         );
-        return sendStored(reply, result);
       } finally {
-        await discardStaged(deps, caller.actor, upload);
+        // Before the answer goes out: a retry answered from its key must find its own copy of the
+        // bytes gone. Should this fail, staging's sweep removes them later; the answer stands.
+        await discardStaged(deps, caller.actor, upload).catch((err: unknown) => request.log.warn({ err }, 'staged upload not discarded; the sweep will remove it'));
       }
+      return sendStored(reply, result);
     },
   );
 
