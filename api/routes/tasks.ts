@@ -106,11 +106,16 @@ export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps
           body: actionBodies[route.action],
           response: { [route.status]: TaskSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
         },
+        // No body at all (a bare POST, as `fetch(url, { method: 'POST' })` sends) is the empty object:
+        // "Assign to me" needs no fields, and an action that does names the missing one.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
       },
       async (request, reply) => {
         const caller = callerOf(request);
         const { number } = request.params;
-        const body = (request.body ?? {}) as Record<string, unknown>;
+        const body = request.body as Record<string, unknown>;
         const workflowId = await findActionTarget(deps, caller.actor, number);
         const key = request.headers['idempotency-key'];
         const updateId = typeof key === 'string' ? `${caller.user.id}:${key}` : undefined;

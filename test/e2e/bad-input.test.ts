@@ -497,3 +497,13 @@ describe('concurrent "Assign to me"', () => {
     expect(accepted).toHaveLength(1);
   });
 });
+
+describe('an action sent without a body', () => {
+  it('is the empty object: "Assign to me" needs nothing, a comment names its missing field', async () => {
+    const { providerNumber } = await received();
+    await refused(() => s.call('POST', `/tasks/${providerNumber}/comments`, { as: 'BOB_TOKEN' }), 422, 'validation_failed', 'body.body');
+    const res = await s.call('POST', `/tasks/${providerNumber}/assign`, { as: 'BOB_TOKEN' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ state: 'work_in_progress', assignedTo: 'Bob Stone' });
+  });
+});
