@@ -2,8 +2,12 @@
 // open run costs the dev server. The dev server runs alone in a child process (with a data dir unless
 // --in-memory); this process starts the runs and its worker, so only the server's memory is measured.
 // --heap-snapshots <dir> also writes the server's heap before and after (compare them in DevTools).
-// Each run is a conformance `counter` that took 4 signals (2 KB each) and 2 updates (about 40
+// Each run is a conformance `counter` that took 4 signals (2 KB each) and 2 updates (about 30
 // events, close to a request's history) and waits for more; its worker keeps 100 runs cached.
+//
+// `--closed 100000 [--retention 30s]`: the same runs, each then finished, through a server that keeps
+// closed runs for the retention only: its memory once they are all deleted against before them, its
+// data dir, and how long a restart on that data dir takes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,7 @@ import proto from '@temporalio/proto';
 import { cachedWorkflowBundle } from '../app/workflow-bundle';
 import { PROJECT_ROOT } from '../config/build-cache';
 import { startDevServer } from '../devserver/index';
+import { parseDuration } from '../devserver/retention';
 
 interface Usage {
   heapUsed: number;
@@ -25,14 +30,29 @@ interface Usage {
   rss: number;
 }
 
-const { values } = parseArgs({ options: { serve: { type: 'string' }, open: { type: 'string', default: '2000' }, 'in-memory': { type: 'boolean' }, 'heap-snapshots': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    serve: { type: 'string' },
+    retention: { type: 'string' },
+    open: { type: 'string', default: '2000' },
+    closed: { type: 'string' },
+    'in-memory': { type: 'boolean' },
+    'heap-snapshots': { type: 'string' },
+  },
+});
+const TEN_YEARS = 3650 * 86_400_000;
+const retentionMs = values.retention === undefined ? undefined : parseDuration(values.retention);
+if (values.retention !== undefined && !retentionMs) throw new Error(`--retention takes a duration such as 30s or 5m, got "${values.retention}"`);
 
-if (values.serve !== undefined) await serve(values.serve || undefined);
+if (values.serve !== undefined) await serve(values.serve || undefined, retentionMs ?? TEN_YEARS);
+else if (values.closed !== undefined) await driveClosed(Number(values.closed), retentionMs ?? 30_000);
 else await drive(Number(values.open), !values['in-memory'], values['heap-snapshots']);
 
 /** The child: a dev server that answers `measure` with its memory after a full GC. */
-async function serve(dataDir: string | undefined): Promise<void> {
-  const server = await startDevServer({ port: 0, uiPort: false, dataDir, retentionMs: 3650 * 86_400_000 });
+async function serve(dataDir: string | undefined, retentionMs: number): Promise<void> {
+  const began = performance.now();
+  const server = await startDevServer({ port: 0, uiPort: false, dataDir, retentionMs });
+  const startMs = Math.round(performance.now() - began);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   process.on('message', (msg) => {
@@ -44,7 +64,7 @@ async function serve(dataDir: string | undefined): Promise<void> {
       process.send!({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, arrayBuffers: m.arrayBuffers, rss: m.rss } satisfies Usage);
     } else if (msg === 'close') void server.close().then(() => process.exit(0));
   });
-  process.send!({ address: server.address });
+  process.send!({ address: server.address, startMs });
 }
 
 function ask<T>(child: ChildProcess, msg?: string): Promise<T> {
@@ -54,54 +74,142 @@ function ask<T>(child: ChildProcess, msg?: string): Promise<T> {
   });
 }
 
-async function drive(open: number, onDisk: boolean, snapshots?: string): Promise<void> {
-  const dataDir = onDisk ? mkdtempSync(join(tmpdir(), 'devserver-memory-')) : undefined;
+/** The dev server in a child process of its own, answering once it is ready. */
+async function spawnServer(dataDir: string | undefined, retentionMs: number) {
   const entry = fileURLToPath(new URL('./devserver-memory.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', join(PROJECT_ROOT, 'bin', 'run.mjs'), entry, '--serve', dataDir ?? ''], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-  const { address } = await ask<{ address: string }>(child);
+  const spawned = performance.now();
+  const child = spawn(process.execPath, ['--expose-gc', join(PROJECT_ROOT, 'bin', 'run.mjs'), entry, '--serve', dataDir ?? '', '--retention', `${retentionMs}ms`], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+  const { address, startMs } = await ask<{ address: string; startMs: number }>(child);
+  return { child, address, startMs, readyMs: Math.round(performance.now() - spawned) };
+}
+
+async function closeServer(child: ChildProcess): Promise<void> {
+  child.send('close');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** A client and a worker of the conformance workflows on the server, and the runs they make. */
+async function driver(address: string) {
   const client = new Client({ connection: await Connection.connect({ address }) });
   const workflows = join(PROJECT_ROOT, 'test', 'workflows');
   const bundle = await cachedWorkflowBundle('conformance-workflows', join(workflows, 'index.ts'), [workflows, join(PROJECT_ROOT, 'package-lock.json')]);
   const taskQueue = 'memory';
   const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle: { code: bundle }, maxCachedWorkflows: 100 });
   const padding = 'x'.repeat(2048);
-  let historyBytes = 0;
-  let events = 0;
-  const park = async (id: string) => {
+  const counted = { historyBytes: 0, events: 0 };
+  /** A `counter` run given 4 signals and 2 updates; `finish`: then ended, and its result awaited. */
+  const run = async (id: string, finish: boolean) => {
     const h = await client.workflow.start('counter', { taskQueue, workflowId: id });
     for (let i = 0; i < 4; i++) await h.signal('add', `${i}${padding}`);
     for (let i = 0; i < 2; i++) await h.executeUpdate('increment', { args: [1] });
+    if (finish) {
+      await h.signal('finish');
+      await h.result();
+    }
     const history = await h.fetchHistory();
-    historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().byteLength;
-    events += history.events?.length ?? 0;
+    counted.historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().byteLength;
+    counted.events += history.events?.length ?? 0;
   };
-  const parkAll = async (prefix: string, n: number) => {
-    for (let next = 0; next < n; ) await Promise.all(Array.from({ length: Math.min(20, n - next) }, () => park(`${prefix}-${next++}`)));
+  /** `n` runs, `concurrency` at a time; `progress` is told of each thousandth. */
+  const runAll = async (prefix: string, n: number, finish: boolean, concurrency = 20, progress?: (done: number) => void) => {
+    let next = 0;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, n) }, async () => {
+        while (next < n) {
+          await run(`${prefix}-${next++}`, finish);
+          if (++done % 1000 === 0) progress?.(done);
+        }
+      }),
+    );
   };
+  return { client, worker, counted, runAll };
+}
+
+async function drive(open: number, onDisk: boolean, snapshots?: string): Promise<void> {
+  const dataDir = onDisk ? mkdtempSync(join(tmpdir(), 'devserver-memory-')) : undefined;
+  const { child, address } = await spawnServer(dataDir, TEN_YEARS);
+  const { worker, counted, runAll } = await driver(address);
   const report = await worker.runUntil(async () => {
-    await parkAll('warm', 200);
+    await runAll('warm', 200, false);
     const measure = (name: string) => ask<Usage>(child, snapshots ? `measure ${join(snapshots, `${name}.heapsnapshot`)}` : 'measure');
     const before = await measure('before');
-    historyBytes = events = 0;
-    await parkAll('open', open);
+    counted.historyBytes = counted.events = 0;
+    await runAll('open', open, false);
     const after = await measure('after');
     const per = (k: keyof Usage) => Math.round((after[k] - before[k]) / open);
     return {
       mode: onDisk ? 'data dir' : 'in memory',
       open,
-      eventsPerRun: Math.round(events / open),
-      encodedHistoryBytesPerRun: Math.round(historyBytes / open),
+      eventsPerRun: Math.round(counted.events / open),
+      encodedHistoryBytesPerRun: Math.round(counted.historyBytes / open),
       heapUsedBytesPerRun: per('heapUsed'),
       arrayBufferBytesPerRun: per('arrayBuffers'),
       // What the process took from the system: the heap's high-water mark, not only what it holds now.
       heapTotalBytesPerRun: per('heapTotal'),
       rssBytesPerRun: per('rss'),
-      heapUsedMiB: { before: +(before.heapUsed / 2 ** 20).toFixed(1), after: +(after.heapUsed / 2 ** 20).toFixed(1) },
-      dataDirBytes: dataDir ? readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0) : undefined,
+      heapUsedMiB: { before: mib(before.heapUsed), after: mib(after.heapUsed) },
+      dataDirBytes: dataDir ? dirBytes(dataDir) : undefined,
     };
   });
   console.log(JSON.stringify(report, null, 2));
-  child.send('close');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await closeServer(child);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * `closed` runs through a server with a data dir that keeps closed runs for `retentionMs`: its memory
+ * once retention has deleted them against its memory before them, then a restart on that data dir.
+ */
+async function driveClosed(closed: number, retentionMs: number): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'devserver-closed-'));
+  const first = await spawnServer(dataDir, retentionMs);
+  const { client, worker, counted, runAll } = await driver(first.address);
+  const say = (msg: string) => console.error(`[devserver-memory] ${msg}`);
+  /** Until retention has deleted every closed run (its visibility record goes with it). */
+  const allDeleted = async () => {
+    while ((await client.workflow.count('')).count > 0) await new Promise((r) => setTimeout(r, 1000));
+  };
+  const report = await worker.runUntil(async () => {
+    await runAll('warm', 500, true);
+    await allDeleted();
+    const before = await ask<Usage>(first.child, 'measure');
+    const dataDirBefore = dirBytes(dataDir);
+    counted.historyBytes = counted.events = 0;
+    const began = performance.now();
+    say(`${closed} runs, each closed, then kept ${retentionMs / 1000} s...`);
+    await runAll('closed', closed, true, 40, (done) => {
+      if (done % Math.max(1000, Math.round(closed / 20 / 1000) * 1000) === 0) say(`${done} of ${closed} closed (${Math.round(done / ((performance.now() - began) / 1000))}/s)`);
+    });
+    const seconds = (performance.now() - began) / 1000;
+    say('waiting for retention to delete them...');
+    await allDeleted();
+    const after = await ask<Usage>(first.child, 'measure');
+    return {
+      closed,
+      retentionSeconds: retentionMs / 1000,
+      runsPerSecond: Math.round(closed / seconds),
+      eventsPerRun: Math.round(counted.events / closed),
+      encodedHistoryBytesPerRun: Math.round(counted.historyBytes / closed),
+      heapUsedMiB: { before: mib(before.heapUsed), after: mib(after.heapUsed) },
+      arrayBuffersMiB: { before: mib(before.arrayBuffers), after: mib(after.arrayBuffers) },
+      rssMiB: { before: mib(before.rss), after: mib(after.rss) },
+      dataDirBytes: { before: dataDirBefore, after: dirBytes(dataDir) },
+    };
+  });
+  await closeServer(first.child);
+  const restart = await spawnServer(dataDir, retentionMs);
+  console.log(JSON.stringify({ ...report, restart: { startDevServerMs: restart.startMs, processReadyMs: restart.readyMs } }, null, 2));
+  await closeServer(restart.child);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+// Declarations, not consts: the top-level awaits above run before this line is reached.
+function mib(bytes: number): number {
+  return +(bytes / 2 ** 20).toFixed(1);
+}
+function dirBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
