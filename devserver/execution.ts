@@ -121,6 +121,8 @@ export class Execution {
   searchAttributes: Record<string, Payload> = {};
   memo: Record<string, Payload> = {};
   startRequestId = '';
+  /** Bytes of the encoded events written so far: the history size a workflow task reports. */
+  historySizeBytes = 0;
   /** The first workflow task waits for a start delay or retry backoff. */
   firstTaskDelayed = false;
   runTimers: ClockTimer[] = [];
@@ -179,6 +181,7 @@ export class Execution {
     const id = num(event.eventId);
     const time = timestampMs(event.eventTime);
     this.history.push(encoded, span);
+    this.historySizeBytes += encoded.byteLength;
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;

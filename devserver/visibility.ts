@@ -27,6 +27,7 @@ export function executionInfo(exec: Execution): ExecutionInfo {
     executionDuration: exec.running ? undefined : msDuration(Math.max(0, exec.closeTime - exec.executionTime)),
     status: exec.status,
     historyLength: long(exec.history.length),
+    historySizeBytes: long(exec.historySizeBytes),
     executionTime: timestamp(exec.executionTime),
     memo: { fields: exec.memo },
     searchAttributes: { indexedFields: exec.searchAttributes },

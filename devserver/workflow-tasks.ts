@@ -8,6 +8,7 @@ import { queueKey, type PollerInfo } from './matching';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL, type Attrs } from './history';
 import { CommandError, TERMINAL_COMMANDS, applyCommand, validateCommand, type CommandContext } from './commands';
 import { answerTaskQueries } from './queries';
+import { historySizeInfo } from './history-size';
 import type { Engine } from './engine';
 
 const { enums } = api;
@@ -164,7 +165,7 @@ export class WorkflowTasks {
         ),
         this.e.history.makeEvent(
           EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-          { scheduledEventId: long(task.scheduledEventId), identity: poller.identity, requestId: randomUUID() },
+          { scheduledEventId: long(task.scheduledEventId), identity: poller.identity, requestId: randomUUID(), ...historySizeInfo(exec) },
           now,
           task.startedEventId,
         ),
@@ -174,7 +175,7 @@ export class WorkflowTasks {
         scheduledEventId: long(task.scheduledEventId),
         identity: poller.identity,
         requestId: randomUUID(),
-        historySizeBytes: long(0),
+        ...historySizeInfo(exec),
       });
     }
     const timeoutMs = durationMs(exec.started.workflowTaskTimeout) || DEFAULT_WFT_TIMEOUT_MS;

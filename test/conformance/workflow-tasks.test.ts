@@ -351,6 +351,38 @@ describe('queries during a workflow task', () => {
   }
 });
 
+describe('what a workflow task tells the workflow about its history', () => {
+  const { SuggestContinueAsNewReason } = temporal.api.enums.v1;
+  const lastTaskStarted = async (handle: WorkflowHandle) =>
+    (await events(handle)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).at(-1)!.workflowTaskStartedEventAttributes!;
+
+  it('reports the history size in bytes, and suggests continue-as-new once the history passes 4096 events (the server defaults)', async () => {
+    const taskQueue = `history-size-${randomUUID()}`;
+    const small = await t.client.workflow.start<typeof sapiEcho>('sapiEcho', { taskQueue, workflowId: `history-size-small-${taskQueue}`, args: ['x'] });
+    await pollOnce(taskQueue, 'raw-worker');
+    const smallStarted = await lastTaskStarted(small);
+    // The SDKs hand these to the workflow (workflowInfo().historySize, continueAsNewSuggested).
+    expect(Number(smallStarted.historySizeBytes)).toBeGreaterThan(0);
+    expect(smallStarted.suggestContinueAsNew).toBeFalsy();
+    expect(smallStarted.suggestContinueAsNewReasons ?? []).toEqual([]);
+    const described = await service().describeWorkflowExecution({ namespace: t.namespace, execution: { workflowId: small.workflowId } });
+    expect(Number(described.workflowExecutionInfo?.historySizeBytes)).toBeGreaterThan(0);
+
+    // 4100 signals before the first task starts: its started event is past the 4096-event mark.
+    const large = await t.client.workflow.start<typeof sapiEcho>('sapiEcho', { taskQueue, workflowId: `history-size-large-${taskQueue}`, args: ['y'] });
+    for (let sent = 0; sent < 4100; sent += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => large.signal('sapiNoise', sent + i)));
+    }
+    await pollOnce(taskQueue, 'raw-worker');
+    const largeStarted = await lastTaskStarted(large);
+    expect(Number(largeStarted.historySizeBytes)).toBeGreaterThan(Number(smallStarted.historySizeBytes));
+    expect(largeStarted.suggestContinueAsNew).toBe(true);
+    expect(largeStarted.suggestContinueAsNewReasons).toEqual([SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS]);
+
+    await Promise.all([small.terminate('done'), large.terminate('done')]);
+  }, 120_000);
+});
+
 afterAll(async () => {
   // Every history this file produced must replay without nondeterminism.
   expect(await t.replayAll()).toBeGreaterThan(0);
