@@ -39,7 +39,8 @@ export class Activities {
   dispatch(exec: Execution, act: ActivityState, eagerFor?: PollerInfo): PollActivityTaskResponse | undefined {
     act.release ??= this.e.clock.hold();
     act.state = 'scheduled';
-    act.attemptScheduledTime = this.e.clock.now();
+    // attemptScheduledTime stays as set: the scheduled event's time for a first attempt (also when a
+    // restart offers it again), the end of its backoff for a retry. Offering it is not scheduling it.
     const a = act.attrs;
     const scheduleToStart = durationMs(a.scheduleToStartTimeout);
     if (scheduleToStart > 0) {

@@ -96,6 +96,34 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
     });
   });
 
+  it('keeps a waiting activity attempt\'s scheduled time: picked up after the restart, it was scheduled when its event says', async () => {
+    const seen: Array<{ scheduled: number; attemptScheduled: number }> = [];
+    const activities = {
+      reportsItsTimes: async () => {
+        const { scheduledTimestampMs, currentAttemptScheduledTimestampMs } = Context.current().info;
+        seen.push({ scheduled: scheduledTimestampMs, attemptScheduled: currentAttemptScheduledTimestampMs });
+        return 'done';
+      },
+    };
+    await s.t.withWorker({}, async (taskQueue) => {
+      // Its activity goes to a queue nobody polls until after the restart.
+      const activityQueue = `${taskQueue}-later`;
+      const handle = await s.t.client.workflow.start<typeof actCall>('actCall', {
+        taskQueue,
+        workflowId: `crash-waiting-activity-${taskQueue}`,
+        args: ['reportsItsTimes', { taskQueue: activityQueue, startToCloseTimeout: '1 minute' }],
+      });
+      while (!(await historyEventTypes(handle)).includes('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')) await new Promise((r) => setTimeout(r, 50));
+
+      await s.server.kill();
+      await s.server.start();
+
+      expect(await s.t.withWorker({ taskQueue: activityQueue, activities }, () => handle.result())).toBe('done');
+      const scheduledEvent = ((await handle.fetchHistory()).events ?? []).find((e) => e.activityTaskScheduledEventAttributes)!;
+      expect(seen).toEqual([{ scheduled: tsToMs(scheduledEvent.eventTime), attemptScheduled: tsToMs(scheduledEvent.eventTime) }]);
+    });
+  });
+
   afterAll(async () => {
     expect(await s.t.replayAll()).toBeGreaterThan(0);
   });
