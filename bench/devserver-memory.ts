@@ -180,8 +180,10 @@ async function driveClosed(closed: number, retentionMs: number): Promise<void> {
     counted.historyBytes = counted.events = 0;
     const began = performance.now();
     say(`${closed} runs, each closed, then kept ${retentionMs / 1000} s...`);
+    // About twenty progress lines, each on a thousand.
+    const every = Math.max(1000, Math.round(closed / 20_000) * 1000);
     await runAll('closed', closed, true, 40, (done) => {
-      if (done % Math.max(1000, Math.round(closed / 20 / 1000) * 1000) === 0) say(`${done} of ${closed} closed (${Math.round(done / ((performance.now() - began) / 1000))}/s)`);
+      if (done % every === 0) say(`${done} of ${closed} closed (${Math.round(done / ((performance.now() - began) / 1000))}/s)`);
     });
     const seconds = (performance.now() - began) / 1000;
     say('waiting for retention to delete them...');

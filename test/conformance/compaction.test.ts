@@ -5,7 +5,7 @@ import { useCleanup } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
-import { DevServerProcess, freePort } from '../harness/devserver-process';
+import { freePort, startDevServerProcess } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
 import { Journal, type JournalRecord } from '../../devserver/journal';
 import type { collector } from '../workflows/messages';
@@ -78,11 +78,7 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
 
   it('loses nothing acknowledged when killed -9 while compacting often under load', async () => {
     const dataDir = tempDir();
-    let server = new DevServerProcess(await freePort(), dataDir, ['--compact-after', '8192']);
-    await server.start();
-    cleanup.push(() => server.kill());
-    const t = await createTemporalTestEnv({ address: server.address });
-    cleanup.push(() => t.teardown());
+    const { server, t } = await startDevServerProcess(dataDir, cleanup, ['--compact-after', '8192']);
 
     await t.withWorker({}, async (taskQueue) => {
       const acked = new Map<WorkflowHandle<typeof collector>, string[]>();
@@ -98,7 +94,6 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
       await new Promise((r) => setTimeout(r, 2500));
       crashed = true;
       await server.kill();
-      server = new DevServerProcess(server.port, dataDir, ['--compact-after', '8192']);
       await server.start();
       // A call cut off by the kill is retried by the client against the restarted server.
       await Promise.all(load);
@@ -116,11 +111,7 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
 
   it('a clean shutdown leaves a snapshot alone that restores a running activity attempt and the clock offset', async () => {
     const dataDir = tempDir();
-    let server = new DevServerProcess(await freePort(), dataDir);
-    await server.start();
-    cleanup.push(() => server.kill());
-    const t = await createTemporalTestEnv({ address: server.address });
-    cleanup.push(() => t.teardown());
+    const { server, t } = await startDevServerProcess(dataDir, cleanup);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let running!: () => void;
@@ -146,7 +137,6 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
 
       expect(await server.stop()).toBe(true);
       expect(readdirSync(dataDir)).toEqual(['snapshot-1.jsonl']);
-      server = new DevServerProcess(server.port, dataDir);
       await server.start();
 
       expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(skipped);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useCleanup } from '../harness/temp-dir';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
-import { DevServerProcess, freePort } from '../harness/devserver-process';
+import { freePort, startDevServerProcess } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
 import { Journal } from '../../devserver/journal';
 import { api, type HistoryEvent } from '../../devserver/proto';
@@ -77,11 +77,7 @@ describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
 
   it('after kill -9 mid-write serves what the journal holds, and keeps what is written after the torn record', async () => {
     const dataDir = tempDir();
-    let server = new DevServerProcess(await freePort(), dataDir);
-    await server.start();
-    cleanup.push(() => server.kill());
-    const t = await createTemporalTestEnv({ address: server.address });
-    cleanup.push(() => t.teardown());
+    const { server, t } = await startDevServerProcess(dataDir, cleanup);
 
     await t.withWorker({}, async (taskQueue) => {
       const h = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `torn-${taskQueue}` });
@@ -97,7 +93,6 @@ describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
       // (The worker may have completed one more task before the kill.)
       expect(atCrash.slice(0, acknowledged.length)).toEqual(acknowledged);
 
-      server = new DevServerProcess(server.port, dataDir);
       await server.start();
       expect(await served(h)).toEqual(atCrash);
       await h.signal('add', 'after the torn write');
@@ -106,7 +101,6 @@ describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
       // Killed again: what was written after the torn record is there at the next start, as served before.
       await server.kill();
       expect(journaled(dataDir).get(h.firstExecutionRunId)).toEqual(written);
-      server = new DevServerProcess(server.port, dataDir);
       await server.start();
       expect(await served(h)).toEqual(written);
       await h.signal('finish');

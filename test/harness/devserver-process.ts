@@ -24,6 +24,19 @@ export class DevServerProcess extends EntryProcess {
   }
 }
 
+/**
+ * For one test: a dev server process on `dataDir` and a test environment on it, ended by `cleanup`
+ * (useCleanup's). Kill and start the same `server` to restart it on the data dir.
+ */
+export async function startDevServerProcess(dataDir: string, cleanup: Array<() => unknown>, extraArgs: string[] = []): Promise<{ server: DevServerProcess; t: TemporalTestEnv }> {
+  const server = new DevServerProcess(await freePort(), dataDir, extraArgs);
+  await server.start();
+  cleanup.push(() => server.kill());
+  const t = await createTemporalTestEnv({ address: server.address });
+  cleanup.push(() => t.teardown());
+  return { server, t };
+}
+
 /** A dev server in its own process on a fresh data dir, and a test environment attached to it. */
 export interface DevServerProcessEnv {
   server: DevServerProcess;
