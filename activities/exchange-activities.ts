@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { formatTaskNumber, parentTaskTypes, providerStateOf, type CatalogKind, type ConsumerState, type Side } from '../domain/model';
 import type { Db } from '../db/connect';
 import type { InstanceDatabases } from '../db/instances';
-import type { SlaState } from '../domain/sla';
+import { initialPriority, type SlaState } from '../domain/sla';
 
 export interface CommentWrite {
   /** Idempotency key, the same on both sides: `<workflowId>/c/<seq>`. */
@@ -103,6 +103,8 @@ export function createExchangeActivities(instances: InstanceDatabases) {
             catalog_item_id: r.catalogItem.id,
             catalog_item_name: r.catalogItem.name,
             kind: r.catalogItem.kind,
+            // Right from the start: the receipt's change, which starts the clocks, may land later.
+            priority: initialPriority(r.catalogItem.kind),
             short_description: r.shortDescription,
             description: r.description,
             variables: JSON.stringify(r.variables),
@@ -144,6 +146,7 @@ export function createExchangeActivities(instances: InstanceDatabases) {
             description: r.description,
             variables: JSON.stringify(r.variables),
             state: 'new',
+            priority: initialPriority(r.catalogItem.kind),
             requested_by_name: r.requestedByDisplay,
             assigned_to: null,
             assigned_to_name: null,

@@ -1,6 +1,6 @@
 import { parseDuration } from './durations';
 import type { SlaTargets } from './catalog-item';
-import type { ConsumerState } from './model';
+import type { CatalogKind, ConsumerState } from './model';
 
 /**
  * SLA arithmetic, pure. Three clocks per request:
@@ -51,6 +51,9 @@ export function slaTargetsMs(sla: SlaTargets): SlaTargetsMs {
     acceptance: sla.acceptanceWindow ? parseDuration(sla.acceptanceWindow, 'sla.acceptanceWindow') : undefined,
   };
 }
+
+/** A request's priority before any escalation: a service-affecting issue starts at 2, the other kinds at 3. */
+export const initialPriority = (kind: CatalogKind): number => (kind === 'service_affecting_issue' ? 2 : 3);
 
 export const initialSlaState = (priority = 3): SlaState => ({ clocks: {}, escalationLevel: 0, priority });
 

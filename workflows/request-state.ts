@@ -3,7 +3,7 @@
 // comments. Pure (no workflow APIs, time is an argument), so it is unit-tested on its own.
 import type { Action, ExchangeState, Transition } from '../domain/state-machine';
 import { isOpen, providerStateOf, type ConsumerState, type ResolutionCode } from '../domain/model';
-import { initialSlaState, nextSlaDeadline, slaDue, slaOnTransition, slaTargetsMs, type SlaEvent, type SlaState, type SlaTargetsMs } from '../domain/sla';
+import { initialPriority, initialSlaState, nextSlaDeadline, slaDue, slaOnTransition, slaTargetsMs, type SlaEvent, type SlaState, type SlaTargetsMs } from '../domain/sla';
 import type { ExchangeInput, ExchangeSnapshot } from './definitions';
 
 export interface RequestStateOptions {
@@ -49,7 +49,7 @@ export class RequestState {
       options.onInvalidSla?.((err as Error).message);
     }
     this.targets = targets;
-    this.sla = initialSlaState(input.catalogItem.kind === 'service_affecting_issue' ? 2 : 3);
+    this.sla = initialSlaState(initialPriority(input.catalogItem.kind));
     this.exchange = { state: 'new', consumer: input.consumer.instance, provider: input.provider.instance, assignedTo: null };
   }
 

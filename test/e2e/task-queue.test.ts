@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type ApiResponse, type TestStack } from '../harness/stack';
 import { eventually } from '../harness/eventually';
+import { initialPriority } from '../../domain/sla';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -30,7 +31,11 @@ async function submit(catalogItemId: string, variables: Record<string, unknown>)
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const consumer = res.body.number as string;
   const parent = await eventually(() => providerTask(consumer), (p) => !!p, { what: 'the parent task' });
+  // Its priority is the kind's from the first moment it is there, before the receipt's write lands.
+  expect(parent!.priority).toBe(initialPriority((await consumerTask(consumer))!.kind));
   await eventually(() => consumerTask(consumer), (t) => t?.state === 'received', { what: `${consumer} to be received` });
+  // The receipt is written to each side on its own: the provider's, which starts its clocks, may come second.
+  await eventually(() => providerTask(consumer), (p) => p?.sla != null, { what: `${parent!.number}'s SLA clocks` });
   // Audit entries carry workflow time, the clocks' time.
   const receive = await s.instances.db('acme').selectFrom('audit_log').select('created_at').where('task_number', '=', consumer).where('action', '=', 'receive').executeTakeFirstOrThrow();
   return { consumer, provider: parent!.number, receivedAt: new Date(receive.created_at).getTime() };
