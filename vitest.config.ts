@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Process kills and outages take minutes each: `npm run test:faults` runs them (CI always does).
-const longFaults = ['api-crash', 'devserver-crash', 'worker-restart', 'worker-kill-mid-copy', 'db-outage'].map((name) => `test/faults/${name}.test.ts`);
+// Process kills, outages and whole-service runs (10 s to minutes each): `npm run test:faults` runs them (CI always does).
+const longFaults = ['api-crash', 'devserver-crash', 'devserver-journal-kill', 'worker-restart', 'worker-kill-mid-copy', 'db-outage', 'npm-start-shutdown'].map((name) => `test/faults/${name}.test.ts`);
 
 export default defineConfig({
   test: {

@@ -1,31 +1,15 @@
-import { appendFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCleanup } from '../harness/temp-dir';
-import type { WorkflowHandle } from '@temporalio/client';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
-import { freePort, startDevServerProcess } from '../harness/devserver-process';
+import { freePort } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
-import { Journal } from '../../devserver/journal';
-import { api, type HistoryEvent } from '../../devserver/proto';
+import { dirBytes, encoded, journaled, served } from '../harness/data-dir';
 import type { collector } from '../workflows/messages';
 
 const HOUR = 3_600_000;
 
 // Where the dev server keeps histories with a data dir; a real cluster brings its own persistence.
 const onDevServer = !process.env.TEMPORAL_ADDRESS;
-
-const dirBytes = (dir: string) => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-/** Events compared as their encodings: what the server wrote, whoever decoded them. */
-const encoded = (events: HistoryEvent[] | null | undefined) => (events ?? []).map((e) => Buffer.from(api.history.v1.HistoryEvent.encode(e).finish()).toString('base64'));
-const served = async (h: WorkflowHandle) => encoded((await h.fetchHistory()).events);
-
-/** Every run's events as the data dir's journal holds them (read with the server stopped). */
-function journaled(dataDir: string): Map<string, string[]> {
-  const runs = new Map<string, HistoryEvent[]>();
-  for (const rec of new Journal(dataDir).read()) if (rec.t === 'ev') runs.set(rec.rid, [...(runs.get(rec.rid) ?? []), rec.event]);
-  return new Map([...runs].map(([rid, events]) => [rid, encoded(events)]));
-}
 
 describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
   const { cleanup, tempDir } = useCleanup('devserver-histories-');
@@ -73,39 +57,6 @@ describe.skipIf(!onDevServer)('histories kept in the data dir', () => {
     for (const [i, h] of handles.entries()) expect(journal.get(h.firstExecutionRunId)).toEqual(before[i]);
     server = await start();
     expect(await Promise.all(handles.map(served))).toEqual(before);
-  });
-
-  it('after kill -9 mid-write serves what the journal holds, and keeps what is written after the torn record', async () => {
-    const dataDir = tempDir();
-    const { server, t } = await startDevServerProcess(dataDir, cleanup);
-
-    await t.withWorker({}, async (taskQueue) => {
-      const h = await t.client.workflow.start<typeof collector>('collector', { taskQueue, workflowId: `torn-${taskQueue}` });
-      for (let s = 0; s < 10; s++) await h.signal('add', `before ${s}`);
-      // The workflow saw them: they are in its history, not waiting in the buffer of a running task.
-      expect(await h.query<string[]>('items')).toHaveLength(10);
-      const acknowledged = await served(h);
-      await server.kill();
-      // The process died in the middle of appending an event: half a line, never acknowledged.
-      const tail = readdirSync(dataDir).find((f) => f.startsWith('journal'))!;
-      appendFileSync(join(dataDir, tail), '{"t":"ev","ns":"default","wid":"torn","rid":"x","e":"CAEQ');
-      const atCrash = journaled(dataDir).get(h.firstExecutionRunId)!;
-      // (The worker may have completed one more task before the kill.)
-      expect(atCrash.slice(0, acknowledged.length)).toEqual(acknowledged);
-
-      await server.start();
-      expect(await served(h)).toEqual(atCrash);
-      await h.signal('add', 'after the torn write');
-      expect(await h.query<string[]>('items')).toHaveLength(11);
-      const written = await served(h);
-      // Killed again: what was written after the torn record is there at the next start, as served before.
-      await server.kill();
-      expect(journaled(dataDir).get(h.firstExecutionRunId)).toEqual(written);
-      await server.start();
-      expect(await served(h)).toEqual(written);
-      await h.signal('finish');
-      expect(await h.result()).toEqual([...Array.from({ length: 10 }, (_, s) => `before ${s}`), 'after the torn write']);
-    });
   });
 
   it('shrinks the data dir once retention deleted most of what it holds, without waiting for the tail to grow', async () => {

@@ -11,7 +11,8 @@ import { uploadFiles } from '../harness/uploads';
 
 // The authorization matrix: every route x (no token, bad token, another instance's token, wrong role).
 // Every refusal is checked to have written nothing: a fingerprint of all rows of every instance's
-// database, every workflow of this stack and each one's history length are compared before and after.
+// database, every workflow of this stack and each one's history length, taken before a route's
+// refusals, is compared with one taken after them (the route's last test) and before any call that writes.
 
 let s: TestStack;
 
@@ -20,22 +21,21 @@ const fixture = { consumerNumber: '', providerNumber: '', workflowId: '', annId:
 
 
 /**
- * What everything looked like after the last call that changed something: a call that changes nothing
- * leaves it as it was, so the next one is compared with it too (one snapshot per call, not two).
+ * What everything looked like before the refusals since the last check: refusals change nothing, so
+ * one fingerprint after a route's refusals checks them all (one per route, not one per call).
  */
 let unchanged: Awaited<ReturnType<typeof everything>> | undefined;
 
-/** Runs `call` and checks that nothing anywhere changed. */
-async function changesNothing(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  const before = (unchanged ??= await everything(s));
-  const res = await call();
-  expect(await everything(s)).toEqual(before);
-  return res;
+/** Checks that nothing anywhere changed since the refusals began, and starts afresh. */
+async function expectNothingWritten(): Promise<void> {
+  if (unchanged) expect(await everything(s)).toEqual(unchanged);
+  unchanged = undefined;
 }
 
-/** Runs a call that must be refused and checks that nothing anywhere changed. */
+/** Runs a call that must be refused and changes nothing (checked by the next `expectNothingWritten`). */
 async function refused(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  const res = await changesNothing(call);
+  unchanged ??= await everything(s);
+  const res = await call();
   expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
   return res;
 }
@@ -471,13 +471,9 @@ describe('authorization matrix', () => {
           });
         } else {
           it(`another instance (${other.as}): that instance's own answer`, async () => {
-            let res: ApiResponse;
-            if (other.writes) {
-              res = await callRoute(r, { as: other.as });
-              unchanged = undefined;
-            } else {
-              res = await changesNothing(() => callRoute(r, { as: other.as }));
-            }
+            if (other.writes) await expectNothingWritten(); // the calls before it, before it writes
+            else unchanged ??= await everything(s); // checked with the refusals after it
+            const res = await callRoute(r, { as: other.as });
             await other.check(res);
           });
         }
@@ -489,6 +485,8 @@ describe('authorization matrix', () => {
           expectError(res, 403, 'forbidden');
         });
       }
+
+      it('none of these calls wrote anything', expectNothingWritten);
     });
   }
 
@@ -501,6 +499,7 @@ describe('authorization matrix', () => {
       expectError(res, 404, 'not_found');
       expect(res.body.error.message).toContain(number);
     }
+    await expectNothingWritten();
   });
 
   it('the snapshot that refusals are compared with sees the fixture', async () => {

@@ -9,7 +9,9 @@
 // depend on the order, or both moves are accepted), about two thirds of them; a pair left out is a move
 // refused whatever the order beside one that is not. The ended states, where every move is refused
 // whatever the order, race each move against itself (a double click). RACE_MATRIX=full races every pair
-// from every state (CI's PostgreSQL pass does); RACE_REPEAT=n runs the whole matrix n times.
+// from every state (CI's PostgreSQL pass does); RACE_REPEAT=n runs the whole matrix n times. A race
+// starts from a fresh request driven into its state, or from an earlier race's request that settled
+// there (conversation and all), as people find a request after its earlier moments.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestStack, type TestStack } from './stack';
 import { expectOnlyRecordedWrites } from './history-writes';
@@ -17,7 +19,7 @@ import { historiesOf, oneOfEachShape, replayHistories } from './replay';
 import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
 import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from './races';
-import { contendedPairs, doubleClicks, pairs, serialOutcomes, SETUPS, type Move } from './race-oracle';
+import { contendedPairs, doubleClicks, pairs, saying, serialOutcomes, SETUPS, type Move } from './race-oracle';
 import { reconcile } from '../../services/reconcile';
 import type { ExchangeState } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
@@ -26,8 +28,9 @@ const REPEAT = Number(process.env.RACE_REPEAT || 1);
 const FULL = process.env.RACE_MATRIX === 'full';
 
 /**
- * The race matrix from each of `states`, on a stack of its own, then its histories replayed and the
- * reconciler run. The states are split over two files so that two test processes share the matrix.
+ * The race matrix from each of `states` in turn, on a stack of its own, then its histories replayed
+ * and the reconciler run. Give the states in the order a request passes them, so that requests raced
+ * into a later state are there for its races.
  */
 export function describeRaceMatrix(states: ConsumerState[]): void {
   let s: TestStack;
@@ -36,10 +39,15 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
 
   // Refused actions change nothing, so every pair on an ended request shares one request per state.
   const endedRequests: Partial<Record<ConsumerState, ReturnType<typeof requestIn>>> = {};
+  // A raced request that settled, open, in a state as its setup leaves it (the same assignee) is the
+  // start of a later race from that state: most of a race's work is driving a fresh request there.
+  const settledIn: Partial<Record<ConsumerState, Array<{ number: string; providerNumber?: string }>>> = {};
+  let raceCount = 0;
+  const assignedBySetup = (state: ConsumerState) => SETUPS[state].some((a) => a.type === 'assign');
 
   async function race(state: ConsumerState, a: Move, b: Move): Promise<void> {
     const label = `${state}: ${a.label} + ${b.label}`;
-    const r = isOpen(state) ? await requestIn(state) : await (endedRequests[state] ??= requestIn(state));
+    const r = !isOpen(state) ? await (endedRequests[state] ??= requestIn(state)) : (state !== 'new' && settledIn[state]?.shift()) || (await requestIn(state));
     raced.add(r.number);
     const before = await snapshotOf(r.number);
     const copiesBefore = await readRequest(s, CONSUMER, PROVIDER, r.number);
@@ -47,7 +55,9 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
     // both calls in the same tick.
     await Promise.all([target(a, r), target(b, r)]);
     const start: ExchangeState = { state: before.consumerState, consumer: CONSUMER, provider: PROVIDER, assignedTo: before.assignedTo };
-    const answers = await Promise.all([send(a, r), send(b, r)]);
+    // A request raced before holds that race's comments: these say something new.
+    const words = `race ${++raceCount}`;
+    const answers = await Promise.all([send(saying(a, words), r), send(saying(b, words), r)]);
     for (const res of answers) {
       expect(res.status, `${label}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
       if (res.status >= 300) expect(Object.keys(res.body), label).toEqual(['error']);
@@ -61,6 +71,12 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
 
     const request = { consumer: CONSUMER, provider: PROVIDER, number: r.number, providerNumber: after!.copies.provider.task!.number };
     await expectOnlyRecordedWrites({ instances: s.instances, client: s.temporal.client }, request, label);
+
+    const final = after!.snap;
+    const assignee = final.assignedTo?.userId ?? null;
+    if (isOpen(state) && isOpen(final.consumerState) && assignee === (assignedBySetup(final.consumerState) ? racers.BOB_TOKEN.userId : null)) {
+      (settledIn[final.consumerState] ??= []).push({ number: r.number, providerNumber: request.providerNumber });
+    }
   }
 
   beforeAll(async () => {
@@ -77,7 +93,7 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
     for (const state of states) {
       it(`from ${state}: every pair of actions answers, in one serial order, on both sides and in history`, async () => {
         // A request in a state after the assignment is Bob's (SETUPS): the oracle starts from there.
-        const assignedTo = SETUPS[state].some((a) => a.type === 'assign') ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
+        const assignedTo = assignedBySetup(state) ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
         const raceable = FULL ? pairs : isOpen(state) ? contendedPairs(racers, { state, consumer: CONSUMER, provider: PROVIDER, assignedTo }) : doubleClicks;
         const runs = Array.from({ length: REPEAT }, () => raceable).flat();
         await mapLimit(runs, 6, ([a, b]) => race(state, a, b));

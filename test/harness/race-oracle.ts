@@ -28,8 +28,13 @@ export const moves: Move[] = [
   { label: 'Bob asks', as: 'BOB_TOKEN', action: { type: 'request_info', question: 'Which floor?' } },
   { label: 'Bob proposes', as: 'BOB_TOKEN', action: { type: 'propose_solution', resolutionCode: 'solved', resolutionNotes: 'Replaced the toner' } },
 ];
+/** The move with `note` added to what it says (a comment's body, a question), telling its words apart from another's. */
+export const saying = (m: Move, note: string): Move => ({
+  ...m,
+  action: Object.fromEntries(Object.entries(m.action).map(([k, v]) => [k, k === 'body' || k === 'question' ? `${v} (${note})` : v])) as Action,
+});
 /** A move made twice at once (a double click) says the same again: two comments, told apart by body. */
-const again = (m: Move): Move => ({ ...m, action: Object.fromEntries(Object.entries(m.action).map(([k, v]) => [k, k === 'body' || k === 'question' ? `${v} (again)` : v])) as Action });
+const again = (m: Move): Move => saying(m, 'again');
 /** Every pair of moves that can be sent at once, the same move twice included (55). */
 export const pairs = moves.flatMap((a, i) => moves.slice(i).map((b) => [a, b === a ? again(b) : b] as const));
 /** Each move with itself: the pairs that are one person's double click. */
