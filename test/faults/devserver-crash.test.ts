@@ -132,8 +132,8 @@ describe.skipIf(!onDevServer)('dev server crash mid-flow', () => {
       const e = expected.get(number)!;
       await expectStory(s, CONSUMER, PROVIDER, number, e);
       comments += e.comments.length;
-      await expectReplays(s, CONSUMER, number);
     }
+    await expectReplays(s, CONSUMER, numbers);
     // Said before a crash, there after it, on both sides, once.
     for (const list of answeredBeforeCrash) await expectEachCommentOnce(s, CONSUMER, PROVIDER, list);
     expect(crashes).toBe(2);

@@ -65,6 +65,6 @@ describe('a workflow task that fails after deciding', () => {
     expect(after.provider.comments.map((c) => [c.author_name, c.body])).toEqual([[BOB, 'On my way with a new reader']]);
     await expectEachCommentOnce(s, CONSUMER, PROVIDER, [`${number}|${BOB}|On my way with a new reader`]);
     await expectOnlyRecordedWrites(s, { consumer: CONSUMER, provider: PROVIDER, number, providerNumber });
-    await expectReplays(s, CONSUMER, number);
+    await expectReplays(s, CONSUMER, [number]);
   });
 });

@@ -7,7 +7,7 @@ import { expect, inject } from 'vitest';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Driver } from 'kysely';
 import pg from 'pg';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { apiCaller, OPS_TOKEN, testTemporal, type TestStack } from '../harness/stack';
@@ -22,6 +22,8 @@ import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../
 import { providerStateOf, type ConsumerState } from '../../domain/model';
 import type { Database } from '../../db/schema';
 import { databaseImage } from '../harness/database-image';
+import { replayHistories } from '../harness/replay';
+import { mapLimit } from '../../app/concurrency';
 
 export interface FaultStack {
   temporal: TemporalTestEnv;
@@ -408,11 +410,13 @@ export async function expectEachCommentOnce(s: Pick<FaultStack, 'instances'>, co
   }
 }
 
-/** The request's history, whatever workers and restarts made of it, replays on the current workflow code. */
-export async function expectReplays(s: Pick<FaultStack, 'client'>, consumer: string, number: string): Promise<void> {
-  const workflowId = exchangeWorkflowId(consumer, number);
-  const history = await s.client.workflow.getHandle(workflowId).fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, workflowId);
+/** The requests' histories, whatever workers and restarts made of them, replay on the current workflow code. */
+export async function expectReplays(s: Pick<FaultStack, 'client'>, consumer: string, numbers: string[]): Promise<void> {
+  const histories = await mapLimit(numbers, 8, async (number) => {
+    const workflowId = exchangeWorkflowId(consumer, number);
+    return { workflowId, history: await s.client.workflow.getHandle(workflowId).fetchHistory() };
+  });
+  expect(await replayHistories(inject('serviceWorkflowBundle'), histories)).toBe(numbers.length);
 }
 
 /** Creates a user in an instance and returns its API token. */

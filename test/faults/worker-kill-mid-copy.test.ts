@@ -115,7 +115,7 @@ describe('worker killed mid-copy', () => {
     const started = history.events!.filter((e) => e.activityTaskStartedEventAttributes && history.events!.some((s) => s.activityTaskScheduledEventAttributes?.activityType?.name === 'copyAttachment' && String(s.eventId) === String(e.activityTaskStartedEventAttributes!.scheduledEventId)));
     expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([expect.any(Number)]);
     expect(started[0].activityTaskStartedEventAttributes!.attempt, 'the copy completed on a retry').toBeGreaterThanOrEqual(2);
-    await expectReplays(all, 'acme', number);
+    await expectReplays(all, 'acme', [number]);
     await all.process.stop();
     const dbs = await all.openDatabases();
     try {
