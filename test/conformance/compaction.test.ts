@@ -116,17 +116,23 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
     });
   });
 
-  it('a crash mid-append leaves a torn last line: dropped at the next start, and what is written after it is kept', () => {
+  const recs: JournalRecord[] = [
+    { t: 'ns', name: 'default', id: 'n1', retentionMs: HOUR },
+    { t: 'clock', offset: 5 },
+    { t: 'sa', ns: 'default', name: 'Color', kind: 'Keyword' },
+  ];
+  /** A closed journal in a new dir holding the first two of `recs`, as a server that stopped left it. */
+  function journalWithTwoOfThree() {
     const dir = tempDir();
-    const recs: JournalRecord[] = [
-      { t: 'ns', name: 'default', id: 'n1', retentionMs: HOUR },
-      { t: 'clock', offset: 5 },
-      { t: 'sa', ns: 'default', name: 'Color', kind: 'Keyword' },
-    ];
     const journal = new Journal(dir);
     journal.read();
     journal.write(recs.slice(0, 2));
     journal.close();
+    return { dir, recs };
+  }
+
+  it('a crash mid-append leaves a torn last line: dropped at the next start, and what is written after it is kept', () => {
+    const { dir, recs } = journalWithTwoOfThree();
     // Half an event record, never acknowledged (test/faults/devserver-journal-kill.test.ts kills a server mid-write).
     const tail = readdirSync(dir).find((f) => f.startsWith('journal'))!;
     appendFileSync(join(dir, tail), '{"t":"ev","ns":"default","wid":"torn","rid":"x","e":"CAEQ');
@@ -139,16 +145,7 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
   });
 
   it('a crash between compaction steps finds a consistent snapshot and tail', () => {
-    const dir = tempDir();
-    const recs: JournalRecord[] = [
-      { t: 'ns', name: 'default', id: 'n1', retentionMs: HOUR },
-      { t: 'clock', offset: 5 },
-      { t: 'sa', ns: 'default', name: 'Color', kind: 'Keyword' },
-    ];
-    const journal = new Journal(dir);
-    journal.read();
-    journal.write(recs.slice(0, 2));
-    journal.close();
+    const { dir, recs } = journalWithTwoOfThree();
 
     // Mid-snapshot: its temp file is ignored (and removed); the old tail holds everything.
     writeFileSync(join(dir, 'snapshot-1.jsonl.tmp'), '{"t":"ns","na');
