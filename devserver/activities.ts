@@ -44,7 +44,8 @@ export class Activities {
     const a = act.attrs;
     const scheduleToStart = durationMs(a.scheduleToStartTimeout);
     if (scheduleToStart > 0) {
-      act.timers.push(this.e.clock.after(scheduleToStart, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)));
+      // Counted from when the attempt was scheduled, as the real server counts it, not from when it is offered.
+      act.timers.push(this.e.clock.at(act.attemptScheduledTime + scheduleToStart, () => this.timeout(exec, act, enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)));
     }
     this.armScheduleToClose(exec, act);
     const attempt = act.attempt;
@@ -234,23 +235,51 @@ export class Activities {
     }));
   }
 
-  private timeout(exec: Execution, act: ActivityState, timeoutType: number, attempt?: number): void {
+  private timeout(exec: Execution, act: ActivityState, firedType: number, attempt?: number): void {
     if (!exec.running || act.state === 'done' || (attempt !== undefined && act.attempt !== attempt)) return;
+    const timeoutType = this.firstDueTimeout(act) ?? firedType;
     const name = { 1: 'StartToClose', 2: 'ScheduleToStart', 3: 'ScheduleToClose', 4: 'Heartbeat' }[timeoutType] ?? 'Unknown';
     const failure: Failure = {
       message: `activity ${name} timeout`,
       source: 'Server',
       timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: act.heartbeatDetails },
     };
+    // Out of time for another attempt: the real server records a schedule-to-close timeout, whatever
+    // timed out (a schedule-to-start timeout keeps its type).
+    const outOfTime: Failure = {
+      message: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType: enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, lastHeartbeatDetails: act.heartbeatDetails },
+    };
     // Whatever the timeout type, the recorded failure's cause is the previous attempt's failure (as the real
     // server writes it); the failure kept for the next attempt's lastFailure has no cause.
-    const event = (retryState: number) => ({
-      type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
-      attrs: { failure: { ...failure, cause: act.lastFailure ?? undefined }, retryState },
-    });
+    const event = (retryState: number) => {
+      const recorded = retryState === enums.v1.RetryState.RETRY_STATE_TIMEOUT && timeoutType !== enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START ? outOfTime : failure;
+      return { type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, attrs: { failure: { ...recorded, cause: act.lastFailure ?? undefined }, retryState } };
+    };
     const retryable = timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE || timeoutType === enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
     if (retryable) this.attemptFailed(exec, act, failure, event);
     else this.closeActivity(exec, act, event(act.cancelRequested ? enums.v1.RetryState.RETRY_STATE_CANCEL_REQUESTED : enums.v1.RetryState.RETRY_STATE_TIMEOUT));
+  }
+
+  /**
+   * Of the activity's timeouts that are due, the one the real server takes first: the earliest, and
+   * between equal deadlines the lower timeout type (start-to-close, schedule-to-start,
+   * schedule-to-close, heartbeat), whichever of their timers fired first here.
+   */
+  private firstDueTimeout(act: ActivityState): number | undefined {
+    const { TIMEOUT_TYPE_START_TO_CLOSE, TIMEOUT_TYPE_SCHEDULE_TO_START, TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, TIMEOUT_TYPE_HEARTBEAT } = enums.v1.TimeoutType;
+    const a = act.attrs;
+    const started = act.state === 'started';
+    const deadlines: Array<[deadline: number, type: number, ms: number]> = [
+      [act.startedTime! + durationMs(a.startToCloseTimeout), TIMEOUT_TYPE_START_TO_CLOSE, started ? durationMs(a.startToCloseTimeout) : 0],
+      [act.attemptScheduledTime + durationMs(a.scheduleToStartTimeout), TIMEOUT_TYPE_SCHEDULE_TO_START, act.state === 'scheduled' ? durationMs(a.scheduleToStartTimeout) : 0],
+      [act.firstScheduledTime + durationMs(a.scheduleToCloseTimeout), TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, durationMs(a.scheduleToCloseTimeout)],
+      [(act.lastHeartbeatTime ?? act.startedTime!) + durationMs(a.heartbeatTimeout), TIMEOUT_TYPE_HEARTBEAT, started ? durationMs(a.heartbeatTimeout) : 0],
+    ];
+    const now = this.e.clock.now();
+    const due = deadlines.filter(([deadline, , ms]) => ms > 0 && deadline <= now).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    return due[0]?.[1];
   }
 
   /** One attempt failed: schedule the next after backoff, or record the final outcome. */

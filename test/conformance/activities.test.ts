@@ -281,6 +281,8 @@ describe('timeouts', () => {
       expect(failure.cause).toBeInstanceOf(TimeoutFailure);
       const timeout = failure.cause as TimeoutFailure;
       expect(timeout.timeoutType).toBe('SCHEDULE_TO_CLOSE');
+      // The server's words for a schedule-to-close timeout since temporalio/temporal#9251: no time left for another attempt.
+      expect(timeout.message).toBe('Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying');
       expect(timeout.lastHeartbeatDetails).toBe('second attempt running');
       expect(attempts).toEqual([1, 2]);
       // The server records the last attempt's failure as the timeout's cause (the TS SDK does not surface
@@ -308,6 +310,29 @@ describe('timeouts', () => {
       const types = await eventTypes(handle);
       expect(types).toContain('EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT');
       expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_STARTED');
+    });
+  });
+
+  it('times out at schedule-to-start, every time, an activity nobody picks up whose schedule-to-start is its schedule-to-close', async () => {
+    await t.withWorker({ activities: {} }, async (taskQueue) => {
+      // Only scheduleToCloseTimeout: the server gives schedule-to-start the same deadline, and takes
+      // schedule-to-start first of two timeouts due at once. Twenty at once, so an order that depends
+      // on timing shows.
+      const handles = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t.client.workflow.start<typeof actCall>('actCall', {
+            taskQueue,
+            workflowId: `schedule-to-start-tie-${i}-${taskQueue}`,
+            args: ['neverPicked', { taskQueue: `${taskQueue}-unpolled`, scheduleToCloseTimeout: '1s' }],
+          }),
+        ),
+      );
+      for (const handle of handles) {
+        const failure = await activityFailureOf(handle);
+        expect(failure.retryState).toBe('TIMEOUT');
+        expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+        expect({ type: (failure.cause as TimeoutFailure).timeoutType, message: failure.cause?.message }).toEqual({ type: 'SCHEDULE_TO_START', message: 'activity ScheduleToStart timeout' });
+      }
     });
   });
 });
