@@ -6,6 +6,14 @@ import { startDevServer } from './index';
 import { parseDuration } from './retention';
 import type { SearchAttributeKind } from './visibility-query';
 
+// Dynamic config the SDKs pass when they start a dev server: this server behaves so already.
+const BUILT_IN_CONFIG: Record<string, string> = {
+  'frontend.enableServerVersionCheck': 'false',
+  'frontend.enableUpdateWorkflowExecution': 'true',
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': 'true',
+  'system.forceSearchAttributesCacheRefreshOnRead': 'true',
+};
+
 const usage = `Usage: npm run devserver -- [options]
 
   --port <n>                 port to listen on (default 7233; 0 picks a free one)
@@ -21,7 +29,13 @@ const usage = `Usage: npm run devserver -- [options]
                              e.g. 24h, 7d, 90m (default 24h)
   --search-attribute <N=T>   register a custom search attribute, T one of
                              Keyword, Text, Int, Double, Bool, Datetime, KeywordList (repeatable)
-  --help                     show this text`;
+  --help                     show this text
+
+Also taken, as \`temporal server start-dev\` takes them (so that Temporal's SDKs can start it: bin/temporal,
+bin/temporal-test-server): --db-filename <path> (a data dir at that path), --log-level <level> (warn or
+error: no start-up lines), --log-format <format> (the lines are plain text either way), and
+--dynamic-config-value <key=value> for the settings this server has anyway:
+  ${Object.keys(BUILT_IN_CONFIG).join(', ')}`;
 
 const KINDS = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
 
@@ -43,6 +57,10 @@ try {
       namespace: { type: 'string', multiple: true },
       retention: { type: 'string' },
       'search-attribute': { type: 'string', multiple: true },
+      'db-filename': { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      'dynamic-config-value': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   }));
@@ -61,6 +79,12 @@ const retentionMs = values.retention === undefined ? undefined : parseDuration(v
 if (retentionMs === 0 || (values.retention !== undefined && retentionMs === undefined)) fail(`--retention must be a positive duration such as 24h, 7d or 90m, got "${values.retention}"`);
 const compactAfterBytes = values['compact-after'] === undefined ? undefined : Number(values['compact-after']);
 if (compactAfterBytes !== undefined && !(Number.isInteger(compactAfterBytes) && compactAfterBytes > 0)) fail(`--compact-after must be a positive number of bytes, got "${values['compact-after']}"`);
+for (const setting of values['dynamic-config-value'] ?? []) {
+  const [key, value] = setting.split('=');
+  if (BUILT_IN_CONFIG[key] !== value?.trim()) fail(`--dynamic-config-value ${setting} is not supported: this server takes only ${Object.entries(BUILT_IN_CONFIG).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+}
+if (values['data-dir'] && values['db-filename']) fail('give --data-dir or --db-filename, not both');
+const quiet = ['warn', 'error', 'fatal'].includes(values['log-level'] ?? '');
 const searchAttributes: Record<string, SearchAttributeKind> = {};
 for (const spec of values['search-attribute'] ?? []) {
   const [name, kind] = spec.split('=');
@@ -69,18 +93,19 @@ for (const spec of values['search-attribute'] ?? []) {
 }
 
 // The Temporal UI on the HTTP port: built here when its sources changed (about 25 s), else reused.
-if (!values.headless) await ensureTemporalUiBuild({ say: (m) => console.log(m) }).catch((err: Error) => fail(err.message));
+if (!values.headless) await ensureTemporalUiBuild({ say: (m) => quiet || console.log(m) }).catch((err: Error) => fail(err.message));
 
 const server = await startDevServer({
   port,
   host: values.ip,
   uiPort: values.headless ? false : uiPort,
-  dataDir: values['data-dir'],
+  dataDir: values['data-dir'] ?? values['db-filename'],
   compactAfterBytes,
-  namespaces: values.namespace,
+  // `default` is always there (the SDKs name it with --namespace).
+  namespaces: values.namespace?.filter((ns) => ns !== 'default'),
   retentionMs,
   searchAttributes,
-  log: (m) => console.log(m),
+  log: (m) => quiet || console.log(m),
 }).catch((err: Error) => {
   // Not a usage mistake (a port or the data dir is taken): the message alone, and exit 1.
   console.error(`devserver: could not start: ${err.message}`);
@@ -92,7 +117,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log('Temporal dev server stopping');
+    if (!quiet) console.log('Temporal dev server stopping');
     void server.close().then(() => process.exit(0));
   });
 }
