@@ -6,11 +6,15 @@ import { startDevServer } from './index';
 import { parseDuration } from './retention';
 import type { SearchAttributeKind } from './visibility-query';
 
-// Dynamic config the SDKs pass when they start a dev server: this server behaves so already.
+// Dynamic config that the SDKs, and tests such as the samples', pass to a dev server to turn on what
+// this server does anyway (update-with-start, eager starts and dispatch...); any other is refused.
 const BUILT_IN_CONFIG: Record<string, string> = {
   'frontend.enableServerVersionCheck': 'false',
   'frontend.enableUpdateWorkflowExecution': 'true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': 'true',
+  'frontend.enableExecuteMultiOperation': 'true',
+  'system.enableEagerWorkflowStart': 'true',
+  'system.enableActivityEagerExecution': 'true',
   'system.forceSearchAttributesCacheRefreshOnRead': 'true',
 };
 

@@ -31,7 +31,14 @@ async function sleepFor(env: TestWorkflowEnvironment, duration: Duration) {
 describe('the SDK test environments on the embedded dev server', () => {
   it('createLocal with bin/temporal: the SDK starts it as `temporal server start-dev`, with its search attributes, and stops it', async () => {
     const color = defineSearchAttributeKey('Color', SearchAttributeType.KEYWORD);
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: bin('temporal') }, searchAttributes: [color] } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: bin('temporal') },
+        searchAttributes: [color],
+        // As the early-return sample's test turns update-with-start on (this server has it anyway).
+        extraArgs: ['--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true'],
+      },
+    });
     const address = env.address;
     try {
       expect(env.supportsTimeSkipping).toBe(false);
