@@ -50,19 +50,15 @@ export interface DevServerProcessEnv {
  */
 export function useDevServerProcess(dirPrefix: string, extraArgs: string[] = []): DevServerProcessEnv {
   const env = {} as DevServerProcessEnv;
-  let removeDataDir: (() => void) | undefined;
+  const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     const temp = tempDataDir(dirPrefix);
+    cleanup.push(temp.remove);
     env.dataDir = temp.dir;
-    removeDataDir = temp.remove;
-    env.server = new DevServerProcess(await freePort(), env.dataDir, extraArgs);
-    await env.server.start();
-    env.t = await createTemporalTestEnv({ address: env.server.address });
+    Object.assign(env, await startDevServerProcess(env.dataDir, cleanup, extraArgs));
   });
   afterAll(async () => {
-    await env.t?.teardown();
-    await env.server?.kill();
-    removeDataDir?.();
+    for (const step of cleanup.splice(0).reverse()) await step();
   });
   return env;
 }

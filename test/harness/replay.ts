@@ -31,7 +31,7 @@ export async function replayHistories(code: string, histories: RecordedHistory[]
  * What a history asked of the workflow code and what the code answered, step by step: each event's
  * type with the message, activity, timer outcome or marker it names.
  */
-export function stepsOf(history: History): string[] {
+function stepsOf(history: History): string[] {
   return (history.events ?? []).map((e) => {
     const named =
       e.activityTaskScheduledEventAttributes?.activityType?.name ??
@@ -46,9 +46,9 @@ export function stepsOf(history: History): string[] {
 
 /**
  * A few of the histories that between them hold every run of `window` consecutive steps (`stepsOf`)
- * that any of them holds: each step the code took, in every context of the steps before it that
- * occurred, is replayed at least once. Replaying them covers the rest at a fraction of the cost (the
- * race matrix: 14 of 71 histories of about 100 events). Chosen greedily, the one adding most first.
+ * that any of them holds: each step the code took is replayed after every run of `window - 1` steps
+ * it followed anywhere. A fraction of the cost of replaying all (the race matrix: 14 of 71 histories
+ * of about 100 events). Chosen greedily, the one adding most first.
  */
 export function coveringHistories(histories: RecordedHistory[], window = 4): RecordedHistory[] {
   const runsOf = histories.map((h) => {
