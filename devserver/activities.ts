@@ -5,6 +5,7 @@ import type { ActivityState, Execution } from './execution';
 import { decideRetry, withRetryDefaults } from './retry';
 import { encodeToken, type TaskToken } from './task-token';
 import { queueKey, type PollerInfo } from './matching';
+import { mergePriority, priorityKeyOf } from './priority';
 import type { Attrs, ExternalEntry } from './history';
 import type { JournalRecord } from './journal';
 import type { Engine } from './engine';
@@ -50,7 +51,8 @@ export class Activities {
     this.armScheduleToClose(exec, act);
     const attempt = act.attempt;
     if (eagerFor) return this.start(exec, act, attempt, eagerFor);
-    this.e.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.start(exec, act, attempt, p));
+    const priority = priorityKeyOf(mergePriority(exec.started.priority, a.priority));
+    this.e.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.start(exec, act, attempt, p), priority);
     return undefined;
   }
 
@@ -86,7 +88,7 @@ export class Activities {
       startToCloseTimeout: a.startToCloseTimeout,
       heartbeatTimeout: a.heartbeatTimeout,
       retryPolicy: a.retryPolicy,
-      priority: a.priority,
+      priority: mergePriority(exec.started.priority, a.priority),
     };
   }
 

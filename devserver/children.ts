@@ -4,6 +4,7 @@ import type { Execution } from './execution';
 import { ServiceError } from './errors';
 import type { Attrs } from './history';
 import { successorRunId } from './runs';
+import { mergePriority } from './priority';
 import type { Engine } from './engine';
 
 const { enums } = api;
@@ -36,6 +37,7 @@ export class Children {
             taskTimeoutMs: durationMs(a.workflowTaskTimeout),
             reusePolicy: a.workflowIdReusePolicy ?? undefined,
             retryPolicy: a.retryPolicy,
+            priority: mergePriority(parent.started.priority, a.priority),
             memo: a.memo,
             searchAttributes: a.searchAttributes,
             header: a.header,

@@ -20,6 +20,7 @@ import { validateAttributes } from './search-attributes';
 import { updateMessageEvent } from './updates';
 import { activityTimeouts } from './activities';
 import { unsupportedCommandField } from './unsupported-fields';
+import { priorityProblem } from './priority';
 import { compileCronSchedule } from './calendar-spec';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL, type Attrs } from './history';
 import type { Children } from './children';
@@ -76,6 +77,11 @@ const checkSearchAttributes: Validator = (e, exec, a) => {
   }
 };
 
+const checkPriority = (cause: number, priority: Attrs['priority']) => {
+  const problem = priorityProblem(priority);
+  if (problem) throw new CommandError(cause, problem);
+};
+
 const validators: Record<number, Validator> = {
   [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]: (_e, _exec, a) => {
     if (!a?.activityId) throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ActivityId is not set.');
@@ -86,6 +92,7 @@ const validators: Record<number, Validator> = {
         'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.',
       );
     }
+    checkPriority(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, a.priority);
   },
   [CommandType.COMMAND_TYPE_START_TIMER]: (_e, exec, a) => {
     if (!a?.timerId) throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId is not set.');
@@ -97,6 +104,7 @@ const validators: Record<number, Validator> = {
     if (!a?.workflowId || !a.workflowType?.name) {
       throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Child WorkflowId or WorkflowType is not set.');
     }
+    checkPriority(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, a.priority);
     try {
       if (a.cronSchedule) compileCronSchedule(a.cronSchedule);
     } catch {

@@ -3,6 +3,8 @@
  * called only when a poller takes it, so a task that went stale while queued (its workflow
  * closed, its activity cancelled) is skipped instead of handed out.
  */
+import { DEFAULT_PRIORITY_KEY } from './priority';
+
 export type Claim<P, R> = (poller: P) => R | undefined;
 
 interface Poller<P, R> {
@@ -11,9 +13,15 @@ interface Poller<P, R> {
   alive(): boolean;
 }
 
+interface Queued<P, R> {
+  claim: Claim<P, R>;
+  /** The priority key (devserver/priority.ts): lower goes first, first in first out within a key. */
+  priority: number;
+}
+
 interface Queue<P, R> {
   pollers: Poller<P, R>[];
-  tasks: Claim<P, R>[];
+  tasks: Queued<P, R>[];
 }
 
 /** How long a poller is listed after its last poll, as the real server's poller history keeps it. */
@@ -41,7 +49,7 @@ export class Matching<P extends PollerInfo, R> {
     if (!this.lastPolls.has(name)) this.lastPolls.set(name, new Map());
     this.lastPolls.get(name)!.set(info.identity, this.now());
     while (q.tasks.length) {
-      const result = q.tasks.shift()!(info);
+      const result = q.tasks.shift()!.claim(info);
       if (result !== undefined) return Promise.resolve(result);
     }
     return new Promise((resolve) => {
@@ -62,8 +70,8 @@ export class Matching<P extends PollerInfo, R> {
     });
   }
 
-  /** Offers a task: handed to a waiting poller at once, or queued until one arrives. */
-  offer(name: string, claim: Claim<P, R>): void {
+  /** Offers a task: handed to a waiting poller at once, or queued, in priority order, until one arrives. */
+  offer(name: string, claim: Claim<P, R>, priority = DEFAULT_PRIORITY_KEY): void {
     const q = this.queue(name);
     while (q.pollers.length) {
       const poller = q.pollers.shift()!;
@@ -76,7 +84,10 @@ export class Matching<P extends PollerInfo, R> {
       else q.pollers.unshift(poller);
       return;
     }
-    q.tasks.push(claim);
+    // After every task of the same or a higher priority: the backlog is short, a scan is enough.
+    let at = q.tasks.length;
+    while (at > 0 && q.tasks[at - 1].priority > priority) at--;
+    q.tasks.splice(at, 0, { claim, priority });
   }
 
   /** True when some live poller is waiting on the queue right now. */
@@ -95,9 +106,9 @@ export class Matching<P extends PollerInfo, R> {
   drain(name: string, drop: (claim: Claim<P, R>) => boolean = () => true): Claim<P, R>[] {
     const q = this.queues.get(name);
     if (!q) return [];
-    const dropped = q.tasks.filter(drop);
+    const dropped = q.tasks.filter((t) => drop(t.claim));
     q.tasks = q.tasks.filter((t) => !dropped.includes(t));
-    return dropped;
+    return dropped.map((t) => t.claim);
   }
 
   /** Answers every waiting poller with "no task" (server shutdown). */

@@ -103,7 +103,8 @@ function describe(exec: Execution) {
       defaultWorkflowTaskTimeout: s.workflowTaskTimeout,
       userMetadata: exec.history.at(0)?.userMetadata,
     },
-    workflowExecutionInfo: executionInfo(exec),
+    // The run's priority, as the real server describes it from the run's state (a list does not show it).
+    workflowExecutionInfo: { ...executionInfo(exec), priority: s.priority ?? undefined },
     pendingActivities: [...exec.activities.values()].filter((a) => a.state !== 'done').map(pendingActivity),
     pendingChildren: [...exec.children.values()].map((c) => ({
       workflowId: c.attrs.workflowId,
@@ -134,6 +135,7 @@ function pendingActivity(a: ActivityState) {
     scheduledTime: timestamp(a.attemptScheduledTime),
     lastFailure: a.lastFailure,
     lastWorkerIdentity: a.identity,
+    priority: a.attrs.priority ?? undefined,
   };
 }
 

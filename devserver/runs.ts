@@ -20,6 +20,7 @@ import { decideRetry, withRetryDefaults } from './retry';
 import { validateAttributes } from './search-attributes';
 import { abortOnClose, admitUpdate } from './updates';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL } from './history';
+import { priorityProblem, type Priority } from './priority';
 import { compileCronSchedule, cronBackoffMs } from './calendar-spec';
 import type { Engine } from './engine';
 
@@ -38,11 +39,19 @@ export function newWorkflowParams(info: proto.temporal.api.workflow.v1.INewWorkf
     runTimeoutMs: durationMs(info.workflowRunTimeout),
     taskTimeoutMs: durationMs(info.workflowTaskTimeout),
     retryPolicy: info.retryPolicy,
+    priority: validPriority(info.priority),
     memo: info.memo,
     searchAttributes: info.searchAttributes,
     header: info.header,
     userMetadata: info.userMetadata,
   };
+}
+
+/** A start's priority, refused with INVALID_ARGUMENT as the real server refuses it. */
+function validPriority(p: Priority | null | undefined): Priority | undefined {
+  const problem = priorityProblem(p);
+  if (problem) throw invalidArgument(problem);
+  return p ?? undefined;
 }
 
 export interface StartParams {
@@ -59,6 +68,8 @@ export interface StartParams {
   reusePolicy?: number;
   conflictPolicy?: number;
   retryPolicy?: proto.temporal.api.common.v1.IRetryPolicy | null;
+  /** Its tasks' priority (devserver/priority.ts), and what its activities and children inherit. */
+  priority?: Priority;
   memo?: proto.temporal.api.common.v1.IMemo | null;
   searchAttributes?: proto.temporal.api.common.v1.ISearchAttributes | null;
   header?: proto.temporal.api.common.v1.IHeader | null;
@@ -211,6 +222,7 @@ export class Runs {
         : (prev?.started.parentWorkflowExecution ?? undefined),
       parentInitiatedEventId: long(p.parent ? p.parent.initiatedEventId : num(prev?.started.parentInitiatedEventId)),
       rootWorkflowExecution: p.parent ? p.parent.root : (prev?.started.rootWorkflowExecution ?? { workflowId: p.workflowId, runId }),
+      priority: p.priority,
     }, undefined, p.userMetadata);
     if (p.signal) {
       this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
@@ -385,6 +397,8 @@ export class Runs {
       taskTimeoutMs: durationMs(s.workflowTaskTimeout) || undefined,
       executionTimeoutMs: durationMs(s.workflowExecutionTimeout) || undefined,
       retryPolicy: s.retryPolicy,
+      // Continue-as-new, a retry or the next cron run keeps the run's priority, as on the real server.
+      priority: s.priority ?? undefined,
       memo: { fields: exec.memo },
       searchAttributes: { indexedFields: exec.searchAttributes },
       header: s.header,

@@ -23,18 +23,15 @@ interface FieldCheck {
 
 const { enums } = api;
 const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : !!v);
-const asksPriority = (p: Req) => !!p && (p.priorityKey > 0 || !!p.fairnessKey || p.fairnessWeight > 0);
 const archivalOn = (state: number | null | undefined) => state === enums.v1.ArchivalState.ARCHIVAL_STATE_ENABLED;
 
 const check = (field: string, asks: (req: Req) => boolean, what: string): FieldCheck => ({ field, asks, what });
 
 const links = check('links', (r) => nonEmpty(r.links), 'links to other executions');
-const priority = check('priority', (r) => asksPriority(r.priority), 'task priority and fairness');
 const versioningOverride = check('versioningOverride', (r) => !!r.versioningOverride, 'worker versioning');
 
 const startChecks = [
   links,
-  priority,
   versioningOverride,
   check('timeSkippingConfig', (r) => !!r.timeSkippingConfig?.enabled, "a workflow's own time skipping"),
 ];
@@ -87,8 +84,7 @@ const REQUEST_CHECKS: Record<string, FieldCheck[]> = {
 
 /** Command type → the fields of its attributes that the dev server refuses. */
 const COMMAND_CHECKS: Record<number, FieldCheck[]> = {
-  [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]: [priority],
-  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: [priority, versioningOverride],
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: [versioningOverride],
   [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION]: [
     check('initialVersioningBehavior', (a) => !!a.initialVersioningBehavior, 'worker versioning'),
   ],

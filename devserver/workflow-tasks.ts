@@ -5,6 +5,7 @@ import type { Execution, WorkflowTaskState } from './execution';
 import { abortSentUpdates, applyRejections, rejectUnprocessed, sendUpdates, unsendUpdates } from './updates';
 import { encodeToken, type TaskToken } from './task-token';
 import { queueKey, type PollerInfo } from './matching';
+import { priorityKeyOf } from './priority';
 import { DEFAULT_WFT_TIMEOUT_MS, NORMAL, type Attrs } from './history';
 import { CommandError, TERMINAL_COMMANDS, applyCommand, validateCommand, type CommandContext } from './commands';
 import { answerTaskQueries } from './queries';
@@ -91,13 +92,14 @@ export class WorkflowTasks {
     task.release ??= this.e.clock.hold();
     const normalQueue = queueKey(exec.ns, exec.taskQueue);
     const sticky = exec.sticky;
+    const priority = priorityKeyOf(exec.started.priority);
     if (!sticky) {
-      this.e.workflowTasks.offer(normalQueue, (p) => this.start(exec, task, false, p));
+      this.e.workflowTasks.offer(normalQueue, (p) => this.start(exec, task, false, p), priority);
       return;
     }
     const stickyQueue = queueKey(exec.ns, sticky.queue);
     const claim = (p: PollerInfo) => this.start(exec, task, true, p);
-    this.e.workflowTasks.offer(stickyQueue, claim);
+    this.e.workflowTasks.offer(stickyQueue, claim, priority);
     if (task.startedEventId) return;
     // A sticky worker that does not pick the task up in time has gone: the task times out.
     task.stickyFallback = setTimeout(() => {

@@ -5,8 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
 import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal';
 import { grpcCode } from '../harness/grpc-errors';
-import type { actCall } from '../workflows/activities';
-import type { sapiEcho } from '../workflows/server-api';
+import type { continueWithOptions } from '../workflows/lifecycle';
 
 // A real cluster implements these fields; the dev server refuses them by name rather than ignore them.
 const onDevServer = !temporalSettingsFromEnv().address;
@@ -44,18 +43,6 @@ const startRequest = (taskQueue: string) => ({
 });
 
 describe.skipIf(!onDevServer)('fields the dev server does not implement are refused by name', () => {
-  it('a start asking for task priority: UNIMPLEMENTED naming priority; an empty priority asks for nothing', async () => {
-    const taskQueue = `unsupported-${randomUUID()}`;
-    const refused = await refusal(() =>
-      t.client.workflow.start<typeof sapiEcho>('sapiEcho', { taskQueue, workflowId: `priority-${taskQueue}`, args: ['x'], priority: { priorityKey: 2 } }),
-    );
-    expect(refused.code).toBe(status.UNIMPLEMENTED);
-    expect(refused.message).toMatch(/priority is not implemented/);
-    // The SDK compiles an empty priority to zero values: that is no request for priority.
-    const handle = await t.client.workflow.start<typeof sapiEcho>('sapiEcho', { taskQueue, workflowId: `no-priority-${taskQueue}`, args: ['y'], priority: {} });
-    await handle.terminate('not needed');
-  });
-
   it('start and signal-with-start with links, a versioning override or time skipping: UNIMPLEMENTED naming the field', async () => {
     const taskQueue = `unsupported-${randomUUID()}`;
     const link = { workflowEvent: { namespace: t.namespace, workflowId: 'elsewhere', runId: randomUUID() } };
@@ -86,12 +73,12 @@ describe.skipIf(!onDevServer)('fields the dev server does not implement are refu
     expect((await service().updateNamespace({ namespace: t.namespace })).namespaceInfo?.name).toBe(t.namespace);
   });
 
-  it('an activity scheduled with a priority fails its workflow task (BAD_SCHEDULE_ACTIVITY_ATTRIBUTES) naming the field', async () => {
-    await t.withWorker({ activities: { never: async () => 'ran' } }, async (taskQueue) => {
-      const handle = await t.client.workflow.start<typeof actCall>('actCall', {
+  it('a continue-as-new asking for an initial versioning behavior fails its workflow task (BAD_CONTINUE_AS_NEW_ATTRIBUTES) naming the field', async () => {
+    await t.withWorker({}, async (taskQueue) => {
+      const handle = await t.client.workflow.start<typeof continueWithOptions>('continueWithOptions', {
         taskQueue,
-        workflowId: `activity-priority-${taskQueue}`,
-        args: ['never', { startToCloseTimeout: '1 minute', priority: { priorityKey: 3 } }],
+        workflowId: `versioned-continue-${taskQueue}`,
+        args: [{ initialVersioningBehavior: 'AUTO_UPGRADE' }],
       });
       let failed: temporal.api.history.v1.IWorkflowTaskFailedEventAttributes | undefined;
       for (let i = 0; i < 100 && !failed; i++) {
@@ -99,10 +86,10 @@ describe.skipIf(!onDevServer)('fields the dev server does not implement are refu
         failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)?.workflowTaskFailedEventAttributes ?? undefined;
         if (!failed) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(failed?.cause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES);
-      expect(failed?.failure?.message).toMatch(/priority is not implemented/);
+      expect(failed?.cause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES);
+      expect(failed?.failure?.message).toMatch(/initialVersioningBehavior is not implemented/);
       const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
-      expect(types).not.toContain(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+      expect(types).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
       await handle.terminate('refused as expected');
     });
   });

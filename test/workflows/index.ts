@@ -5,3 +5,4 @@ export * from './lifecycle';
 export * from './server-api';
 export * from './update-with-start';
 export * from './cron';
+export * from './priority';

@@ -13,11 +13,13 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   sleep,
   startChild,
   workflowInfo,
+  type ContinueAsNewOptions,
 } from '@temporalio/workflow';
 
 export const releaseSignal = defineSignal('release');
@@ -129,6 +131,12 @@ export async function cancelToCleanup(): Promise<string> {
 }
 
 // ---------------------------------------------------------------- children
+
+/** Continues as new once with `options`, then returns. */
+export async function continueWithOptions(options: ContinueAsNewOptions, continued = false): Promise<string> {
+  if (continued) return 'continued';
+  return await makeContinueAsNewFunc<typeof continueWithOptions>(options)(options, true);
+}
 
 export async function echoChild(text: string): Promise<string> {
   return `child says ${text} (parent ${workflowInfo().parent?.workflowId})`;
