@@ -102,17 +102,18 @@ export async function comment(ctx: HttpContext, background: Array<Promise<void>>
 }
 
 /**
- * The whole lifecycle over HTTP: submit, assign, 3 comments each way, propose, accept. It ends when
- * the other side's database holds every action's result (both sides closed, every comment on both).
+ * The whole lifecycle over HTTP: submit, assign, `commentsEachWay` comments each way (3 by default),
+ * propose, accept. It ends when the other side's database holds every action's result (both sides
+ * closed, every comment on both).
  */
-export async function httpLifecycle(ctx: HttpContext): Promise<number> {
+export async function httpLifecycle(ctx: HttpContext, commentsEachWay = COMMENTS_EACH_WAY): Promise<number> {
   const started = performance.now();
   const tag = `${process.pid}-${++requestCounter}`;
   const tokens = ctx.stack.demo.tokens;
   const background: Array<Promise<void>> = [];
   try {
     const task = await submitAndAssign(ctx, tag, background);
-    for (let i = 1; i <= COMMENTS_EACH_WAY; i++) {
+    for (let i = 1; i <= commentsEachWay; i++) {
       await comment(ctx, background, 'consumer', task, `Bench ${tag}: question ${i} from Acme`);
       await comment(ctx, background, 'provider', task, `Bench ${tag}: answer ${i} from Globex`);
     }
