@@ -4,7 +4,7 @@
 // own; a continue-as-new keeps it; a bad one is refused in the server's words.
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -16,13 +16,8 @@ import type { priorityReport } from '../workflows/priority';
 
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
-let t: TemporalTestEnv;
-beforeAll(async () => {
-  t = await createTemporalTestEnv();
-});
-afterAll(async () => {
-  await t?.teardown();
-});
+const t: TemporalTestEnv = await createTemporalTestEnv();
+afterAll(() => t.teardown());
 
 const priorityOfActivity = async () => Context.current().info.priority;
 
