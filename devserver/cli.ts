@@ -16,6 +16,10 @@ const BUILT_IN_CONFIG: Record<string, string> = {
   'system.enableEagerWorkflowStart': 'true',
   'system.enableActivityEagerExecution': 'true',
   'system.forceSearchAttributesCacheRefreshOnRead': 'true',
+  // Priority's matcher, and one partition per task queue: what this server's matching is.
+  'matching.useNewMatcher': 'true',
+  'matching.numTaskqueueReadPartitions': '1',
+  'matching.numTaskqueueWritePartitions': '1',
 };
 
 const usage = `Usage: npm run devserver -- [options]

@@ -35,8 +35,9 @@ describe('the SDK test environments on the embedded dev server', () => {
       server: {
         executable: { type: 'existing-path', path: bin('temporal') },
         searchAttributes: [color],
-        // As the early-return sample's test turns update-with-start on (this server has it anyway).
-        extraArgs: ['--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true'],
+        // As the early-return sample's test turns update-with-start on, and priority's matcher as
+        // Temporal's priority examples do (this server has both anyway).
+        extraArgs: ['--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true', '--dynamic-config-value', 'matching.useNewMatcher=true'],
       },
     });
     const address = env.address;
@@ -73,6 +74,11 @@ describe('the SDK test environments on the embedded dev server', () => {
     expect(run('server', 'start-dev', '--headless', '--dynamic-config-value', 'limit.maxIDLength=400')).toMatchObject({
       status: 2,
       stderr: expect.stringContaining('--dynamic-config-value limit.maxIDLength=400 is not supported'),
+    });
+    // Fairness is off here, as by default on a real server: asking for it is refused, not ignored.
+    expect(run('server', 'start-dev', '--headless', '--dynamic-config-value', 'matching.enableFairness=true')).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--dynamic-config-value matching.enableFairness=true is not supported'),
     });
   });
 });
