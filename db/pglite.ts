@@ -1,4 +1,4 @@
-// Every embedded PostgreSQL (PGlite) this project opens, with the same settings: a smaller buffer pool,
+// Every embedded PostgreSQL (PGlite) this project opens, with the same settings: smaller shared memory,
 // one compiled WebAssembly module for all of them, and Node's codec for bytea.
 import { cp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,10 +9,12 @@ type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
 // The project's lib settings (ES2023, no DOM) do not declare Node's global WebAssembly.
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } };
 
-// PostgreSQL's default 128 MB of shared buffers is allocated and zeroed in each database's WebAssembly
-// memory: two embedded databases held 2 × 155 MB resident while idle. 16 MB holds the working set of
-// a demo or a test; larger databases read the rest through the operating system's file cache.
-const SHARED_BUFFERS = '16MB';
+// PostgreSQL's shared memory is allocated and zeroed in each database's WebAssembly memory, which
+// stays resident: the default 128 MB of shared buffers held 2 × 155 MB while idle. 8 MB holds the
+// working set of a demo or a test; larger databases read the rest through the operating system's file
+// cache. Each of max_connections' 100 slots (lock and process tables) is also sized in there, 4 MB in
+// all, although PGlite runs one backend.
+const SHARED_MEMORY = ['-c', 'shared_buffers=8MB', '-c', 'max_connections=10'];
 
 // PGlite passes bytea as hex text; its own conversion goes byte by byte through JavaScript arrays,
 // about 150 ms for each 512 KiB chunk of a file. Node's hex codec does the same in a millisecond.
@@ -35,7 +37,7 @@ export async function openPGlite(dataDir?: string, options: { loadDataDir?: Blob
     ...byteaAsHex,
     ...options,
     pgliteWasmModule: await pgliteModule(),
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
+    startParams: [...PGlite.defaultStartParams, ...SHARED_MEMORY],
   });
 }
 
