@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
 import type { InstanceDatabases } from '../db/instances';
-import { workflowBundle } from './workflow-bundle';
+import { workflowBundlePath } from './workflow-bundle';
 
 /** The worker that runs exchange workflows and their activities, on the given bundle or the cached one (app/workflow-bundle.ts). */
 export async function createServiceWorker(opts: {
@@ -17,7 +17,9 @@ export async function createServiceWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     maxCachedWorkflows: opts.maxCachedWorkflows,
-    workflowBundle: { code: opts.workflowBundle ?? (await workflowBundle()) },
+    // By path when it is the cached one: the worker keeps its options for its life, and a 3.7 MB
+    // string in them besides the workflow thread's own copy.
+    workflowBundle: opts.workflowBundle ? { code: opts.workflowBundle } : { codePath: await workflowBundlePath() },
     activities: createActivities(opts.instances),
   });
 }

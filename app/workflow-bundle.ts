@@ -15,8 +15,13 @@ export const workflowInputs = ['workflows', 'domain', 'activities', 'package-loc
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** The bundle's code, from the build cache when the inputs are unchanged. */
-export function workflowBundle(): Promise<string> {
-  return cachedWorkflowBundle('workflows', workflowsPath, workflowInputs);
+export async function workflowBundle(): Promise<string> {
+  return readFile(await workflowBundlePath(), 'utf8');
+}
+
+/** The bundle's file in the build cache, made when the inputs changed. */
+export function workflowBundlePath(): Promise<string> {
+  return cachedWorkflowBundleFile('workflows', workflowsPath, workflowInputs);
 }
 
 /**
@@ -24,7 +29,10 @@ export function workflowBundle(): Promise<string> {
  * interceptor modules) if any, made again only when `inputs` (which include them) changed.
  */
 export async function cachedWorkflowBundle(name: string, entry: string, inputs: string[], interceptors: string[] = []): Promise<string> {
+  return readFile(await cachedWorkflowBundleFile(name, entry, inputs, interceptors), 'utf8');
+}
+
+function cachedWorkflowBundleFile(name: string, entry: string, inputs: string[], interceptors: string[] = []): Promise<string> {
   const make = async () => (await bundleWorkflowCode({ workflowsPath: entry, workflowInterceptorModules: interceptors, logger: quiet })).code;
-  const file = await cachedFile(`${name}-${hashSources(inputs)}.js`, make);
-  return readFile(file, 'utf8');
+  return cachedFile(`${name}-${hashSources(inputs)}.js`, make);
 }
