@@ -38,8 +38,8 @@ const HELP = `npm run bench -- [options]
   --park-concurrency N     submissions in flight while parking (default 50)
   --park-budget S          seconds allowed for parking, all steps (default 380)
   --sample N               actions timed per scale step (default 100)
-  --startup on|off         start-up phase: npm start's time to ready and idle memory, first start
-                           and restart (default on; off with --quick)
+  --startup on|off         start-up phase: npm start's time to ready and its memory 5 s after and once
+                           settled (90 s), first start and restart (default on; off with --quick)
   --files 1,20             attachments phase: file sizes in MiB, each uploaded by the consumer and
                            timed until the provider lists it (default 1,20; 1 with --quick; "none")
   --out FILE               JSON result file (default bench/results/<ISO date>.json)

@@ -425,9 +425,12 @@ function startupVerdicts(startup: StartupResult | undefined): Verdict[] {
     { target: 'npm start ready < 8 s on an empty data directory', met: first.readyMs < 8_000, detail: `${fmtS(first.readyMs)}` },
     { target: 'npm start ready < 4 s on a restart', met: restart.readyMs < 4_000, detail: `${fmtS(restart.readyMs)}` },
     {
+      // Idle once settled (bench/startup.ts SETTLED_MS); 5 s after ready shows what start-up still holds.
       target: 'npm start < 350 MB resident when idle',
-      met: Math.max(first.idleRssMiB, restart.idleRssMiB) * 1.048576 < 350,
-      detail: `${first.idleRssMiB} MiB after the first start, ${restart.idleRssMiB} MiB after the restart (npm's process and the service's; the service alone ${first.serviceRssMiB} and ${restart.serviceRssMiB} MiB)`,
+      met: Math.max(first.settledRssMiB, restart.settledRssMiB) * 1.048576 < 350,
+      detail:
+        `settled: ${first.settledRssMiB} MiB after the first start, ${restart.settledRssMiB} MiB after the restart (npm's process and the service's; ` +
+        `the service alone ${first.settledServiceRssMiB} and ${restart.settledServiceRssMiB} MiB); 5 s after ready: ${first.idleRssMiB} and ${restart.idleRssMiB} MiB`,
     },
   ];
 }
