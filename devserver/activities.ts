@@ -51,7 +51,7 @@ export class Activities {
     this.armScheduleToClose(exec, act);
     const attempt = act.attempt;
     if (eagerFor) return this.start(exec, act, attempt, eagerFor);
-    const priority = priorityKeyOf(mergePriority(exec.started.priority, a.priority));
+    const priority = priorityKeyOf(mergePriority(exec.priority, a.priority));
     this.e.activityTasks.offer(queueKey(exec.ns, a.taskQueue?.name ?? exec.taskQueue), (p) => this.start(exec, act, attempt, p), priority);
     return undefined;
   }
@@ -88,7 +88,7 @@ export class Activities {
       startToCloseTimeout: a.startToCloseTimeout,
       heartbeatTimeout: a.heartbeatTimeout,
       retryPolicy: a.retryPolicy,
-      priority: mergePriority(exec.started.priority, a.priority),
+      priority: mergePriority(exec.priority, a.priority),
     };
   }
 

@@ -37,7 +37,7 @@ export class Children {
             taskTimeoutMs: durationMs(a.workflowTaskTimeout),
             reusePolicy: a.workflowIdReusePolicy ?? undefined,
             retryPolicy: a.retryPolicy,
-            priority: mergePriority(parent.started.priority, a.priority),
+            priority: mergePriority(parent.priority, a.priority),
             memo: a.memo,
             searchAttributes: a.searchAttributes,
             header: a.header,

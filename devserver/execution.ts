@@ -125,6 +125,8 @@ export class Execution {
   historySizeBytes = 0;
   /** The first workflow task waits for a start delay or retry backoff. */
   firstTaskDelayed = false;
+  /** The run's priority (devserver/priority.ts): every task dispatch reads it, and `started` decodes its event each time. */
+  priority?: proto.temporal.api.common.v1.IPriority;
   runTimers: ClockTimer[] = [];
   private readonly waiters = new Set<() => void>();
 
@@ -194,6 +196,7 @@ export class Execution {
         this.firstTaskDelayed = durationMs(a.firstWorkflowTaskBackoff) > 0;
         this.searchAttributes = { ...(a.searchAttributes?.indexedFields ?? {}) };
         this.memo = { ...(a.memo?.fields ?? {}) };
+        if (a.priority) this.priority = { priorityKey: a.priority.priorityKey, fairnessKey: a.priority.fairnessKey, fairnessWeight: a.priority.fairnessWeight };
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:

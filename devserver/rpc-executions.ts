@@ -104,7 +104,7 @@ function describe(exec: Execution) {
       userMetadata: exec.history.at(0)?.userMetadata,
     },
     // The run's priority, as the real server describes it from the run's state (a list does not show it).
-    workflowExecutionInfo: { ...executionInfo(exec), priority: s.priority ?? undefined },
+    workflowExecutionInfo: { ...executionInfo(exec), priority: exec.priority },
     pendingActivities: [...exec.activities.values()].filter((a) => a.state !== 'done').map(pendingActivity),
     pendingChildren: [...exec.children.values()].map((c) => ({
       workflowId: c.attrs.workflowId,

@@ -398,7 +398,7 @@ export class Runs {
       executionTimeoutMs: durationMs(s.workflowExecutionTimeout) || undefined,
       retryPolicy: s.retryPolicy,
       // Continue-as-new, a retry or the next cron run keeps the run's priority, as on the real server.
-      priority: s.priority ?? undefined,
+      priority: exec.priority,
       memo: { fields: exec.memo },
       searchAttributes: { indexedFields: exec.searchAttributes },
       header: s.header,

@@ -92,7 +92,7 @@ export class WorkflowTasks {
     task.release ??= this.e.clock.hold();
     const normalQueue = queueKey(exec.ns, exec.taskQueue);
     const sticky = exec.sticky;
-    const priority = priorityKeyOf(exec.started.priority);
+    const priority = priorityKeyOf(exec.priority);
     if (!sticky) {
       this.e.workflowTasks.offer(normalQueue, (p) => this.start(exec, task, false, p), priority);
       return;
