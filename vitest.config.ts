@@ -21,9 +21,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: longFaults, globalSetup: ['test/harness/global-setup.ts', 'test/harness/typecheck.ts', 'test/harness/browser-setup.ts'] },
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: longFaults, globalSetup: ['test/harness/leftover-processes.ts', 'test/harness/global-setup.ts', 'test/harness/typecheck.ts', 'test/harness/browser-setup.ts'] },
       },
-      { extends: true, test: { name: 'faults', include: longFaults, globalSetup: ['test/harness/global-setup.ts'] } },
+      { extends: true, test: { name: 'faults', include: longFaults, globalSetup: ['test/harness/leftover-processes.ts', 'test/harness/global-setup.ts'] } },
     ],
   },
 });

@@ -55,6 +55,9 @@ export function useDevServerProcess(dirPrefix: string, extraArgs: string[] = [])
     const temp = tempDataDir(dirPrefix);
     cleanup.push(temp.remove);
     env.dataDir = temp.dir;
+    // A test may put a new server in `env.server` (other options on the same data dir): killed too, after
+    // the test environment's teardown (the steps run in reverse).
+    cleanup.push(() => env.server?.kill());
     Object.assign(env, await startDevServerProcess(env.dataDir, cleanup, extraArgs));
   });
   afterAll(async () => {
