@@ -106,6 +106,7 @@ describe('the Temporal UI on the dev server', () => {
     await page.goto(`${ui}/namespaces/default/workflows/${id}`);
     await page.waitForURL(/\/[0-9a-f-]{36}\/history$/);
     const run = new URL(page.url()).pathname.replace(/\/history$/, '');
+    const runId = run.split('/').at(-1)!;
     const tabs: Array<[string, string | RegExp]> = [
       ['pending-activities', /No Pending Activities|Pending Activities/],
       ['call-stack', /Call Stack/],
@@ -113,15 +114,23 @@ describe('the Temporal UI on the dev server', () => {
       ['workers', /Workers/],
       ['metadata', /Metadata|Events|Summary/],
       ['relationships', /Relationships/],
-      ['history/events/1', /Workflow ?Execution ?Started/],
     ];
+    // Each tab as people open one: a click in the page, which loads no page again.
+    const openTab = async (tab: string) => {
+      await page.locator(`a[href*="/${runId}/${tab}"]`).first().click();
+      await page.waitForURL(`**/${runId}/${tab}`);
+    };
     for (const [tab, text] of tabs) {
-      await page.goto(`${ui}${run}/${tab}`);
+      await openTab(tab);
       await page.getByText(text).first().waitFor();
       await page.getByTestId('workflow-id-heading').waitFor();
     }
+    // An event's own address, opened directly (a link someone shared).
+    await page.goto(`${ui}${run}/history/events/1`);
+    await page.getByText(/Workflow ?Execution ?Started/).first().waitFor();
+    await page.getByTestId('workflow-id-heading').waitFor();
     // The query tab runs the workflow's own queries through POST .../query/{type}.
-    await page.goto(`${ui}${run}/query`);
+    await openTab('query');
     // The query types come from the workflow's own metadata query (__temporal_workflow_metadata).
     await expect.poll(() => page.getByText('snapshot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Run Query' }).click();
