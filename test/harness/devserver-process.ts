@@ -16,7 +16,9 @@ export class DevServerProcess extends EntryProcess {
     /** More CLI options, e.g. ['--retention', '1h']. */
     extraArgs: string[] = [],
   ) {
-    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir, '--headless', ...extraArgs], readyLine: 'listening on' });
+    // Well within a test's 60 s (it starts in a few seconds even on a loaded machine): a start that
+    // hangs fails with the server's own output instead of the test's bare time-out.
+    super({ name: 'dev server', entry: cli, args: ['--port', String(port), '--data-dir', dataDir, '--headless', ...extraArgs], readyLine: 'listening on', startTimeoutMs: 30_000 });
   }
 
   get address(): string {
