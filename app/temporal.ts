@@ -36,7 +36,7 @@ export async function connectTemporal(settings: Settings, log: (msg: string) => 
     });
   }
   const address = settings.temporal.address ?? devServer!.address;
-  const options = { address, ...connectionOptions(settings.temporal) };
+  const options = { address, ...connectionOptions(settings.temporal, { embedded: !!devServer }) };
   const connection = await Connection.connect(options);
   const native = await NativeConnection.connect(options);
   const client = new Client({ connection, namespace: settings.temporal.namespace });

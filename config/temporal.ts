@@ -34,7 +34,11 @@ export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): T
   };
 }
 
-/** Options for Connection.connect / NativeConnection.connect, minus the address. */
-export function connectionOptions(s: TemporalSettings) {
-  return { tls: s.tls, apiKey: s.apiKey };
+/**
+ * Options for Connection.connect / NativeConnection.connect, minus the address. `embedded`: the server
+ * is our own dev server, on loopback: there the worker connection's default gzip only costs CPU at both
+ * ends (a zlib stream per request in the server), so its requests go uncompressed.
+ */
+export function connectionOptions(s: TemporalSettings, { embedded = false } = {}) {
+  return { tls: s.tls, apiKey: s.apiKey, ...(embedded ? { grpcCompression: { codec: 'none' as const } } : {}) };
 }

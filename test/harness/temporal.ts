@@ -59,7 +59,7 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
     address,
     namespace: settings.namespace,
     supportsTimeSkipping,
-    connectionOptions: connectionOptions(settings),
+    connectionOptions: connectionOptions(settings, { embedded: !settings.address }),
   });
   if (!devServer && options.searchAttributes) {
     await registerSearchAttributes(env, settings.namespace, options.searchAttributes);
