@@ -7,6 +7,7 @@ import type { ServiceError } from './errors';
 import type { EventSpan } from './journal';
 
 const TIMEOUT_SCHEDULE_TO_START = api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+const RESET_WORKFLOW = api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
 
 type Attrs<K extends keyof HistoryEvent> = NonNullable<HistoryEvent[K]>;
 export type ActivityScheduled = Attrs<'activityTaskScheduledEventAttributes'>;
@@ -225,8 +226,12 @@ export class Execution {
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
       case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
-        // A sticky task nobody took (SCHEDULE_TO_START) does not count as a failed attempt (the real server's rule).
-        this.wftAttempt = (this.wft?.attempt ?? this.wftAttempt) + (event.workflowTaskTimedOutEventAttributes?.timeoutType === TIMEOUT_SCHEDULE_TO_START ? 0 : 1);
+        // A sticky task nobody took (SCHEDULE_TO_START) does not count as a failed attempt (the real server's
+        // rule), nor does the task a reset fails: the new run's next task is its first attempt.
+        this.wftAttempt =
+          event.workflowTaskFailedEventAttributes?.cause === RESET_WORKFLOW
+            ? 1
+            : (this.wft?.attempt ?? this.wftAttempt) + (event.workflowTaskTimedOutEventAttributes?.timeoutType === TIMEOUT_SCHEDULE_TO_START ? 0 : 1);
         this.wft = undefined;
         this.sticky = undefined;
         break;

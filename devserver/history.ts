@@ -37,6 +37,15 @@ export class HistoryWriter {
   append(exec: Execution, type: number, attrs: Attrs, time?: number, userMetadata?: proto.temporal.api.sdk.v1.IUserMetadata | null): number {
     const event = this.makeEvent(type, attrs, time, exec.nextEventId);
     if (userMetadata) event.userMetadata = userMetadata;
+    return this.write(exec, event);
+  }
+
+  /** Writes another run's event as it was (time, attributes, metadata) under this run's next id: a reset's copy of its base. */
+  copy(exec: Execution, event: HistoryEvent): number {
+    return this.write(exec, { ...event, eventId: long(exec.nextEventId) });
+  }
+
+  private write(exec: Execution, event: HistoryEvent): number {
     const encoded = encodeEvent(event);
     const span = this.journal?.writeEvent(exec.ns, exec.workflowId, exec.runId, encoded);
     // The execution keeps pieces of some events (update outcomes, search attributes...): they come

@@ -54,7 +54,7 @@ export function uiSettings(): Record<string, unknown> {
     WorkflowCancelDisabled: false,
     WorkflowSignalDisabled: false,
     WorkflowUpdateDisabled: false,
-    WorkflowResetDisabled: true,
+    WorkflowResetDisabled: false,
     BatchActionsDisabled: true,
     StartWorkflowDisabled: false,
     HideWorkflowQueryErrors: false,

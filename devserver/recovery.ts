@@ -70,11 +70,8 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
   return buffered;
 }
 
-/** Restarts a recovered running run's timers, activities, workflow task and outgoing requests. */
+/** Restarts a recovered running run's workflow task, then what else it waits for. */
 function resume(e: Engine, exec: Execution): void {
-  e.runs.armRunTimers(exec);
-  for (const id of exec.timers.keys()) e.runs.armTimer(exec, id);
-  for (const act of exec.activities.values()) e.activities.resume(exec, act);
   const task = exec.wft;
   if (task?.startedEventId) {
     // The worker that held this task talked to the previous process: time it out, as the real server would.
@@ -100,6 +97,17 @@ function resume(e: Engine, exec: Execution): void {
     if (last !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && last !== EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) exec.wftAttempt = 1;
     e.tasks.schedule(exec);
   }
+  rearm(e, exec);
+}
+
+/**
+ * Starts again what a run rebuilt from its events waits for, apart from its workflow task: its run
+ * timeout, timers, activities, child starts and outgoing signals and cancellations (recovery, reset).
+ */
+export function rearm(e: Engine, exec: Execution): void {
+  e.runs.armRunTimers(exec);
+  for (const id of exec.timers.keys()) e.runs.armTimer(exec, id);
+  for (const act of exec.activities.values()) e.activities.resume(exec, act);
   for (const id of exec.children.keys()) e.children.startChild(exec, id);
   for (const id of exec.pendingSignals.keys()) e.children.signalExternal(exec, id);
   for (const id of exec.pendingCancels.keys()) e.children.cancelExternal(exec, id);

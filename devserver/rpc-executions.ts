@@ -1,15 +1,16 @@
-import { api, durationMs, long, timestamp } from './proto';
+import { api, durationMs, long, num, timestamp } from './proto';
 import { invalidArgument } from './errors';
 import { executionInfo } from './visibility';
 import { checkFirstRun, pageToken, pollBudget, readPageToken, runOf, waitOn, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
 import { newWorkflowParams, type StartParams } from './runs';
+import { resetWorkflow } from './reset';
 
 const { enums } = api;
 type StartRequest = RequestOf<'StartWorkflowExecutionRequest'> | RequestOf<'SignalWithStartWorkflowExecutionRequest'>;
 
-/** WorkflowService: starting, signalling, cancelling and terminating workflows; their history and description. */
+/** WorkflowService: starting, signalling, cancelling, terminating and resetting workflows; their history and description. */
 export function executionHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   return {
@@ -44,6 +45,19 @@ export function executionHandlers(engine: Engine): Handlers {
       engine.terminate(exec, req.reason, req.details, req.identity);
       return {};
     },
+    ResetWorkflowExecution: (req: RequestOf<'ResetWorkflowExecutionRequest'>) => ({
+      runId: resetWorkflow(engine, {
+        ns: namespaces.get(req.namespace).name,
+        workflowId: req.workflowExecution?.workflowId ?? '',
+        runId: req.workflowExecution?.runId,
+        workflowTaskFinishEventId: num(req.workflowTaskFinishEventId),
+        reason: req.reason,
+        requestId: req.requestId,
+        identity: req.identity,
+        reapplyType: req.resetReapplyType,
+        reapplyExcludeTypes: req.resetReapplyExcludeTypes ?? [],
+      }),
+    }),
 
     GetWorkflowExecutionHistory: async (req: RequestOf<'GetWorkflowExecutionHistoryRequest'>, call) => {
       const ns = namespaces.get(req.namespace).name;

@@ -6,6 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { temporalSettingsFromEnv } from '../../config/temporal';
 import { reflectionRoot } from '../../devserver/proto';
 import { toJson } from '../../devserver/proto-json';
@@ -199,6 +200,23 @@ describe.runIf(onDevServer)('HTTP API and gRPC give the same answers', () => {
       expect(described.workflowExecutionInfo.status).toBe(closed);
       expect(described.workflowExecutionInfo.closeTime).toMatch(RFC3339);
     }
+  });
+
+  it('resets a workflow with the body the Temporal UI sends', async () => {
+    const [history, { runId }] = await Promise.all([steps.fetchHistory(), steps.describe()]);
+    const firstTaskCompleted = history.events!.find((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!.eventId!.toString();
+    const res = await http('POST', `/namespaces/${namespace()}/workflows/${steps.workflowId}/reset`, {
+      workflowExecution: { workflowId: steps.workflowId, runId },
+      workflowTaskFinishEventId: firstTaskCompleted,
+      requestId: randomUUID(),
+      reason: 'over http',
+      resetReapplyExcludeTypes: ['RESET_REAPPLY_EXCLUDE_TYPE_UNSPECIFIED'],
+      resetReapplyType: 'RESET_REAPPLY_TYPE_ALL_ELIGIBLE',
+    });
+    expect(res).toEqual({ status: 200, body: { runId: expect.any(String) } });
+    const again = t.client.workflow.getHandle<typeof sapiSteps>(steps.workflowId);
+    expect((await again.describe()).runId).toBe(res.body.runId);
+    expect(await again.result()).toEqual(await steps.result());
   });
 
   it('lists search attributes (operator service)', async () => {

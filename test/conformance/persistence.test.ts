@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import Long from 'long';
 import { afterAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import { Context } from '@temporalio/activity';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { historyEventTypes } from '../harness/temporal';
 import { useDevServerProcess } from '../harness/devserver-process';
 import type { collector, sleeper } from '../workflows/messages';
 import type { actCall } from '../workflows/activities';
+import type { resettable } from '../workflows/reset';
 
 const DAY = 86_400_000;
 
@@ -35,6 +39,34 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
       // The timer started before the crash fires after it.
       expect(await sleeping.result()).toBe('woke');
       expect(await historyEventTypes(sleeping)).toContain('EVENT_TYPE_TIMER_FIRED');
+    });
+  });
+
+  it('keeps a reset: after kill -9 and restart its new run is the current one and goes on', async () => {
+    await s.t.withWorker({ activities: { note: async (step: string) => `noted ${step}` } }, async (taskQueue) => {
+      const handle = await s.t.client.workflow.start<typeof resettable>('resettable', { taskQueue, workflowId: `crash-reset-${taskQueue}` });
+      await handle.signal('add', 'before reset');
+      await handle.signal('finish');
+      await handle.result();
+      const types = await historyEventTypes(handle);
+      const { runId } = await s.t.client.workflowService.resetWorkflowExecution({
+        namespace: s.t.namespace,
+        workflowExecution: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
+        workflowTaskFinishEventId: Long.fromNumber(types.indexOf('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') + 1),
+        reason: 'before a crash',
+        requestId: randomUUID(),
+        resetReapplyType: temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+      });
+
+      await s.server.kill();
+      await s.server.start();
+
+      const current = s.t.client.workflow.getHandle(handle.workflowId);
+      expect((await current.describe()).runId).toBe(runId);
+      await current.signal('add', 'after restart');
+      await current.signal('finish');
+      expect((await current.result()).items).toEqual(['after restart']);
+      expect(await historyEventTypes(current)).toContain('EVENT_TYPE_WORKFLOW_TASK_FAILED');
     });
   });
 

@@ -6,3 +6,4 @@ export * from './server-api';
 export * from './update-with-start';
 export * from './cron';
 export * from './priority';
+export * from './reset';
