@@ -70,16 +70,10 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
     if (acting) await condition(() => acting.done);
     return decided;
   };
-  handleActions((action, actor) => {
-    decideOrFail(request.exchange, action, actor);
-  }, act);
-  setHandler(createdUpdate, async () => {
-    await condition(() => request.consumerCreated);
-    return snapshot();
-  });
-  setHandler(snapshotQuery, snapshot);
-
-  // Creation first on each side; everything later queues behind it.
+  // Creation first on each side; everything later queues behind it. Queued before the handlers are
+  // set: an action delivered in the first workflow task (a reset to it reapplies the run's actions)
+  // runs when its handler is set, and its writes must not go ahead of the records. (No command
+  // moves: queueing writes none, and the API only acts on a request whose record exists.)
   queues.enqueue('consumer', async () => {
     await write('createProviderTask', `create Provider Task ${input.number} in ${input.consumer.instance}`, [records.providerTask(Date.now())]);
     request.consumerCreated = true;
@@ -100,6 +94,15 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
       replicate({ from: request.state, transition: { state: request.state }, action: 'linked', actor: records.provider, comments: [] });
     }
   });
+
+  handleActions((action, actor) => {
+    decideOrFail(request.exchange, action, actor);
+  }, act);
+  setHandler(createdUpdate, async () => {
+    await condition(() => request.consumerCreated);
+    return snapshot();
+  });
+  setHandler(snapshotQuery, snapshot);
 
   /**
    * An SLA deadline passed: a breach escalates on both sides (and to each instance's webhook); an

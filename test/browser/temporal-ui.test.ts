@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { temporal } from '@temporalio/proto';
 import { createBrowserStack, launchBrowser, screenshot, type BrowserStack } from '../harness/browser';
 import { eventually } from '../harness/eventually';
 import { exchangeWorkflowId } from '../../workflows/definitions';
+import { OPS_TOKEN } from '../harness/stack';
 
 // The Temporal UI (issue 13, part 2): @temporalio/ui's pages, built in temporal-ui/ and served by the
 // embedded dev server on its HTTP port (here a free one: uiPort 0), list the exchange's workflows,
@@ -136,5 +138,53 @@ describe('the Temporal UI on the dev server', () => {
     await page.getByRole('button', { name: 'Run Query' }).click();
     await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('work_in_progress');
     await screenshot(page, 'temporal-ui-query');
+  });
+
+  it('resets a request from its page to its first workflow task: a new run that rewrites nothing, with no drift', async () => {
+    const { page } = await b.newPage(browser);
+    const workflowId = exchangeWorkflowId('acme', numbers.received);
+    const runIds = async () => {
+      const ids = [];
+      for await (const run of b.stack.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) ids.push(run.runId);
+      return ids;
+    };
+    const [firstRun] = await runIds();
+    const rows = async () => {
+      const counts = [];
+      for (const instance of ['acme', 'globex']) {
+        for (const table of ['audit_log', 'comments'] as const) {
+          counts.push(Number((await b.stack.instances.db(instance).selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+        }
+      }
+      return counts;
+    };
+    const before = await rows();
+    await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    await page.getByTestId('workflow-id-heading').waitFor();
+    // The page holds the actions twice (wide and narrow layouts): act on the visible ones.
+    await page.locator('#workflow-actions-menu-button').filter({ visible: true }).click();
+    await page.getByTestId('reset-button').filter({ visible: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reset Workflow' }).filter({ visible: true });
+    await dialog.getByTestId('workflow-reset-event-id-select-button').click();
+    // The options list the run's completed workflow tasks, the first first.
+    await page.getByRole('option').filter({ visible: true }).first().click();
+    await dialog.getByTestId('reset-reason').fill('replay from the start');
+    await screenshot(page, 'temporal-ui-reset');
+    await dialog.getByTestId('confirm-modal-button').click();
+
+    const ids = await eventually(runIds, (r) => r.length === 2, { what: 'the reset run' });
+    const reset = ids.find((id) => id !== firstRun)!;
+    const first = await b.stack.temporal.client.workflow.getHandle(workflowId, firstRun).describe();
+    expect(first.status.name).toBe('TERMINATED');
+    // The new run makes the same decisions with the same write keys: both sides stay as they were.
+    await eventually(
+      () => b.stack.temporal.client.workflow.getHandle(workflowId, reset).fetchHistory(),
+      (h) => h.events!.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED).length >= 3,
+      { what: 'the reset run to write again' },
+    );
+    const report = await b.stack.call<{ drifted: unknown[]; checked: number }>('GET', '/ops/reconcile', { as: OPS_TOKEN });
+    expect(report.body).toMatchObject({ drifted: [] });
+    expect((await consumerTask(numbers.received))?.state).toBe('received');
+    expect(await rows()).toEqual(before);
   });
 });

@@ -2,13 +2,17 @@
 // public comments on both sides under one key, internal work notes only at the side that wrote them,
 // the provider's number on the consumer's Provider Task, even when the request was cancelled before
 // the provider had it (late writes).
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TemporalTestEnv } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
 import { actions } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
-import { ann, bob, createExchangeTestEnv, runExchange, StubActivities } from './stub-exchange';
+import { ann, bob, createExchangeTestEnv, runExchange, StubActivities, type StubCall } from './stub-exchange';
+
+const { EventType, ResetReapplyType } = temporal.api.enums.v1;
 
 let t: TemporalTestEnv;
 beforeAll(async () => {
@@ -48,6 +52,35 @@ describe('replication', () => {
       expect(noteAtConsumer).toMatchObject({ state: 'work_in_progress', comments: [] });
       expect(noteAtConsumer.audit).toBeUndefined();
       expect(stub.written('provider').find((c) => c.seq === 3)!.audit).toMatchObject({ id: `${workflowId}/a/3/provider`, action: 'work_note', actorName: 'Bob (Globex)' });
+    });
+  });
+
+  it('writes an action delivered in the first workflow task (a reset to it reapplies the actions) after each side’s record', async () => {
+    const stub = new StubActivities();
+    await runExchange(t, stub, {}, async ({ handle, workflowId }) => {
+      await eventually(async () => stub.written('provider'), (w) => w.length >= 1, { what: 'the receive change at globex' });
+      await handle.executeUpdate(actions.comment.update, { args: [{ actor: ann, body: 'Any news?' }] });
+      const [history, { runId }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+      const firstTask = history.events!.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!.eventId!;
+      const before = stub.calls.length;
+      await t.client.workflowService.resetWorkflowExecution({
+        namespace: t.namespace,
+        workflowExecution: { workflowId, runId },
+        workflowTaskFinishEventId: firstTask,
+        reason: 'replay from the start',
+        requestId: randomUUID(),
+        resetReapplyType: ResetReapplyType.RESET_REAPPLY_TYPE_ALL_ELIGIBLE,
+      });
+      const atProvider = (calls: StubCall[]) => calls.filter((c) => !c.failed && (c.activity === 'createParentTask' || (c.activity === 'applyTaskChange' && c.arg.side === 'provider')));
+      const again = await eventually(
+        async () => atProvider(stub.calls.slice(before)),
+        (calls) => calls.some((c) => c.activity === 'applyTaskChange' && c.arg.comments.length > 0),
+        { what: 'the comment written again at globex' },
+      );
+      // The reset run's comment reaches the provider after its parent task, under that task's number.
+      expect(again[0].activity).toBe('createParentTask');
+      const comment = again.find((c) => c.activity === 'applyTaskChange' && c.arg.comments.length > 0)!;
+      expect(comment.arg).toMatchObject({ number: stub.parentNumber, comments: [expect.objectContaining({ id: `${workflowId}/c/1`, body: 'Any news?' })] });
     });
   });
 
