@@ -38,30 +38,31 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
 
 /**
  * Runs a mutating request at most once per Idempotency-Key (per user): a repeat with the same body
- * gets the stored response, a repeat with another body is refused. `reserve` runs once per key and its
- * result (e.g. a Provider Task number) is handed to every attempt, so a retried attempt addresses the
- * same resource instead of creating a second one. `body`: what a repeat must repeat, when it is not
- * the parsed body (an upload's files, known by their hashes).
+ * gets the stored response, a repeat with another body is refused. `reserve` (e.g. a Provider Task
+ * number) runs when `run` first asks for the reservation, after its checks, so a refused request
+ * uses none; with a key it runs once per key and is stored with it before `run` goes on, so every
+ * attempt addresses the same resource instead of creating a second one. `body`: what a repeat must
+ * repeat, when it is not the parsed body (an upload's files, known by their hashes).
  */
 export async function idempotent(
   request: FastifyRequest,
   db: Db,
   userId: string,
-  run: (reserved: string | undefined) => Promise<StoredResponse>,
+  run: (reserved: () => Promise<string>) => Promise<StoredResponse>,
   reserve?: () => Promise<string>,
   body: unknown = request.body,
 ): Promise<StoredResponse> {
   const key = idempotencyKey(request);
-  if (key === undefined) return run(reserve ? await reserve() : undefined);
+  const noReservation = () => Promise.reject(new Error('this request reserves nothing'));
+  if (key === undefined) return run(reserve ?? noReservation);
   const hash = createHash('sha256').update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(body ?? null)}`).digest('hex');
-  const reserved = reserve ? await reserve() : null;
   const inserted = await db
     .insertInto('idempotency_keys')
-    .values({ user_id: userId, key, request_hash: hash, resource: reserved, status_code: null, response: null })
+    .values({ user_id: userId, key, request_hash: hash, resource: null, status_code: null, response: null })
     .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
-  let resource = reserved ?? undefined;
+  let stored: string | null = null;
   if (!inserted) {
     const row = await db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', userId).where('key', '=', key).executeTakeFirstOrThrow();
     if (row.request_hash !== hash) {
@@ -73,11 +74,20 @@ export async function idempotent(
     if (!released && Date.now() - new Date(row.created_at).getTime() < takeoverMs) {
       throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
     }
-    resource = row.resource ?? undefined;
+    stored = row.resource;
   }
+  // Stored before run goes on with it: whatever an attempt creates under the reservation, a later
+  // attempt with the key finds under the same one.
+  const reserved = async (): Promise<string> => {
+    if (stored !== null) return stored;
+    if (!reserve) return noReservation();
+    const resource = await reserve();
+    await db.updateTable('idempotency_keys').set({ resource }).where('user_id', '=', userId).where('key', '=', key).execute();
+    return (stored = resource);
+  };
   let result: StoredResponse;
   try {
-    result = await run(resource);
+    result = await run(reserved);
   } catch (err) {
     if (err instanceof DomainError && httpStatus[err.code] < 500) {
       // A refusal is the answer to this request: a retry gets the same refusal.

@@ -1,5 +1,6 @@
 // Submitting a request: the consumer orders a published remote catalog item, which starts the
-// request's exchange workflow under the Provider Task number reserved for this submission.
+// request's exchange workflow under the Provider Task number reserved for this submission (only once
+// the order is valid: a refused one leaves no gap in the numbers).
 import { DomainError } from '../domain/errors';
 import { validateVariables } from '../domain/catalog-form';
 import type { Actor } from '../domain/model';
@@ -19,8 +20,11 @@ export const requireRequester = (actor: Actor) => {
   if (actor.role === 'agent') throw new DomainError('forbidden', 'Only requester or admin users submit requests');
 };
 
-/** Starts the request (or finds it, for a retried submission) and answers its Provider Task once it exists. */
-export async function submitRequest(deps: ServiceDeps, actor: Actor, number: string, body: NewRequest): Promise<TaskRecord> {
+/**
+ * Starts the request (or finds it, for a retried submission) and answers its Provider Task once it
+ * exists. `reserveNumber` gives the submission's Provider Task number (a retry's, the one it got first).
+ */
+export async function submitRequest(deps: ServiceDeps, actor: Actor, reserveNumber: () => Promise<string>, body: NewRequest): Promise<TaskRecord> {
   requireRequester(actor);
   const db = deps.instances.db(actor.instance);
   const item = await findPublishedRemoteItem(db, body.catalogItemId);
@@ -29,6 +33,8 @@ export async function submitRequest(deps: ServiceDeps, actor: Actor, number: str
       field: 'catalogItemId',
     });
   }
+  const variables = validateVariables(item.form, body.variables ?? {});
+  const number = await reserveNumber();
   await startExchange(deps, {
     consumer: { instance: actor.instance, organization: deps.instances.config(actor.instance).name },
     provider: { instance: item.provider_instance, organization: deps.instances.config(item.provider_instance).name },
@@ -36,7 +42,7 @@ export async function submitRequest(deps: ServiceDeps, actor: Actor, number: str
     catalogItem: { id: item.id, name: item.name, kind: item.kind, sla: item.sla },
     shortDescription: body.shortDescription,
     description: body.description ?? '',
-    variables: validateVariables(item.form, body.variables ?? {}),
+    variables,
     requestedBy: actor,
   });
   return (await findTask(db, number))!;

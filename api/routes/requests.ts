@@ -28,7 +28,7 @@ export default async function requestRoutes(fastify: FastifyInstance, deps: ApiD
         request,
         db,
         caller.user.id,
-        async (number) => ({ status: 201, body: taskResponse(await submitRequest(deps, caller.actor, number!, request.body), caller.actor) }),
+        async (reserveNumber) => ({ status: 201, body: taskResponse(await submitRequest(deps, caller.actor, reserveNumber, request.body), caller.actor) }),
         () => allocateProviderTaskNumber(db),
       );
       return sendStored(reply, result);

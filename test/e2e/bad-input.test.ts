@@ -401,6 +401,25 @@ describe('Idempotency-Key', () => {
     expect(other.body.number).not.toBe(first.body.number);
   });
 
+  it('POST /requests: a refused order and a retried one take no number: the next order gets the next one', async () => {
+    const sequence = (number: string) => Number(number.replace(/^\D+/, ''));
+    const headers = { 'idempotency-key': 'req-numbers-1' };
+    const first = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: validRequest(), headers });
+    expect(first.status).toBe(201);
+    await eventually(() => providerTask(first.body.number), (p) => !!p, { what: 'the provider task' });
+    await quiet(exchangeWorkflowId('acme', first.body.number));
+    const bad = { ...validRequest(), variables: { category: 'toaster' } };
+    await refused(() => s.call('POST', '/requests', { as: 'ANN_TOKEN', body: bad }), 422, 'validation_failed', 'variables.category');
+    // With a key, the refusal is kept as the key's answer, and that is all.
+    expectError(await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: bad, headers: { 'idempotency-key': 'req-numbers-bad' } }), 422, 'validation_failed', 'variables.category');
+    expect((await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: validRequest(), headers })).body.number).toBe(first.body.number);
+    const next = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: { ...validRequest(), shortDescription: 'The next order' } });
+    expect(next.status).toBe(201);
+    expect(sequence(next.body.number)).toBe(sequence(first.body.number) + 1);
+    await eventually(() => providerTask(next.body.number), (p) => !!p, { what: 'the next provider task' });
+    await quiet(exchangeWorkflowId('acme', next.body.number));
+  });
+
   it('POST /requests: the same key with another body is 422 idempotency_conflict, nothing written', async () => {
     const headers = { 'idempotency-key': 'req-conflict-1' };
     const first = await s.call('POST', '/requests', { as: 'ANN_TOKEN', body: validRequest(), headers });
