@@ -43,7 +43,7 @@ export function resetWorkflow(e: Engine, r: ResetRequest): string {
   if (r.requestId && current.startRequestId === r.requestId) return current.runId;
   const cut = r.workflowTaskFinishEventId;
   if (cut <= 1 || cut > base.nextEventId) {
-    throw invalidArgument(`Workflow task finish ID must be > 1 && <= workflow last event ID (${base.nextEventId - 1}): ${cut}.`);
+    throw invalidArgument(`Workflow task finish ID must be > 1 && <= workflow next event ID (${base.nextEventId}): ${cut}.`);
   }
   const prefix = base.history.slice(0, cut - 1);
   const last = prefix[prefix.length - 1];
@@ -56,7 +56,6 @@ export function resetWorkflow(e: Engine, r: ResetRequest): string {
   if (!taskEvent) {
     throw invalidArgument(`Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: ${cut}.`);
   }
-  const again = reapplied(base.history.slice(cut - 1), r);
 
   // The copy's state, worked out before anything is written: a refused reset leaves nothing behind.
   const scratch = new Execution(r.ns, r.workflowId, '', new EventLog());
@@ -66,6 +65,8 @@ export function resetWorkflow(e: Engine, r: ResetRequest): string {
   }
 
   if (current.running) e.runs.terminate(current, r.reason, null, r.identity || RESETTER);
+  // Read after the termination, which writes the signals a running task had held back.
+  const again = reapplied(base.history.slice(cut - 1), r);
   const exec = new Execution(r.ns, r.workflowId, randomUUID(), e.newHistory());
   e.addRun(exec);
   exec.startRequestId = r.requestId;
