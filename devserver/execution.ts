@@ -122,6 +122,8 @@ export class Execution {
   searchAttributes: Record<string, Payload> = {};
   memo: Record<string, Payload> = {};
   startRequestId = '';
+  /** The run a reset of this one started (DescribeWorkflowExecution's workflowExtendedInfo.resetRunId). */
+  resetRunId = '';
   /** Bytes of the encoded events written so far: the history size a workflow task reports. */
   historySizeBytes = 0;
   /** The first workflow task waits for a start delay or retry backoff. */

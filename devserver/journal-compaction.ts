@@ -7,8 +7,8 @@ const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /**
  * The records that rebuild the engine's live state, as recovery replays them: namespaces and their
- * attributes, the clock offset, the schedules, and each run's history, buffered events and activity
- * attempts. Runs that retention deleted are not in the engine, so they drop out of the data dir here.
+ * attributes, the clock offset, the schedules, and each run's history, reset, buffered events and
+ * activity attempts. Runs that retention deleted are not in the engine, so they drop out of the data dir here.
  */
 export function* snapshotRecords(e: Engine, logs: JournalEventLog[]): Iterable<JournalRecord> {
   yield* e.namespaces.records();
@@ -20,6 +20,7 @@ export function* snapshotRecords(e: Engine, logs: JournalEventLog[]): Iterable<J
     const history = exec.history as JournalEventLog;
     logs.push(history);
     for (const encoded of history.encodedSlice(0, history.length)) yield Journal.eventRecord(exec.ns, exec.workflowId, exec.runId, encoded);
+    if (exec.resetRunId) yield { t: 'reset', ns: exec.ns, rid: exec.runId, newRid: exec.resetRunId };
     for (const b of exec.buffered) yield Journal.bufferedRecord(exec.ns, exec.runId, b.event, b.linkStarted);
     for (const act of exec.activities.values()) {
       const rec = e.activities.attemptRecord(exec, act);

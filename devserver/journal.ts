@@ -9,6 +9,8 @@ export type JournalRecord =
   | { t: 'ns'; name: string; id: string; retentionMs?: number; retentionDays?: number }
   | { t: 'sa'; ns: string; name: string; kind: string }
   | { t: 'start'; ns: string; wid: string; rid: string; requestId: string }
+  /** Run `rid` was reset: `newRid` is the run that made. */
+  | { t: 'reset'; ns: string; rid: string; newRid: string }
   | { t: 'ev'; ns: string; wid: string; rid: string; e: string }
   | { t: 'buf'; ns: string; rid: string; e: string; link?: boolean }
   | { t: 'flush'; ns: string; rid: string }

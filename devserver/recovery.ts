@@ -45,6 +45,11 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
         exec.apply(rec.event, rec.encoded, rec.span);
         break;
       }
+      case 'reset': {
+        const base = e.runById(rec.ns, rec.rid);
+        if (base) base.resetRunId = rec.newRid;
+        break;
+      }
       case 'buf':
         buffered.set(`${rec.ns}\u0000${rec.rid}`, [...(buffered.get(`${rec.ns}\u0000${rec.rid}`) ?? []), { event: rec.event, linkStarted: rec.link }]);
         break;

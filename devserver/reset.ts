@@ -71,6 +71,8 @@ export function resetWorkflow(e: Engine, r: ResetRequest): string {
   e.addRun(exec);
   exec.startRequestId = r.requestId;
   if (r.requestId) e.history.record({ t: 'start', ns: r.ns, wid: r.workflowId, rid: exec.runId, requestId: r.requestId });
+  base.resetRunId = exec.runId;
+  e.history.record({ t: 'reset', ns: r.ns, rid: base.runId, newRid: exec.runId });
   for (const event of prefix) e.history.copy(exec, event);
   const scheduledEventId = num(taskEvent.eventId);
   const startedEventId =

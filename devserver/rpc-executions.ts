@@ -128,6 +128,7 @@ function describe(exec: Execution) {
       parentClosePolicy: c.attrs.parentClosePolicy,
     })),
     pendingWorkflowTask: pendingWorkflowTask(exec),
+    workflowExtendedInfo: exec.resetRunId ? { resetRunId: exec.resetRunId } : undefined,
   };
 }
 

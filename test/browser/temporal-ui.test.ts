@@ -176,6 +176,10 @@ describe('the Temporal UI on the dev server', () => {
     const reset = ids.find((id) => id !== firstRun)!;
     const first = await b.stack.temporal.client.workflow.getHandle(workflowId, firstRun).describe();
     expect(first.status.name).toBe('TERMINATED');
+    // The first run's page, opened afresh, says it was reset and links to the new run.
+    await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${firstRun}/history`);
+    const alert = page.getByTestId('workflow-reset-alert').filter({ visible: true });
+    await alert.locator(`a[href*="${reset}"]`).waitFor();
     // The new run makes the same decisions with the same write keys: both sides stay as they were.
     await eventually(
       () => b.stack.temporal.client.workflow.getHandle(workflowId, reset).fetchHistory(),

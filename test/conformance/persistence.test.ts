@@ -42,7 +42,7 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
     });
   });
 
-  it('keeps a reset: after kill -9 and restart its new run is the current one and goes on', async () => {
+  it('keeps a reset: after kill -9 (and a clean restart) its new run is the current one and goes on', async () => {
     await s.t.withWorker({ activities: { note: async (step: string) => `noted ${step}` } }, async (taskQueue) => {
       const handle = await s.t.client.workflow.start<typeof resettable>('resettable', { taskQueue, workflowId: `crash-reset-${taskQueue}` });
       await handle.signal('add', 'before reset');
@@ -63,6 +63,12 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
 
       const current = s.t.client.workflow.getHandle(handle.workflowId);
       expect((await current.describe()).runId).toBe(runId);
+      const resetOf = async () => (await s.t.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe()).raw.workflowExtendedInfo?.resetRunId;
+      expect(await resetOf()).toBe(runId);
+      // And from the snapshot a clean shutdown writes.
+      await s.server.stop();
+      await s.server.start();
+      expect(await resetOf()).toBe(runId);
       await current.signal('add', 'after restart');
       await current.signal('finish');
       expect((await current.result()).items).toEqual(['after restart']);

@@ -89,8 +89,11 @@ describe('ResetWorkflowExecution', () => {
       expect(events[firstTaskCompleted + 3].eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
       expect(events[firstTaskCompleted + 3].workflowTaskScheduledEventAttributes?.attempt).toBe(1);
 
-      // The base run keeps its history and its close; the new run is the workflow's current one.
-      expect((await t.client.workflow.getHandle(handle.workflowId, baseRunId).describe()).status.name).toBe('COMPLETED');
+      // The base run keeps its history and its close, and names the run its reset made (what the
+      // Temporal UI links to); the new run is the workflow's current one.
+      const described = await t.client.workflow.getHandle(handle.workflowId, baseRunId).describe();
+      expect(described.status.name).toBe('COMPLETED');
+      expect(described.raw.workflowExtendedInfo?.resetRunId).toBe(runId);
       expect((await t.client.workflow.getHandle(handle.workflowId).describe()).runId).toBe(runId);
       expect(await t.replayAll()).toBeGreaterThanOrEqual(2);
     });
