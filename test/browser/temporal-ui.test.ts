@@ -191,4 +191,22 @@ describe('the Temporal UI on the dev server', () => {
     expect((await consumerTask(numbers.received))?.state).toBe('received');
     expect(await rows()).toEqual(before);
   });
+
+  it('starts a workflow from its page: the run exists with the type, queue and input given', async () => {
+    const { page } = await b.newPage(browser);
+    await page.goto(`${ui}/namespaces/default/workflows/start-workflow`);
+    await page.getByTestId('start-workflow').waitFor();
+    await page.locator('#workflowId').fill('started-from-the-ui');
+    await page.locator('#taskQueue').fill('nobody-polls-this');
+    await page.locator('#workflowType').fill('anyWorkflow');
+    await page.getByRole('textbox').filter({ visible: true }).last().fill('{"hello": "world"}');
+    await page.getByTestId('start-workflow-button').click();
+    await page.getByText('Workflow started successfully').waitFor();
+    const handle = b.stack.temporal.client.workflow.getHandle('started-from-the-ui');
+    const described = await handle.describe();
+    expect(described).toMatchObject({ status: { name: 'RUNNING' }, type: 'anyWorkflow', taskQueue: 'nobody-polls-this' });
+    const started = (await handle.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
+    expect(JSON.parse(Buffer.from(started.input!.payloads![0].data!).toString())).toEqual({ hello: 'world' });
+    await handle.terminate('test over');
+  });
 });
