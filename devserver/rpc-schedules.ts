@@ -4,6 +4,10 @@ import { decodeAttribute } from './search-attributes';
 import { VisibilityQueryError, compileVisibilityQuery, type RecordValue } from './visibility-query';
 import { pageToken, readPageToken, type Handlers, type RequestOf } from './rpc-common';
 import type { Engine } from './engine';
+import type { NamespaceState } from './namespaces';
+import type { proto } from './proto';
+
+type ScheduleListEntry = proto.temporal.api.schedule.v1.IScheduleListEntry;
 
 /** WorkflowService: schedules (create, describe, update, patch, delete, list, matching times). */
 export function scheduleHandlers(engine: Engine): Handlers {
@@ -39,16 +43,7 @@ export function scheduleHandlers(engine: Engine): Handlers {
         if (err instanceof VisibilityQueryError) throw invalidArgument(err.message);
         throw err;
       }
-      // A list query reads a schedule's id, whether it is paused, and its search attributes.
-      const all = schedules.list(ns.name).filter((entry) =>
-        query.matches((name): RecordValue => {
-          if (name === 'ScheduleId') return entry.scheduleId ?? undefined;
-          if (name === 'TemporalSchedulePaused') return !!entry.info?.paused;
-          const payload = entry.searchAttributes?.indexedFields?.[name];
-          const kind = ns.customAttributes.get(name);
-          return payload && kind ? decodeAttribute(kind, payload) : undefined;
-        }),
-      );
+      const all = schedules.list(ns.name).filter((entry) => query.matches(scheduleReader(entry, ns)));
       const from = readPageToken<{ from: number }>(req.nextPageToken)?.from ?? 0;
       const size = req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
       const page = all.slice(from, from + size);
@@ -59,5 +54,24 @@ export function scheduleHandlers(engine: Engine): Handlers {
       const times = schedules.matchingTimes(nsOf(req.namespace), req.scheduleId, timestampMs(req.startTime), timestampMs(req.endTime));
       return { startTime: times.map(timestamp) };
     },
+  };
+}
+
+/**
+ * What a list query reads of a schedule: its id, whether it is paused, its search attributes; and as
+ * the real server's scheduler workflow (one per schedule, running, in the TemporalScheduler division),
+ * which a count of workflows in that division finds (the Temporal UI's schedules count).
+ */
+export function scheduleReader(entry: ScheduleListEntry, ns: NamespaceState): (name: string) => RecordValue {
+  return (name) => {
+    if (name === 'ScheduleId') return entry.scheduleId ?? undefined;
+    if (name === 'TemporalSchedulePaused') return !!entry.info?.paused;
+    if (name === 'TemporalNamespaceDivision') return 'TemporalScheduler';
+    if (name === 'ExecutionStatus') return 'Running';
+    if (name === 'WorkflowId') return `temporal-sys-scheduler:${entry.scheduleId}`;
+    if (name === 'WorkflowType') return 'temporal-sys-scheduler-workflow';
+    const payload = entry.searchAttributes?.indexedFields?.[name];
+    const kind = ns.customAttributes.get(name);
+    return payload && kind ? decodeAttribute(kind, payload) : undefined;
   };
 }

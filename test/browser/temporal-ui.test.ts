@@ -209,4 +209,27 @@ describe('the Temporal UI on the dev server', () => {
     expect(JSON.parse(Buffer.from(started.input!.payloads![0].data!).toString())).toEqual({ hello: 'world' });
     await handle.terminate('test over');
   });
+
+  it('lists the schedules with their count, opens one, and pauses it from its page', async () => {
+    const schedule = await b.stack.temporal.client.schedule.create({
+      scheduleId: 'nightly-report',
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'report', taskQueue: 'nobody-polls-this', args: ['monthly'] },
+    });
+    const { page } = await b.newPage(browser);
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    // The count is the real server's: running workflows in the TemporalScheduler division.
+    await page.getByText('1 Schedule', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'nightly-report' }).click();
+    await page.waitForURL('**/schedules/nightly-report');
+    await page.getByText('"monthly"').waitFor();
+    await screenshot(page, 'temporal-ui-schedule');
+    await page.getByRole('button', { name: 'Pause' }).filter({ visible: true }).first().click();
+    await page.locator('#pause-reason').fill('month end');
+    await page.getByTestId('confirm-modal-button').filter({ visible: true }).click();
+    await eventually(async () => (await schedule.describe()).state, (state) => state.paused, { what: 'the schedule paused' });
+    expect((await schedule.describe()).state.note).toContain('month end');
+    await schedule.delete();
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,18 @@ const hourlySleeper = (overlap: ScheduleOverlapPolicy, taskQueue: string, sleep:
   });
 
 describe('schedules', () => {
+  it('counts each schedule as a running workflow of the TemporalScheduler division, and only when a query names that division', async () => {
+    const count = async (query: string) => Number((await t.client.workflowService.countWorkflowExecutions({ namespace: t.namespace, query })).count);
+    const division = 'TemporalNamespaceDivision = "TemporalScheduler" AND ExecutionStatus = "Running"';
+    const [inDivision, all] = [await count(division), await count('')];
+    const scheduleId = `counted-${randomUUID()}`;
+    await create({ scheduleId, spec: { intervals: [{ every: '1 hour' }] }, action: { type: 'startWorkflow', workflowType: 'timedSleep', taskQueue: 'nobody-polls', args: ['1s'] } });
+    expect(await count(division)).toBe(inDivision + 1);
+    expect(await count(`${division} AND WorkflowId = "temporal-sys-scheduler:${scheduleId}"`)).toBe(1);
+    expect(await count('')).toBe(all);
+    expect(await count('TemporalNamespaceDivision IS NULL')).toBe(all);
+  });
+
   it.skipIf(!t.supportsTimeSkipping)('an interval schedule starts runs on its times, named <workflowId>-<time>, with the last result, memo and ScheduledById', async () => {
     await t.withWorker({}, async (taskQueue) => {
       const scheduleId = `interval-${taskQueue}`;
