@@ -210,20 +210,28 @@ describe('the Temporal UI on the dev server', () => {
     await handle.terminate('test over');
   });
 
-  it('lists the schedules with their count, opens one, and pauses it from its page', async () => {
-    const schedule = await b.stack.temporal.client.schedule.create({
-      scheduleId: 'nightly-report',
-      spec: { intervals: [{ every: '1 hour' }] },
-      action: { type: 'startWorkflow', workflowType: 'report', taskQueue: 'nobody-polls-this', args: ['monthly'] },
-    });
+  it('creates a schedule from its form, lists it with the count, opens it and pauses it there', async () => {
     const { page } = await b.newPage(browser);
     await page.goto(`${ui}/namespaces/default/workflows`);
     await page.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByRole('button', { name: 'Create Schedule' }).filter({ visible: true }).first().click();
+    await page.getByTestId('schedule-name-input').fill('nightly-report');
+    await page.getByTestId('schedule-type-input').fill('report');
+    await page.getByTestId('schedule-workflow-id-input').fill('nightly-report-run');
+    await page.getByTestId('schedule-task-queue-input').fill('nobody-polls-this');
+    await page.getByTestId('string-tab').click();
+    await page.locator('#cronString').fill('0 2 * * *');
+    await page.getByTestId('create-schedule-button').click();
+    const schedule = b.stack.temporal.client.schedule.getHandle('nightly-report');
+    const created = await eventually(() => schedule.describe().catch(() => undefined), (d) => !!d, { what: 'the schedule created' });
+    expect(created!.spec.calendars).toMatchObject([{ hour: [{ start: 2, end: 2 }], minute: [{ start: 0, end: 0 }] }]);
+    expect(created!.action).toMatchObject({ type: 'startWorkflow', workflowType: 'report', taskQueue: 'nobody-polls-this' });
+
+    await page.goto(`${ui}/namespaces/default/schedules`);
     // The count is the real server's: running workflows in the TemporalScheduler division.
     await page.getByText('1 Schedule', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'nightly-report' }).click();
     await page.waitForURL('**/schedules/nightly-report');
-    await page.getByText('"monthly"').waitFor();
     await screenshot(page, 'temporal-ui-schedule');
     await page.getByRole('button', { name: 'Pause' }).filter({ visible: true }).first().click();
     await page.locator('#pause-reason').fill('month end');
