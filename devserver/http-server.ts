@@ -37,7 +37,7 @@ export const UI_SERVER_VERSION = '2.38.0';
 /**
  * What Temporal's UI server answers at /api/v1/settings (its config, in its Go field names), for a
  * local development server without auth or codec: writes are allowed as on `temporal server
- * start-dev`, except what this dev server does not implement (reset, batch operations).
+ * start-dev`, except what this dev server does not implement (batch operations).
  */
 export function uiSettings(): Record<string, unknown> {
   return {
@@ -106,6 +106,25 @@ export async function startHttpServer(options: {
   }
 
   app.get('/api/v1/settings', async (_request, reply) => reply.type('application/json').send(JSON.stringify(uiSettings())));
+
+  // The UI's "View raw history" link (a run's history address + .json, opened in a new tab): the whole
+  // history as one JSON document, {"events": [...]}, as `temporal workflow show --output json` writes it.
+  const historyRoute = httpRoutes().find((r) => r.rpc === 'GetWorkflowExecutionHistory' && r.method === 'GET')!;
+  app.get('/namespaces/:ns/workflows/:wid/:rid/history.json', async (request, reply) => {
+    const { ns, wid, rid } = request.params as Record<string, string>;
+    const context: CallContext = { getDeadline: () => Infinity, cancelled: false };
+    const events: unknown[] = [];
+    for (let token: string | undefined; ; ) {
+      const query: Record<string, string[]> = { 'execution.runId': [rid], ...(token ? { nextPageToken: [token] } : {}) };
+      const answer = await callRoute(historyRoute, options.services, { params: [ns, wid], query, body: '', context, json: {} }, options.log);
+      if (answer.status !== 200) return reply.code(answer.status).type('application/json').send(JSON.stringify(answer.body));
+      const page = answer.body as { history?: { events?: unknown[] }; nextPageToken?: string };
+      events.push(...(page.history?.events ?? []));
+      if (!page.nextPageToken) break;
+      token = page.nextPageToken;
+    }
+    return reply.type('application/json').send(JSON.stringify({ events }, null, 2));
+  });
 
   const uiRoot = options.uiRoot && existsSync(join(options.uiRoot, 'index.html')) ? options.uiRoot : undefined;
   if (uiRoot) {

@@ -157,6 +157,16 @@ describe.runIf(onDevServer)('HTTP API and gRPC give the same answers', () => {
     expect(short.body.history.events[0].workflowExecutionStartedEventAttributes.input).toEqual([4]);
   });
 
+  it("serves a run's whole history as one JSON document at <run>/history.json, the UI's raw history link", async () => {
+    const { runId } = await steps.describe();
+    const res = await fetch(`${t.devServer!.uiUrl}/namespaces/${namespace()}/workflows/${steps.workflowId}/${runId}/history.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual(asJson('temporal.api.history.v1.History', (await steps.fetchHistory()) as object));
+    const missing = await fetch(`${t.devServer!.uiUrl}/namespaces/${namespace()}/workflows/no-such-workflow/${runId}/history.json`);
+    expect(missing.status).toBe(404);
+  });
+
   it('queries a workflow (the answer in both payload forms)', async () => {
     const path = `/namespaces/${namespace()}/workflows/${red.workflowId}/query/sapiLabel`;
     const res = await http('POST', path, {});
