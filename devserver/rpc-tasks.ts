@@ -57,6 +57,19 @@ export function taskHandlers(engine: Engine): Handlers {
       return { pollers: pollers.map((p) => ({ identity: p.identity, lastAccessTime: timestamp(p.lastAccessTime) })) };
     },
 
+    // No task queue here has versioning rules or build-id sets (the writes that would add them are
+    // refused): the reads answer that, as the Temporal UI's task queue page asks for both.
+    GetWorkerVersioningRules: (req: RequestOf<'GetWorkerVersioningRulesRequest'>) => {
+      namespaces.get(req.namespace);
+      if (!req.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
+      return { assignmentRules: [], compatibleRedirectRules: [] };
+    },
+    GetWorkerBuildIdCompatibility: (req: RequestOf<'GetWorkerBuildIdCompatibilityRequest'>) => {
+      namespaces.get(req.namespace);
+      if (!req.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
+      return { majorVersionSets: [] };
+    },
+
     PollActivityTaskQueue: async (req: RequestOf<'PollActivityTaskQueueRequest'>, call) => {
       const ns = namespaces.get(req.namespace).name;
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');

@@ -101,7 +101,7 @@ describe('the Temporal UI on the dev server', () => {
     await screenshot(page, 'temporal-ui-workflow');
   });
 
-  it("mounts the workflow's other tabs: the latest-run redirect, pending activities, call stack, queries, workers, metadata, relationships, an event", async () => {
+  it("mounts the workflow's other tabs: the latest-run redirect, pending activities, call stack, queries, workers, metadata, relationships, an event, its task queue", async () => {
     const { page } = await b.newPage(browser);
     const id = encodeURIComponent(exchangeWorkflowId('acme', numbers.wip));
     // A workflow without a run: its latest run's history.
@@ -138,6 +138,11 @@ describe('the Temporal UI on the dev server', () => {
     await page.getByRole('button', { name: 'Run Query' }).click();
     await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('work_in_progress');
     await screenshot(page, 'temporal-ui-query');
+    // Its task queue's page: the worker polling it, and no versioning (both asked of the server).
+    const { taskQueue } = await b.stack.temporal.client.workflow.getHandle(exchangeWorkflowId('acme', numbers.wip)).describe();
+    await page.goto(`${ui}/namespaces/default/task-queues/${encodeURIComponent(taskQueue)}`);
+    await page.getByRole('tab', { name: 'Versioning' }).click();
+    await page.getByText('No versioning configured for task queue.').waitFor();
   });
 
   it('resets a request from its page to its first workflow task: a new run that rewrites nothing, with no drift', async () => {
