@@ -31,7 +31,8 @@ export function visibilityHandlers(engine: Engine): Handlers {
       // The real server keeps each schedule as a running workflow in the TemporalScheduler division,
       // which a query sees only when it names the division (the Temporal UI counts schedules so).
       if (!/\bTemporalNamespaceDivision\b/.test(req.query) || counted.groups?.length) return counted;
-      const query = compileVisibilityQuery(req.query, new Map([...systemAttributes, ...ns.customAttributes, ['ScheduleId', 'Keyword'], ['TemporalSchedulePaused', 'Bool']]));
+      // Compiled as countExecutions compiled it (which refused any query it could not).
+      const query = compileVisibilityQuery(req.query, new Map([...systemAttributes, ...ns.customAttributes]));
       const schedules = engine.schedules.list(ns.name).filter((entry) => query.matches(scheduleReader(entry, ns)));
       return { count: long(Number(counted.count) + schedules.length) };
     },

@@ -41,8 +41,9 @@ export const systemAttributes: ReadonlyMap<string, SearchAttributeKind> = new Ma
   // Set by schedules on the workflows they start.
   ['TemporalScheduledStartTime', 'Datetime'],
   ['TemporalScheduledById', 'Keyword'],
-  // The real server's system workflows (a schedule's scheduler); no run of ours is in one.
+  // The real server's system workflows (a schedule's scheduler, paused or not); no run of ours is one.
   ['TemporalNamespaceDivision', 'Keyword'],
+  ['TemporalSchedulePaused', 'Bool'],
 ]);
 
 /** System attributes SDKs set themselves: patched() records its patch ids in TemporalChangeVersion. */

@@ -57,6 +57,7 @@ describe('schedules', () => {
     await create({ scheduleId, spec: { intervals: [{ every: '1 hour' }] }, action: { type: 'startWorkflow', workflowType: 'timedSleep', taskQueue: 'nobody-polls', args: ['1s'] } });
     expect(await count(division)).toBe(inDivision + 1);
     expect(await count(`${division} AND WorkflowId = "temporal-sys-scheduler:${scheduleId}"`)).toBe(1);
+    expect(await count(`${division} AND WorkflowId = "temporal-sys-scheduler:${scheduleId}" AND TemporalSchedulePaused = true`)).toBe(0);
     expect(await count('')).toBe(all);
     expect(await count('TemporalNamespaceDivision IS NULL')).toBe(all);
   });
