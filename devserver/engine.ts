@@ -12,6 +12,7 @@ import { Activities } from './activities';
 import { Children } from './children';
 import { Queries } from './queries';
 import { Schedules } from './schedules';
+import { StandaloneActivities } from './standalone-activities';
 import { admitUpdate } from './updates';
 import { recover } from './recovery';
 import { Retention } from './retention';
@@ -39,6 +40,7 @@ export class Engine {
   readonly children = new Children(this);
   readonly queries = new Queries(this);
   readonly schedules: Schedules;
+  readonly standaloneActivities: StandaloneActivities;
   readonly retention = new Retention(this);
   /** With a data dir, histories are read back from the journal instead of held in memory. */
   readonly histories?: JournalHistories;
@@ -53,6 +55,7 @@ export class Engine {
     this.history = new HistoryWriter(clock, journal, (exec) => this.tasks.need(exec));
     this.histories = journal && new JournalHistories(journal);
     this.schedules = new Schedules(this, journal);
+    this.standaloneActivities = new StandaloneActivities(this, journal);
   }
 
   // ---------------------------------------------------------------- runs
@@ -199,6 +202,7 @@ export class Engine {
 
   close(): void {
     this.retention.close();
+    this.standaloneActivities.close();
     this.workflowTasks.close();
     this.activityTasks.close();
   }

@@ -10,6 +10,7 @@ import { multiOperationHandlers } from './rpc-multi-operation';
 import { taskHandlers } from './rpc-tasks';
 import { visibilityHandlers } from './rpc-visibility';
 import { scheduleHandlers } from './rpc-schedules';
+import { activityExecutionHandlers } from './rpc-activity-executions';
 import { operatorHandlers } from './rpc-operator';
 import { testServiceHandlers } from './rpc-test-service';
 import { refusingUnsupportedFields } from './unsupported-fields';
@@ -31,6 +32,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ...taskHandlers(engine),
       ...visibilityHandlers(engine),
       ...scheduleHandlers(engine),
+      ...activityExecutionHandlers(engine),
     }),
     operator: operatorHandlers(engine.namespaces),
     test: testServiceHandlers(engine.clock),

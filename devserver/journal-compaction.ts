@@ -7,13 +7,14 @@ const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /**
  * The records that rebuild the engine's live state, as recovery replays them: namespaces and their
- * attributes, the clock offset, the schedules, and each run's history, reset, buffered events and
+ * attributes, the clock offset, the schedules, the standalone activities, and each run's history, reset, buffered events and
  * activity attempts. Runs that retention deleted are not in the engine, so they drop out of the data dir here.
  */
 export function* snapshotRecords(e: Engine, logs: JournalEventLog[]): Iterable<JournalRecord> {
   yield* e.namespaces.records();
   yield { t: 'clock', offset: e.clock.skippedMs };
   yield* e.schedules.records();
+  yield* e.standaloneActivities.records();
   for (const exec of e.allRuns()) {
     if (exec.startRequestId) yield { t: 'start', ns: exec.ns, wid: exec.workflowId, rid: exec.runId, requestId: exec.startRequestId };
     // With a data dir every history is a journal log (Engine.newHistory); its events move to the snapshot.

@@ -19,7 +19,10 @@ export type JournalRecord =
   /** How far time skipping has moved the clock ahead of real time. */
   | { t: 'clock'; offset: number }
   | { t: 'schedule'; ns: string; id: string; s: string }
-  | { t: 'schedule-deleted'; ns: string; id: string };
+  | { t: 'schedule-deleted'; ns: string; id: string }
+  /** A standalone activity's run, whole (devserver/standalone-activities.ts). */
+  | { t: 'activity'; ns: string; rid: string; s: string }
+  | { t: 'activity-deleted'; ns: string; rid: string };
 
 /**
  * Where an event's encoding lies in the journal: `length` base64 bytes from `start` in the current

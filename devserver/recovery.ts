@@ -18,6 +18,7 @@ export function recover(e: Engine, journal: Journal): void {
     resume(e, exec);
   }
   e.schedules.resume();
+  e.standaloneActivities.resume();
 }
 
 /** Applies the journal's records; returns the events still buffered per run. */
@@ -69,6 +70,12 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
         break;
       case 'schedule-deleted':
         e.schedules.forget(rec.ns, rec.id);
+        break;
+      case 'activity':
+        e.standaloneActivities.restore(rec.s);
+        break;
+      case 'activity-deleted':
+        e.standaloneActivities.forget(rec.ns, rec.rid);
         break;
     }
   }

@@ -14,6 +14,18 @@ export function withRetryDefaults(policy: RetryPolicy | null | undefined): Retry
   };
 }
 
+/** What is wrong with a retry policy, in the real server's words (retrypolicy.Validate), or undefined. */
+export function retryPolicyProblem(policy: RetryPolicy): string | undefined {
+  const initial = durationMs(policy.initialInterval);
+  const maximum = durationMs(policy.maximumInterval);
+  if (initial < 0) return 'InitialInterval cannot be negative on retry policy.';
+  if ((policy.backoffCoefficient ?? 0) < 1) return 'BackoffCoefficient cannot be less than 1 on retry policy.';
+  if (maximum < 0) return 'MaximumInterval cannot be negative on retry policy.';
+  if (maximum > 0 && maximum < initial) return 'MaximumInterval cannot be less than InitialInterval on retry policy.';
+  if ((policy.maximumAttempts ?? 0) < 0) return 'MaximumAttempts cannot be negative on retry policy.';
+  return undefined;
+}
+
 export interface RetryDecision {
   /** Delay before the next attempt; undefined when no further attempt is made. */
   delayMs?: number;

@@ -5,6 +5,7 @@ import { queueKey } from './matching';
 import { pollBudget, runOf, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
+import type { StandaloneActivity } from './standalone-activities';
 
 const { enums } = api;
 
@@ -12,17 +13,26 @@ const { enums } = api;
 export function taskHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   type ById = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
-  /** An activity RPC and its ...ById twin: the same answer, the activity named by task token or by workflow and activity id. */
-  const byTokenOrId = <R>(name: string, answer: (exec: Execution, act: ActivityState, req: R) => unknown): Handlers => ({
+  type Target = { exec: Execution; act: ActivityState; standalone?: undefined } | { standalone: StandaloneActivity };
+  /**
+   * An activity RPC and its ...ById twin: the same answer, the activity named by task token or by
+   * workflow and activity id. A standalone activity's token says so; by id, it is the one with no
+   * workflow id. Only a completion may name a standalone activity no worker has started.
+   */
+  const byTokenOrId = <R>(name: string, answer: (target: Target, req: R) => unknown): Handlers => ({
     [name]: (req: R & { taskToken?: Uint8Array | null }) => {
-      const { exec, act } = engine.activityByToken(decodeToken(req.taskToken));
-      return answer(exec, act, req);
+      const token = decodeToken(req.taskToken);
+      return answer(token.kind === 'sa' ? { standalone: engine.standaloneActivities.byToken(token) } : engine.activityByToken(token), req);
     },
     [`${name}ById`]: (req: R & ById) => {
-      const { exec, act } = engine.activityById(namespaces.get(req.namespace).name, req.workflowId ?? '', req.runId, req.activityId ?? '');
-      return answer(exec, act, req);
+      const ns = namespaces.get(req.namespace).name;
+      const target: Target = req.workflowId
+        ? engine.activityById(ns, req.workflowId, req.runId, req.activityId ?? '')
+        : { standalone: engine.standaloneActivities.byId(ns, req.activityId ?? '', req.runId, name === 'RespondActivityTaskCompleted') };
+      return answer(target, req);
     },
   });
+  const standalone = engine.standaloneActivities;
 
   return {
     PollWorkflowTaskQueue: async (req: RequestOf<'PollWorkflowTaskQueueRequest'>, call) => {
@@ -76,17 +86,22 @@ export function taskHandlers(engine: Engine): Handlers {
       const task = await engine.activityTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
       return task ?? {};
     },
-    ...byTokenOrId('RecordActivityTaskHeartbeat', (exec, act, req: RequestOf<'RecordActivityTaskHeartbeatRequest'>) => engine.heartbeat(exec, act, req.details)),
-    ...byTokenOrId('RespondActivityTaskCompleted', (exec, act, req: RequestOf<'RespondActivityTaskCompletedRequest'>) => {
-      engine.completeActivity(exec, act, req.result, req.identity);
+    ...byTokenOrId('RecordActivityTaskHeartbeat', (t, req: RequestOf<'RecordActivityTaskHeartbeatRequest'>) =>
+      t.standalone ? standalone.heartbeat(t.standalone, req.details) : engine.heartbeat(t.exec, t.act, req.details),
+    ),
+    ...byTokenOrId('RespondActivityTaskCompleted', (t, req: RequestOf<'RespondActivityTaskCompletedRequest'>) => {
+      if (t.standalone) standalone.complete(t.standalone, req.result, req.identity);
+      else engine.completeActivity(t.exec, t.act, req.result, req.identity);
       return {};
     }),
-    ...byTokenOrId('RespondActivityTaskFailed', (exec, act, req: RequestOf<'RespondActivityTaskFailedRequest'>) => {
-      engine.failActivity(exec, act, req.failure, req.identity, req.lastHeartbeatDetails);
+    ...byTokenOrId('RespondActivityTaskFailed', (t, req: RequestOf<'RespondActivityTaskFailedRequest'>) => {
+      if (t.standalone) standalone.fail(t.standalone, req.failure, req.identity, req.lastHeartbeatDetails);
+      else engine.failActivity(t.exec, t.act, req.failure, req.identity, req.lastHeartbeatDetails);
       return {};
     }),
-    ...byTokenOrId('RespondActivityTaskCanceled', (exec, act, req: RequestOf<'RespondActivityTaskCanceledRequest'>) => {
-      engine.cancelActivity(exec, act, req.details, req.identity);
+    ...byTokenOrId('RespondActivityTaskCanceled', (t, req: RequestOf<'RespondActivityTaskCanceledRequest'>) => {
+      if (t.standalone) standalone.canceled(t.standalone, req.details, req.identity);
+      else engine.cancelActivity(t.exec, t.act, req.details, req.identity);
       return {};
     }),
   };

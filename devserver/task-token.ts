@@ -1,12 +1,12 @@
 import { invalidArgument } from './errors';
 
-/** What a task token names: one attempt of one workflow task, activity or legacy query. */
+/** What a task token names: one attempt of one workflow task, activity (of a workflow, or standalone: `sa`) or legacy query. */
 export interface TaskToken {
   ns: string;
   wid: string;
   rid: string;
-  kind: 'wft' | 'act' | 'query';
-  /** Scheduled event id (tasks) or query id. */
+  kind: 'wft' | 'act' | 'sa' | 'query';
+  /** Scheduled event id (tasks), query id, or a standalone activity's id (`rid` is its run). */
   id: number | string;
   /** Activity attempt, or the dispatch number of a workflow task. */
   seq: number;

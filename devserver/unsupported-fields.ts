@@ -57,6 +57,7 @@ const REQUEST_CHECKS: Record<string, FieldCheck[]> = {
   ],
   SignalWithStartWorkflowExecution: startChecks,
   SignalWorkflowExecution: [links],
+  StartActivityExecution: [links],
   ResetWorkflowExecution: [check('postResetOperations', (r) => nonEmpty(r.postResetOperations), 'operations applied to the new run after a reset')],
   RequestCancelWorkflowExecution: [links],
   TerminateWorkflowExecution: [links],

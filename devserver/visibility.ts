@@ -1,7 +1,7 @@
 import { WorkflowExecutionStatus, long, msDuration, timestamp, type proto } from './proto';
 import { invalidArgument } from './errors';
 import { decodeAttribute, systemAttributes } from './search-attributes';
-import { VisibilityQueryError, compileVisibilityQuery, type RecordValue } from './visibility-query';
+import { VisibilityQueryError, compileVisibilityQuery, type CompiledQuery, type RecordValue } from './visibility-query';
 import type { Execution } from './execution';
 import type { NamespaceState } from './namespaces';
 
@@ -102,22 +102,25 @@ const GROUP_BY_STATUS = /(^|\s+)group\s+by\s+ExecutionStatus\s*$/i;
 
 export function listExecutions(all: Iterable<Execution>, ns: NamespaceState, query: string): Execution[] {
   const compiled = compile(query.replace(GROUP_BY_STATUS, ''), ns);
-  const rows = [...all].map((exec) => ({ exec, read: attributeReader(exec, ns) })).filter((r) => compiled.matches(r.read));
+  const rows = [...all].map((exec) => ({ item: exec, read: attributeReader(exec, ns) })).filter((r) => compiled.matches(r.read));
   // A descending key sorts missing values (an open execution's CloseTime) first.
-  const order = compiled.orderBy.length
-    ? compiled.orderBy
-    : [
-        { name: 'CloseTime', descending: true },
-        { name: 'StartTime', descending: true },
-      ];
+  const byDefault = [
+    { name: 'CloseTime', descending: true },
+    { name: 'StartTime', descending: true },
+  ];
+  return inOrder(rows, compiled.orderBy.length ? compiled.orderBy : byDefault, (exec) => exec.runId);
+}
+
+/** Records sorted by `order` (a query's ORDER BY, or a default), ties broken by `id`. */
+export function inOrder<T>(rows: Array<{ item: T; read: (name: string) => RecordValue }>, order: CompiledQuery['orderBy'], id: (item: T) => string): T[] {
   rows.sort((x, y) => {
     for (const { name, descending } of order) {
       const c = compareValues(x.read(name), y.read(name));
       if (c !== 0) return descending ? -c : c;
     }
-    return x.exec.runId < y.exec.runId ? -1 : 1;
+    return id(x.item) < id(y.item) ? -1 : 1;
   });
-  return rows.map((r) => r.exec);
+  return rows.map((r) => r.item);
 }
 
 export function countExecutions(all: Iterable<Execution>, ns: NamespaceState, query: string): proto.temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse {

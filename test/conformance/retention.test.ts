@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ActivityExecutionAlreadyStartedError, ActivityIdReusePolicy, ActivityNotFoundError, type ActivityOptions } from '@temporalio/client';
 import { DevServerProcess, useDevServerProcess } from '../harness/devserver-process';
 import { codeOf } from '../harness/grpc-errors';
 import type { collector } from '../workflows/messages';
@@ -55,6 +56,23 @@ describe.skipIf(!onDevServer)('retention of closed runs', () => {
       await again.signal('finish');
       expect(await again.result()).toEqual([]);
     });
+  });
+
+  it('deletes a closed standalone activity 24 h after it closed; its id is free again', async () => {
+    const activityId = `ret-activity-${Date.now()}`;
+    const opts: ActivityOptions = { id: activityId, taskQueue: 'nobody-polls', startToCloseTimeout: '10s', idReusePolicy: ActivityIdReusePolicy.REJECT_DUPLICATE };
+    const handle = await s.t.client.activity.start('greet', opts);
+    await handle.terminate('closed for the test');
+    await s.t.env.sleep(23 * HOUR);
+    expect((await handle.describe()).status).toBe('TERMINATED');
+    await expect(s.t.client.activity.start('greet', opts)).rejects.toBeInstanceOf(ActivityExecutionAlreadyStartedError);
+
+    await s.t.env.sleep(2 * HOUR);
+    await expect(handle.describe()).rejects.toBeInstanceOf(ActivityNotFoundError);
+    expect((await s.t.client.activity.count(`ActivityId = '${activityId}'`)).count).toBe(0);
+    const again = await s.t.client.activity.start('greet', opts);
+    expect(again.runId).not.toBe(handle.runId);
+    await again.terminate('done');
   });
 
   it("applies a registered namespace's own retention to every kind of close, here a termination", async () => {
