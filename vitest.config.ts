@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/harness/sequencer';
 
 // Process kills, outages and whole-service runs (10 s to minutes each): `npm run test:faults` runs them (CI always does).
 const longFaults = ['api-crash', 'devserver-crash', 'devserver-journal-kill', 'worker-restart', 'worker-kill-mid-copy', 'db-outage', 'npm-start-shutdown'].map((name) => `test/faults/${name}.test.ts`);
@@ -15,6 +16,7 @@ export default defineConfig({
     // A process runs file after file, so modules (the SDK, the dev server, the service) load once per
     // process instead of once per file. Each file still builds its own dev server, databases and worker.
     isolate: false,
+    sequence: { sequencer: LongestFirst },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -1,0 +1,33 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// The files that run longest (wall time with the rest of the suite beside them), longest first.
+const LONGEST = [
+  'test/e2e/races.test.ts',
+  'test/browser/temporal-ui.test.ts',
+  'test/e2e/attachments.test.ts',
+  'test/e2e/sla.test.ts',
+  'test/conformance/persistence.test.ts',
+  'test/browser/flow.test.ts',
+  'test/e2e/authorization.test.ts',
+  'test/e2e/sla-races.test.ts',
+];
+
+/**
+ * vitest starts the files that took longest in the previous run first, so the last minute is not one
+ * long file running alone. Without a previous run (a fresh clone, as CI has) it starts the largest
+ * files first, and the race matrix, a five-line file that runs for a minute, came last and ran alone
+ * for half a minute. Then the files known to run longest go first.
+ */
+export default class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const known = files.every((f) => this.ctx.cache.getFileTestResults(`${f.project.name}:${f.moduleId.slice(this.ctx.config.root.length + 1)}`));
+    if (known) return sorted;
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST.findIndex((name) => f.moduleId.endsWith(`/${name}`));
+      return i < 0 ? LONGEST.length : i;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
