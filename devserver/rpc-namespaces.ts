@@ -15,7 +15,7 @@ export function namespaceHandlers(namespaces: Namespaces, serverVersion: string)
         id: ns.id,
         state: enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
         description: ns.description,
-        capabilities: { syncUpdate: true, asyncUpdate: true, eagerWorkflowStart: true },
+        capabilities: { syncUpdate: true, asyncUpdate: true, eagerWorkflowStart: true, standaloneActivities: true, standaloneActivityStartDelay: true },
         supportsSchedules: true,
       },
       config: { workflowExecutionRetentionTtl: msDuration(ns.retentionMs), historyArchivalState: 1, visibilityArchivalState: 1 },

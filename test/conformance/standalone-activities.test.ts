@@ -116,6 +116,21 @@ describe('running one', () => {
     });
   });
 
+  it('waits out its start delay before a worker gets it, and says when it will be offered', async () => {
+    const { activities } = activitiesRecording();
+    await t.withWorker({ activities }, async (taskQueue) => {
+      const handle = await t.client.activity.start('greet', { id: id(), taskQueue, args: ['later'], startToCloseTimeout: '10s', startDelay: '300ms' });
+      const waiting = await handle.describe();
+      expect(waiting).toMatchObject({ status: 'RUNNING', runState: 'SCHEDULED', startDelayMs: 300 });
+      expect(waiting.nextAttemptScheduleTime!.getTime() - waiting.scheduleTime!.getTime()).toBe(300);
+      expect(await handle.result()).toBe('Hello, later!');
+      const done = await handle.describe();
+      expect(done.lastStartedTime!.getTime() - done.scheduleTime!.getTime()).toBeGreaterThanOrEqual(300);
+    });
+    const { namespaceInfo } = await t.client.workflowService.describeNamespace({ namespace: t.namespace });
+    expect(namespaceInfo?.capabilities).toMatchObject({ standaloneActivities: true, standaloneActivityStartDelay: true });
+  });
+
   it('is completed asynchronously by id, with no workflow id', async () => {
     let token: Uint8Array | undefined;
     const activities = {
