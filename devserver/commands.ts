@@ -116,6 +116,19 @@ const validators: Record<number, Validator> = {
       throw new CommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, `Protocol message ${a?.messageId} is missing.`);
     }
   },
+  [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: (e, _exec, a) => {
+    const bad = Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES;
+    if (!a?.endpoint) throw new CommandError(bad, 'Endpoint is not set on ScheduleNexusOperationCommand.');
+    if (!a.service || !a.operation) throw new CommandError(bad, 'Service and Operation must be set on ScheduleNexusOperationCommand.');
+    if (!e.nexusEndpoints.byName(a.endpoint)) throw new CommandError(bad, `endpoint "${a.endpoint}" not found`);
+  },
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: (_e, exec, a) => {
+    const bad = Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES;
+    const id = num(a?.scheduledEventId);
+    const op = exec.nexusOperations.get(id);
+    if (!op) throw new CommandError(bad, `requested cancelation for a non-existing or already completed operation with scheduled event ID of ${id}`);
+    if (op.cancelRequestedEventId) throw new CommandError(bad, `cancelation was already requested for an operation with scheduled event ID ${id}`);
+  },
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK]: noCheck,
   [CommandType.COMMAND_TYPE_CANCEL_TIMER]: noCheck,
   [CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION]: noCheck,
@@ -145,6 +158,7 @@ const BAD_ATTRIBUTES_CAUSE: Record<number, number> = {
   [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
   [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
   [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+  [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES,
 };
 
 /** Writes one validated command's events; returns true when a new workflow task must follow. */
@@ -205,6 +219,14 @@ const handlers: Record<number, Handler> = {
       });
       return true;
     }
+    return false;
+  },
+  [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: ({ e, exec, completedId, after }, a, c) => {
+    e.nexus.schedule(exec, a, completedId, c.userMetadata, after);
+    return false;
+  },
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: ({ e, exec, completedId, after }, a, c) => {
+    e.nexus.requestCancel(exec, num(a.scheduledEventId), completedId, c.userMetadata, after);
     return false;
   },
   [CommandType.COMMAND_TYPE_START_TIMER]: ({ e, exec, completedId }, a, c) => {

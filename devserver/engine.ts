@@ -13,6 +13,8 @@ import { Children } from './children';
 import { Queries } from './queries';
 import { Schedules } from './schedules';
 import { StandaloneActivities } from './standalone-activities';
+import { NexusEndpoints } from './nexus-endpoints';
+import { NexusOperations } from './nexus-operations';
 import { admitUpdate } from './updates';
 import { recover } from './recovery';
 import { Retention } from './retention';
@@ -22,6 +24,7 @@ import type { Namespaces } from './namespaces';
 
 type PollWorkflowTaskResponse = proto.temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
+type PollNexusTaskResponse = proto.temporal.api.workflowservice.v1.IPollNexusTaskQueueResponse;
 
 /**
  * The heart of the dev server: workflow executions, their histories, and the tasks workers poll.
@@ -33,6 +36,7 @@ type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActiv
 export class Engine {
   readonly workflowTasks = new Matching<PollerInfo, PollWorkflowTaskResponse>(() => this.clock.now());
   readonly activityTasks = new Matching<PollerInfo, PollActivityTaskResponse>(() => this.clock.now());
+  readonly nexusTasks = new Matching<PollerInfo, PollNexusTaskResponse>(() => this.clock.now());
   readonly history: HistoryWriter;
   readonly runs = new Runs(this);
   readonly tasks = new WorkflowTasks(this);
@@ -41,6 +45,8 @@ export class Engine {
   readonly queries = new Queries(this);
   readonly schedules: Schedules;
   readonly standaloneActivities: StandaloneActivities;
+  readonly nexusEndpoints: NexusEndpoints;
+  readonly nexus = new NexusOperations(this);
   readonly retention = new Retention(this);
   /** With a data dir, histories are read back from the journal instead of held in memory. */
   readonly histories?: JournalHistories;
@@ -56,6 +62,7 @@ export class Engine {
     this.histories = journal && new JournalHistories(journal);
     this.schedules = new Schedules(this, journal);
     this.standaloneActivities = new StandaloneActivities(this, journal);
+    this.nexusEndpoints = new NexusEndpoints(namespaces, () => clock.now(), journal);
   }
 
   // ---------------------------------------------------------------- runs
@@ -205,5 +212,6 @@ export class Engine {
     this.standaloneActivities.close();
     this.workflowTasks.close();
     this.activityTasks.close();
+    this.nexusTasks.close();
   }
 }

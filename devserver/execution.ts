@@ -83,6 +83,27 @@ export interface BufferedEvent {
   linkStarted?: boolean;
 }
 
+/** A Nexus operation the run scheduled (devserver/nexus-operations.ts); attempts are runtime state, not history. */
+export interface NexusOperationState {
+  scheduledEventId: number;
+  attrs: Attrs<'nexusOperationScheduledEventAttributes'>;
+  scheduledTime: number;
+  /** scheduled: its start request goes (or went) to the handler; started: the handler runs it asynchronously; done: its outcome is recorded. */
+  state: 'scheduled' | 'started' | 'done';
+  operationToken?: string;
+  /** Its NexusOperationCancelRequested event, once the workflow asked to cancel it; `cancelDone` once the handler answered that request. */
+  cancelRequestedEventId?: number;
+  cancelDone?: boolean;
+  attempt: number;
+  /** Attempts of the cancel request sent to the handler. */
+  cancelAttempt: number;
+  startedTime?: number;
+  /** Its schedule-to-close, schedule-to-start and start-to-close deadlines; `timers` are its current request's. */
+  deadlines: ClockTimer[];
+  timers: ClockTimer[];
+  release?: () => void;
+}
+
 export interface ChildState {
   initiatedEventId: number;
   attrs: ChildInitiated;
@@ -112,6 +133,7 @@ export class Execution {
   readonly activities = new Map<number, ActivityState>();
   readonly timers = new Map<string, { startedEventId: number; fireTime: number; handle?: ClockTimer }>();
   readonly children = new Map<number, ChildState>();
+  readonly nexusOperations = new Map<number, NexusOperationState>();
   readonly pendingSignals = new Map<number, Attrs<'signalExternalWorkflowExecutionInitiatedEventAttributes'>>();
   readonly pendingCancels = new Map<number, Attrs<'requestCancelExternalWorkflowExecutionInitiatedEventAttributes'>>();
   readonly updates = new Map<string, UpdateState>();
@@ -268,6 +290,42 @@ export class Execution {
           event.activityTaskTimedOutEventAttributes ??
           event.activityTaskCanceledEventAttributes;
         this.activities.delete(num(a?.scheduledEventId));
+        break;
+      }
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED:
+        this.nexusOperations.set(id, { scheduledEventId: id, attrs: event.nexusOperationScheduledEventAttributes!, scheduledTime: time, state: 'scheduled', attempt: 1, cancelAttempt: 1, deadlines: [], timers: [] });
+        break;
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED: {
+        const op = this.nexusOperations.get(num(event.nexusOperationCancelRequestedEventAttributes?.scheduledEventId));
+        if (op) op.cancelRequestedEventId = id;
+        break;
+      }
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED:
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED: {
+        const attrs = event.nexusOperationCancelRequestCompletedEventAttributes ?? event.nexusOperationCancelRequestFailedEventAttributes;
+        const op = this.nexusOperations.get(num(attrs?.scheduledEventId));
+        if (op) op.cancelDone = true;
+        break;
+      }
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED: {
+        const op = this.nexusOperations.get(num(event.nexusOperationStartedEventAttributes?.scheduledEventId));
+        if (op) {
+          op.state = 'started';
+          op.operationToken = event.nexusOperationStartedEventAttributes?.operationToken ?? '';
+          op.startedTime = time;
+        }
+        break;
+      }
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_COMPLETED:
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_FAILED:
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCELED:
+      case EventType.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT: {
+        const attrs =
+          event.nexusOperationCompletedEventAttributes ??
+          event.nexusOperationFailedEventAttributes ??
+          event.nexusOperationCanceledEventAttributes ??
+          event.nexusOperationTimedOutEventAttributes;
+        this.nexusOperations.delete(num(attrs?.scheduledEventId));
         break;
       }
       case EventType.EVENT_TYPE_TIMER_STARTED: {

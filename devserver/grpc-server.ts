@@ -34,7 +34,7 @@ export function createHandlers(engine: Engine, serverVersion: string): Services 
       ...scheduleHandlers(engine),
       ...activityExecutionHandlers(engine),
     }),
-    operator: operatorHandlers(engine.namespaces),
+    operator: operatorHandlers(engine.namespaces, engine.nexusEndpoints),
     test: testServiceHandlers(engine.clock),
   };
 }

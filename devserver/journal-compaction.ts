@@ -7,7 +7,7 @@ const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /**
  * The records that rebuild the engine's live state, as recovery replays them: namespaces and their
- * attributes, the clock offset, the schedules, the standalone activities, and each run's history, reset, buffered events and
+ * attributes, the clock offset, the schedules, the standalone activities, the Nexus endpoints, and each run's history, reset, buffered events and
  * activity attempts. Runs that retention deleted are not in the engine, so they drop out of the data dir here.
  */
 export function* snapshotRecords(e: Engine, logs: JournalEventLog[]): Iterable<JournalRecord> {
@@ -15,6 +15,7 @@ export function* snapshotRecords(e: Engine, logs: JournalEventLog[]): Iterable<J
   yield { t: 'clock', offset: e.clock.skippedMs };
   yield* e.schedules.records();
   yield* e.standaloneActivities.records();
+  yield* e.nexusEndpoints.records();
   for (const exec of e.allRuns()) {
     if (exec.startRequestId) yield { t: 'start', ns: exec.ns, wid: exec.workflowId, rid: exec.runId, requestId: exec.startRequestId };
     // With a data dir every history is a journal log (Engine.newHistory); its events move to the snapshot.

@@ -22,7 +22,10 @@ export type JournalRecord =
   | { t: 'schedule-deleted'; ns: string; id: string }
   /** A standalone activity's run, whole (devserver/standalone-activities.ts). */
   | { t: 'activity'; ns: string; rid: string; s: string }
-  | { t: 'activity-deleted'; ns: string; rid: string };
+  | { t: 'activity-deleted'; ns: string; rid: string }
+  /** A Nexus endpoint, whole (devserver/nexus-endpoints.ts). */
+  | { t: 'nexus-endpoint'; e: string }
+  | { t: 'nexus-endpoint-deleted'; id: string };
 
 /**
  * Where an event's encoding lies in the journal: `length` base64 bytes from `start` in the current

@@ -77,6 +77,12 @@ function replay(e: Engine, journal: Journal): Map<string, BufferedEvent[]> {
       case 'activity-deleted':
         e.standaloneActivities.forget(rec.ns, rec.rid);
         break;
+      case 'nexus-endpoint':
+        e.nexusEndpoints.restore(rec.e);
+        break;
+      case 'nexus-endpoint-deleted':
+        e.nexusEndpoints.forget(rec.id);
+        break;
     }
   }
   return buffered;
@@ -114,12 +120,13 @@ function resume(e: Engine, exec: Execution): void {
 
 /**
  * Starts again what a run rebuilt from its events waits for, apart from its workflow task: its run
- * timeout, timers, activities, child starts and outgoing signals and cancellations (recovery, reset).
+ * timeout, timers, activities, Nexus operations, child starts and outgoing signals and cancellations (recovery, reset).
  */
 export function rearm(e: Engine, exec: Execution): void {
   e.runs.armRunTimers(exec);
   for (const id of exec.timers.keys()) e.runs.armTimer(exec, id);
   for (const act of exec.activities.values()) e.activities.resume(exec, act);
+  for (const op of exec.nexusOperations.values()) e.nexus.arm(exec, op);
   for (const id of exec.children.keys()) e.children.startChild(exec, id);
   for (const id of exec.pendingSignals.keys()) e.children.signalExternal(exec, id);
   for (const id of exec.pendingCancels.keys()) e.children.cancelExternal(exec, id);

@@ -6,6 +6,7 @@ import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
 import { newWorkflowParams, type StartParams } from './runs';
 import { resetWorkflow } from './reset';
+import { NexusOperations } from './nexus-operations';
 
 const { enums } = api;
 type StartRequest = RequestOf<'StartWorkflowExecutionRequest'> | RequestOf<'SignalWithStartWorkflowExecutionRequest'>;
@@ -103,8 +104,14 @@ export function startWorkflow(engine: Engine, req: StartRequest, extra: Pick<Sta
     conflictPolicy: req.workflowIdConflictPolicy,
     startDelayMs: durationMs(req.workflowStartDelay),
     cronSchedule: req.cronSchedule || undefined,
+    completionCallbacks: 'completionCallbacks' in req ? checkedCallbacks(req.completionCallbacks) : undefined,
     ...extra,
   });
+}
+
+function checkedCallbacks(callbacks: RequestOf<'StartWorkflowExecutionRequest'>['completionCallbacks']) {
+  NexusOperations.checkCallbacks(callbacks);
+  return callbacks?.length ? callbacks : undefined;
 }
 
 function describe(exec: Execution) {

@@ -36,6 +36,7 @@ export function namespaceHandlers(namespaces: Namespaces, serverVersion: string)
         eagerWorkflowStart: true,
         sdkMetadata: true,
         countGroupByExecutionStatus: true,
+        nexus: true,
       },
     }),
     GetClusterInfo: () => ({

@@ -1,12 +1,31 @@
-import type { proto } from './proto';
+import { num, type proto } from './proto';
 import { invalidArgument } from './errors';
 import { indexedTypeFromKind, kindFromIndexedType, systemAttributes } from './search-attributes';
 import type { Namespaces } from './namespaces';
-import type { Handlers } from './rpc-common';
+import type { NexusEndpoints } from './nexus-endpoints';
+import { pageToken, readPageToken, type Handlers } from './rpc-common';
 
-/** OperatorService: custom search attributes. */
-export function operatorHandlers(namespaces: Namespaces): Handlers {
+/** OperatorService: custom search attributes and Nexus endpoints. */
+export function operatorHandlers(namespaces: Namespaces, endpoints: NexusEndpoints): Handlers {
+  type Ops = typeof proto.temporal.api.operatorservice.v1;
+  type Req<K extends keyof Ops> = Ops[K] extends { decode(...args: never[]): infer R } ? R : never;
   return {
+    CreateNexusEndpoint: (req: Req<'CreateNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.create(req.spec)) }),
+    UpdateNexusEndpoint: (req: Req<'UpdateNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.update(req.id, num(req.version), req.spec)) }),
+    DeleteNexusEndpoint: (req: Req<'DeleteNexusEndpointRequest'>) => {
+      const current = endpoints.get(req.id);
+      if (num(req.version) !== current.version) throw invalidArgument(`nexus endpoint version mismatch: ${num(req.version)} != ${current.version}`);
+      endpoints.delete(req.id);
+      return {};
+    },
+    GetNexusEndpoint: (req: Req<'GetNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.get(req.id)) }),
+    ListNexusEndpoints: (req: Req<'ListNexusEndpointsRequest'>) => {
+      const all = endpoints.list().filter((e) => !req.name || e.name === req.name);
+      const from = readPageToken<{ from: number }>(req.nextPageToken)?.from ?? 0;
+      const size = req.pageSize > 0 ? req.pageSize : 100;
+      const page = all.slice(from, from + size);
+      return { endpoints: page.map((e) => endpoints.toProto(e)), nextPageToken: from + page.length < all.length ? pageToken({ from: from + page.length }) : undefined };
+    },
     AddSearchAttributes: (req: proto.temporal.api.operatorservice.v1.AddSearchAttributesRequest) => {
       const ns = req.namespace || 'default';
       for (const [name, type] of Object.entries(req.searchAttributes ?? {})) {

@@ -9,7 +9,7 @@ import type { StandaloneActivity } from './standalone-activities';
 
 const { enums } = api;
 
-/** WorkflowService: what workers call (task polling, task responses, sticky queues, activity heartbeats), and who polls a queue. */
+/** WorkflowService: what workers call (task polling, task responses, sticky queues, activity heartbeats, Nexus tasks), and who polls a queue. */
 export function taskHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   type ById = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
@@ -86,6 +86,21 @@ export function taskHandlers(engine: Engine): Handlers {
       const task = await engine.activityTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
       return task ?? {};
     },
+    PollNexusTaskQueue: async (req: RequestOf<'PollNexusTaskQueueRequest'>, call) => {
+      const ns = namespaces.get(req.namespace).name;
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      const task = await engine.nexusTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
+      return task ?? {};
+    },
+    RespondNexusTaskCompleted: (req: RequestOf<'RespondNexusTaskCompletedRequest'>) => {
+      engine.nexus.respondCompleted(decodeToken(req.taskToken), req.response);
+      return {};
+    },
+    RespondNexusTaskFailed: (req: RequestOf<'RespondNexusTaskFailedRequest'>) => {
+      engine.nexus.respondFailed(decodeToken(req.taskToken), req.failure, req.error);
+      return {};
+    },
+
     ...byTokenOrId('RecordActivityTaskHeartbeat', (t, req: RequestOf<'RecordActivityTaskHeartbeatRequest'>) =>
       t.standalone ? standalone.heartbeat(t.standalone, req.details) : engine.heartbeat(t.exec, t.act, req.details),
     ),

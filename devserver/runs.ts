@@ -96,6 +96,8 @@ export interface StartParams {
     attempt: number;
   };
   userMetadata?: proto.temporal.api.sdk.v1.IUserMetadata | null;
+  /** Called when the chain closes (a Nexus operation's handler workflow: devserver/nexus-operations.ts). */
+  completionCallbacks?: proto.temporal.api.common.v1.ICallback[] | null;
 }
 
 export interface StartResult {
@@ -223,6 +225,7 @@ export class Runs {
       parentInitiatedEventId: long(p.parent ? p.parent.initiatedEventId : num(prev?.started.parentInitiatedEventId)),
       rootWorkflowExecution: p.parent ? p.parent.root : (prev?.started.rootWorkflowExecution ?? { workflowId: p.workflowId, runId }),
       priority: p.priority,
+      completionCallbacks: p.completionCallbacks ?? undefined,
     }, undefined, p.userMetadata);
     if (p.signal) {
       this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
@@ -342,9 +345,12 @@ export class Runs {
     for (const t of exec.runTimers) t.cancel();
     for (const t of exec.timers.values()) t.handle?.cancel();
     for (const act of exec.activities.values()) this.e.activities.stop(act);
+    for (const op of exec.nexusOperations.values()) this.e.nexus.stop(op);
     exec.buffered = [];
     const close = exec.closeEvent!;
     abortOnClose(exec, !!successorRunId(close));
+    // The chain's callbacks go with its successor, and are called when the chain ends.
+    if (!successorRunId(close)) this.e.nexus.deliverCallbacks(exec, close);
     // Queries asked while it ran are answered from the closed history instead.
     const queries = [...(task?.queries.values() ?? []), ...exec.queuedQueries];
     exec.queuedQueries = [];
@@ -403,6 +409,7 @@ export class Runs {
       searchAttributes: { indexedFields: exec.searchAttributes },
       header: s.header,
       cronSchedule: s.cronSchedule || undefined,
+      completionCallbacks: s.completionCallbacks,
       ...p,
     };
   }

@@ -5,7 +5,7 @@ export interface TaskToken {
   ns: string;
   wid: string;
   rid: string;
-  kind: 'wft' | 'act' | 'sa' | 'query';
+  kind: 'wft' | 'act' | 'sa' | 'nexus' | 'nexus-cancel' | 'query';
   /** Scheduled event id (tasks), query id, or a standalone activity's id (`rid` is its run). */
   id: number | string;
   /** Activity attempt, or the dispatch number of a workflow task. */

@@ -50,8 +50,14 @@ const pollChecks = [
 const REQUEST_CHECKS: Record<string, FieldCheck[]> = {
   StartWorkflowExecution: [
     ...startChecks,
-    check('completionCallbacks', (r) => nonEmpty(r.completionCallbacks), 'Nexus completion callbacks'),
-    check('onConflictOptions', (r) => !!(r.onConflictOptions?.attachRequestId || r.onConflictOptions?.attachCompletionCallbacks || r.onConflictOptions?.attachLinks), 'attaching to a running workflow'),
+    // Attaching matters only when a start finds its workflow running and uses it (USE_EXISTING).
+    check(
+      'onConflictOptions',
+      (r) =>
+        r.workflowIdConflictPolicy === enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING &&
+        !!(r.onConflictOptions?.attachRequestId || r.onConflictOptions?.attachCompletionCallbacks || r.onConflictOptions?.attachLinks),
+      'attaching callbacks, links or a request id to a running workflow',
+    ),
     check('continuedFailure', (r) => !!r.continuedFailure, 'a failure carried from a previous run'),
     check('lastCompletionResult', (r) => !!r.lastCompletionResult, 'a result carried from a previous run'),
   ],
@@ -95,6 +101,8 @@ const COMMAND_CHECKS: Record<number, FieldCheck[]> = {
 /** The commands whose events carry the command's user metadata (summary and details), as on the real server. */
 const COMMANDS_WITH_METADATA = new Set<number>([
   CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION,
   CommandType.COMMAND_TYPE_START_TIMER,
   CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_RECORD_MARKER,

@@ -243,6 +243,9 @@ describe('the Temporal UI on the dev server', () => {
     await page.getByTestId('confirm-modal-button').filter({ visible: true }).click();
     await eventually(async () => (await schedule.describe()).state, (state) => state.paused, { what: 'the schedule paused' });
     expect((await schedule.describe()).state.note).toContain('month end');
+    // Away from the schedule's page first: it refreshes itself, and a refresh after the delete would be a 404.
+    await page.goto(`${ui}/namespaces/default/schedules`);
+    await page.getByText('1 Schedule', { exact: true }).waitFor();
     await schedule.delete();
   });
 });

@@ -49,7 +49,16 @@ describe.skipIf(!onDevServer)('fields the dev server does not implement are refu
     const cases: [string, () => Promise<unknown>][] = [
       ['links', () => service().startWorkflowExecution({ ...startRequest(taskQueue), links: [link] })],
       ['completionCallbacks', () => service().startWorkflowExecution({ ...startRequest(taskQueue), completionCallbacks: [{ nexus: { url: 'http://127.0.0.1:1/cb' } }] })],
-      ['onConflictOptions', () => service().startWorkflowExecution({ ...startRequest(taskQueue), onConflictOptions: { attachRequestId: true } })],
+      // Attaching matters only under USE_EXISTING (a Nexus handler's start asks for it with FAIL, where it does nothing).
+      [
+        'onConflictOptions',
+        () =>
+          service().startWorkflowExecution({
+            ...startRequest(taskQueue),
+            workflowIdConflictPolicy: temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+            onConflictOptions: { attachRequestId: true },
+          }),
+      ],
       ['timeSkippingConfig', () => service().startWorkflowExecution({ ...startRequest(taskQueue), timeSkippingConfig: { enabled: true } })],
       ['versioningOverride', () => service().signalWithStartWorkflowExecution({ ...startRequest(taskQueue), signalName: 'go', versioningOverride: { autoUpgrade: true } })],
       ['links', () => service().signalWorkflowExecution({ namespace: t.namespace, workflowExecution: { workflowId: 'any' }, signalName: 'go', links: [link] })],

@@ -7,3 +7,4 @@ export * from './update-with-start';
 export * from './cron';
 export * from './priority';
 export * from './reset';
+export * from './nexus';
