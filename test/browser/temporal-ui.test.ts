@@ -248,4 +248,41 @@ describe('the Temporal UI on the dev server', () => {
     await page.getByText('1 Schedule', { exact: true }).waitFor();
     await schedule.delete();
   });
+  it('creates a Nexus endpoint from its form, shows it, edits its task queue; an endpoint’s description shows as text', async () => {
+    const operator = b.stack.temporal.client.connection.operatorService;
+    const { page } = await b.newPage(browser);
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    await page.getByRole('link', { name: 'Nexus' }).click();
+    await page.waitForURL('**/nexus');
+    // The library's buttons with an href are links shown as buttons.
+    await page.getByText('Create Nexus Endpoint', { exact: true }).filter({ visible: true }).first().click();
+    await page.locator('#name').fill('billing-endpoint');
+    await page.locator('#target-namespace').fill('default');
+    await page.getByRole('option', { name: 'default' }).click();
+    await page.locator('#task-queue').fill('billing-handlers');
+    await page.getByRole('button', { name: 'Create Nexus Endpoint' }).filter({ visible: true }).click();
+    await page.getByText('UUID:').waitFor();
+    await screenshot(page, 'temporal-ui-nexus-endpoint');
+    const [created] = (await operator.listNexusEndpoints({ name: 'billing-endpoint' })).endpoints ?? [];
+    expect(created?.spec?.target?.worker).toMatchObject({ namespace: 'default', taskQueue: 'billing-handlers' });
+    expect(page.url()).toContain(`/nexus/${created!.id}`);
+
+    await page.getByText('Edit', { exact: true }).filter({ visible: true }).first().click();
+    await page.locator('#task-queue').fill('billing-handlers-v2');
+    await page.getByRole('button', { name: 'Save' }).filter({ visible: true }).click();
+    await page.waitForURL(`**/nexus/${created!.id}`);
+    const [edited] = (await operator.listNexusEndpoints({ name: 'billing-endpoint' })).endpoints ?? [];
+    expect(edited?.spec?.target?.worker?.taskQueue).toBe('billing-handlers-v2');
+    expect(Number(edited?.version)).toBe(2);
+
+    const description = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify('Invoices and refunds')) };
+    const { endpoint } = await operator.createNexusEndpoint({ spec: { name: 'described', description, target: { worker: { namespace: 'default', taskQueue: 'q' } } } });
+    await page.goto(`${ui}/nexus/${endpoint!.id}`);
+    // Markdown, rendered in an iframe (/render) as the UI renders it.
+    const framesText = async () => (await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText().catch(() => '')))).join('\n');
+    await expect.poll(framesText, { timeout: 15_000 }).toContain('Invoices and refunds');
+    await page.goto(`${ui}/nexus`);
+    await page.getByText('billing-endpoint').waitFor();
+    for (const e of [edited!, endpoint!]) await operator.deleteNexusEndpoint({ id: e.id, version: e.version });
+  });
 });

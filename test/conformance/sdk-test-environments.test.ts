@@ -70,7 +70,7 @@ describe('the SDK test environments on the embedded dev server', () => {
       const r = spawnSync(bin('temporal'), args, { encoding: 'utf8' });
       return { status: r.status, stderr: r.stderr };
     };
-    expect(run('workflow', 'list')).toMatchObject({ status: 2, stderr: expect.stringContaining('runs the embedded dev server only') });
+    expect(run('workflow', 'list')).toMatchObject({ status: 2, stderr: expect.stringContaining('bin/temporal serves: temporal server start-dev') });
     expect(run('server', 'start-dev', '--headless', '--dynamic-config-value', 'limit.maxIDLength=400')).toMatchObject({
       status: 2,
       stderr: expect.stringContaining('--dynamic-config-value limit.maxIDLength=400 is not supported'),
