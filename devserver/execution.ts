@@ -93,7 +93,14 @@ export interface NexusOperationState {
   operationToken?: string;
   /** Its NexusOperationCancelRequested event, once the workflow asked to cancel it; `cancelDone` once the handler answered that request. */
   cancelRequestedEventId?: number;
+  cancelRequestedTime?: number;
   cancelDone?: boolean;
+  cancelFailed?: boolean;
+  /** What DescribeWorkflowExecution shows of its attempts (the start request's, or the cancel request's once it goes). */
+  lastAttemptFailure?: proto.temporal.api.failure.v1.IFailure;
+  lastAttemptCompleteTime?: number;
+  /** When a request that failed retryably goes again (backing off until then). */
+  nextAttemptTime?: number;
   attempt: number;
   /** Attempts of the cancel request sent to the handler. */
   cancelAttempt: number;
@@ -297,14 +304,20 @@ export class Execution {
         break;
       case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED: {
         const op = this.nexusOperations.get(num(event.nexusOperationCancelRequestedEventAttributes?.scheduledEventId));
-        if (op) op.cancelRequestedEventId = id;
+        if (op) {
+          op.cancelRequestedEventId = id;
+          op.cancelRequestedTime = time;
+        }
         break;
       }
       case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED:
       case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED: {
         const attrs = event.nexusOperationCancelRequestCompletedEventAttributes ?? event.nexusOperationCancelRequestFailedEventAttributes;
         const op = this.nexusOperations.get(num(attrs?.scheduledEventId));
-        if (op) op.cancelDone = true;
+        if (op) {
+          op.cancelDone = true;
+          op.cancelFailed = !!event.nexusOperationCancelRequestFailedEventAttributes;
+        }
         break;
       }
       case EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED: {

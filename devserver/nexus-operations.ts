@@ -105,6 +105,7 @@ export class NexusOperations {
       return;
     }
     op.release ??= this.e.clock.hold();
+    op.nextAttemptTime = undefined;
     const attempt = op.attempt;
     this.e.nexusTasks.offer(queueKey(endpoint.namespace, endpoint.taskQueue), (poller) => this.startRequest(exec, op, attempt, poller));
   }
@@ -196,6 +197,7 @@ export class NexusOperations {
       return;
     }
     const delay = Math.min(RETRY_INITIAL_MS * 2 ** (op.attempt - 1), RETRY_MAX_MS);
+    this.noteFailedAttempt(op, failure, delay);
     op.attempt++;
     this.clearAttemptTimers(op);
     // The backoff is a server timer: time skipping may jump it (the next request holds the clock again).
@@ -210,6 +212,10 @@ export class NexusOperations {
     this.release(op);
     op.state = 'started';
     op.operationToken = operationToken;
+    // What Describe shows from now on is the cancel request's attempts, if any.
+    op.lastAttemptFailure = undefined;
+    op.lastAttemptCompleteTime = undefined;
+    op.nextAttemptTime = undefined;
     op.startedTime = this.e.clock.now();
     this.armStartToClose(exec, op);
     this.e.history.addExternal(exec, [
@@ -246,6 +252,7 @@ export class NexusOperations {
     }
     // Until the handler answers, time skipping waits for it (as for the start request).
     op.release ??= this.e.clock.hold();
+    op.nextAttemptTime = undefined;
     const attempt = op.cancelAttempt;
     this.e.nexusTasks.offer(queueKey(endpoint.namespace, endpoint.taskQueue), () => {
       if (!this.pending(exec, op) || op.cancelDone || op.cancelAttempt !== attempt) return undefined;
@@ -270,6 +277,7 @@ export class NexusOperations {
       return;
     }
     const delay = Math.min(RETRY_INITIAL_MS * 2 ** (op.cancelAttempt - 1), RETRY_MAX_MS);
+    this.noteFailedAttempt(op, failure, delay);
     op.cancelAttempt++;
     this.clearAttemptTimers(op);
     this.release(op);
@@ -279,6 +287,7 @@ export class NexusOperations {
   /** The handler took the cancel request (the operation ends when its handler says so), or refused it. */
   private cancelationAnswered(exec: Execution, op: NexusOperationState, failure?: Failure): void {
     op.cancelDone = true;
+    op.cancelFailed = !!failure;
     op.cancelAttempt++;
     this.clearAttemptTimers(op);
     this.release(op);
@@ -312,6 +321,55 @@ export class NexusOperations {
       cause,
     };
     this.e.history.addExternal(exec, [{ type, attrs: { scheduledEventId: long(op.scheduledEventId), requestId: op.attrs.requestId, failure, ...extra } }]);
+  }
+
+  private noteFailedAttempt(op: NexusOperationState, failure: Failure, delayMs: number): void {
+    const now = this.e.clock.now();
+    op.lastAttemptFailure = failure;
+    op.lastAttemptCompleteTime = now;
+    op.nextAttemptTime = now + delayMs;
+  }
+
+  /** DescribeWorkflowExecution's view of a pending operation, as the real server gives it. */
+  static pendingInfo(op: NexusOperationState): proto.temporal.api.workflow.v1.IPendingNexusOperationInfo {
+    const { PendingNexusOperationState: S, NexusOperationCancellationState: C } = enums.v1;
+    const starting = op.state === 'scheduled';
+    // The start request's attempts while it has not started, the cancel request's after.
+    const attempts = {
+      lastAttemptFailure: op.lastAttemptFailure,
+      lastAttemptCompleteTime: op.lastAttemptCompleteTime ? timestamp(op.lastAttemptCompleteTime) : undefined,
+      nextAttemptScheduleTime: op.nextAttemptTime ? timestamp(op.nextAttemptTime) : undefined,
+    };
+    const a = op.attrs;
+    return {
+      endpoint: a.endpoint,
+      service: a.service,
+      operation: a.operation,
+      operationToken: op.operationToken,
+      operationId: op.operationToken,
+      scheduleToCloseTimeout: a.scheduleToCloseTimeout,
+      scheduleToStartTimeout: a.scheduleToStartTimeout,
+      startToCloseTimeout: a.startToCloseTimeout,
+      scheduledTime: timestamp(op.scheduledTime),
+      scheduledEventId: long(op.scheduledEventId),
+      state: !starting ? S.PENDING_NEXUS_OPERATION_STATE_STARTED : op.nextAttemptTime ? S.PENDING_NEXUS_OPERATION_STATE_BACKING_OFF : S.PENDING_NEXUS_OPERATION_STATE_SCHEDULED,
+      attempt: op.attempt,
+      ...(starting ? attempts : {}),
+      cancellationInfo: op.cancelRequestedEventId
+        ? {
+            requestedTime: op.cancelRequestedTime ? timestamp(op.cancelRequestedTime) : undefined,
+            state: op.cancelDone
+              ? op.cancelFailed
+                ? C.NEXUS_OPERATION_CANCELLATION_STATE_FAILED
+                : C.NEXUS_OPERATION_CANCELLATION_STATE_SUCCEEDED
+              : op.nextAttemptTime && !starting
+                ? C.NEXUS_OPERATION_CANCELLATION_STATE_BACKING_OFF
+                : C.NEXUS_OPERATION_CANCELLATION_STATE_SCHEDULED,
+            attempt: op.cancelAttempt,
+            ...(!starting ? attempts : {}),
+          }
+        : undefined,
+    };
   }
 
   private clearAttemptTimers(op: NexusOperationState): void {

@@ -135,6 +135,7 @@ function describe(exec: Execution) {
       parentClosePolicy: c.attrs.parentClosePolicy,
     })),
     pendingWorkflowTask: pendingWorkflowTask(exec),
+    pendingNexusOperations: [...exec.nexusOperations.values()].filter((op) => op.state !== 'done').map(NexusOperations.pendingInfo),
     workflowExtendedInfo: exec.resetRunId ? { resetRunId: exec.resetRunId } : undefined,
   };
 }

@@ -123,6 +123,9 @@ describe('operations', () => {
       const runName = `waiter-${randomUUID()}`;
       const caller = await t.client.workflow.start<typeof nexusCancellingCaller>('nexusCancellingCaller', { taskQueue, workflowId: `caller-${randomUUID()}`, args: [endpoint, runName] });
       await expect.poll(async () => (await historyEventTypes(caller)).includes('EVENT_TYPE_NEXUS_OPERATION_STARTED')).toBe(true);
+      const described = await t.client.workflowService.describeWorkflowExecution({ namespace: t.namespace, execution: { workflowId: caller.workflowId } });
+      expect(described.pendingNexusOperations?.[0]).toMatchObject({ operation: 'wait', state: temporal.api.enums.v1.PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED });
+      expect(described.pendingNexusOperations?.[0]?.operationToken).toBeTruthy();
       await caller.signal('cancelCall');
       expect(await caller.result()).toBe('cancelled');
       expect((await t.client.workflow.getHandle(runName).describe()).status.name).toBe('CANCELLED');
@@ -197,6 +200,8 @@ describe.skipIf(!!process.env.TEMPORAL_ADDRESS)('with a data dir', () => {
       await first.withWorker({ taskQueue }, async () => {
         const handle = await first.client.workflow.start<typeof nexusCaller>('nexusCaller', { taskQueue, workflowId, args: [name, 'greet', 'restart', '1h'] });
         await expect.poll(async () => (await historyEventTypes(handle)).includes('EVENT_TYPE_NEXUS_OPERATION_SCHEDULED')).toBe(true);
+        const { pendingNexusOperations } = await first.client.workflowService.describeWorkflowExecution({ namespace: first.namespace, execution: { workflowId } });
+        expect(pendingNexusOperations).toMatchObject([{ endpoint: name, service: 'greeting', operation: 'greet', state: temporal.api.enums.v1.PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_SCHEDULED, attempt: 1 }]);
       });
       await first.teardown();
 
