@@ -196,14 +196,20 @@ export class NexusOperations {
       this.finish(exec, op, EventType.EVENT_TYPE_NEXUS_OPERATION_FAILED, failure);
       return;
     }
-    const delay = Math.min(RETRY_INITIAL_MS * 2 ** (op.attempt - 1), RETRY_MAX_MS);
+    const next = ++op.attempt;
+    this.backOff(exec, op, failure, next - 1, () => op.attempt === next && this.request(exec, op));
+  }
+
+  /**
+   * A request that failed retryably goes again after a backoff (1 s doubling, at most a minute). The
+   * backoff is a server timer: time skipping may jump it (the next request holds the clock again).
+   */
+  private backOff(exec: Execution, op: NexusOperationState, failure: Failure, failedAttempt: number, resend: () => void): void {
+    const delay = Math.min(RETRY_INITIAL_MS * 2 ** (failedAttempt - 1), RETRY_MAX_MS);
     this.noteFailedAttempt(op, failure, delay);
-    op.attempt++;
     this.clearAttemptTimers(op);
-    // The backoff is a server timer: time skipping may jump it (the next request holds the clock again).
     this.release(op);
-    const attempt = op.attempt;
-    op.timers.push(this.e.clock.after(delay, () => this.pending(exec, op) && op.attempt === attempt && this.request(exec, op)));
+    op.timers.push(this.e.clock.after(delay, () => this.pending(exec, op) && resend()));
   }
 
   private started(exec: Execution, op: NexusOperationState, operationToken: string): void {
@@ -276,12 +282,8 @@ export class NexusOperations {
       this.cancelationAnswered(exec, op, failure);
       return;
     }
-    const delay = Math.min(RETRY_INITIAL_MS * 2 ** (op.cancelAttempt - 1), RETRY_MAX_MS);
-    this.noteFailedAttempt(op, failure, delay);
-    op.cancelAttempt++;
-    this.clearAttemptTimers(op);
-    this.release(op);
-    op.timers.push(this.e.clock.after(delay, () => this.pending(exec, op) && this.requestCancelation(exec, op)));
+    const next = ++op.cancelAttempt;
+    this.backOff(exec, op, failure, next - 1, () => op.cancelAttempt === next && !op.cancelDone && this.requestCancelation(exec, op));
   }
 
   /** The handler took the cancel request (the operation ends when its handler says so), or refused it. */
