@@ -94,6 +94,12 @@ describe('operations', () => {
     });
   });
 
+  it('completes an operation whose run continued as new when the last run of the chain completes', async () => {
+    await withEndpoint(async (endpoint, callerQueue) => {
+      expect(await (await call(callerQueue, endpoint, 'greet', 'continue')).result()).toBe('Hello, the next run!');
+    });
+  });
+
   it('fails the operation with the handler workflow’s failure, or the operation error, as its cause', async () => {
     await withEndpoint(async (endpoint, callerQueue) => {
       const fromWorkflow = await failureOf(await call(callerQueue, endpoint, 'fail', 'workflow-fails'));

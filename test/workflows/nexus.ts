@@ -23,6 +23,7 @@ export async function nexusCaller(endpoint: string, operation: 'echo' | 'greet' 
 /** The workflow an asynchronous operation starts on the handler's side. */
 export async function greeting(name: string): Promise<string> {
   if (name === 'workflow-fails') throw wf.ApplicationFailure.nonRetryable('the greeting workflow failed', 'GreetingFailed');
+  if (name === 'continue') await wf.continueAsNew<typeof greeting>('the next run');
   await wf.sleep(10);
   return `Hello, ${name}!`;
 }
