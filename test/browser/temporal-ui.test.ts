@@ -256,6 +256,10 @@ describe('the Temporal UI on the dev server', () => {
     await page.waitForURL('**/nexus');
     // The library's buttons with an href are links shown as buttons.
     await page.getByText('Create Nexus Endpoint', { exact: true }).filter({ visible: true }).first().click();
+    // The form's description editor (Monaco) starts asynchronously; leaving the page before it has
+    // (a quick submit) makes the library's editor throw, so the test lets it start, as a person would.
+    const editorReady = () => page.locator('.monaco-editor').first().waitFor();
+    await editorReady();
     await page.locator('#name').fill('billing-endpoint');
     await page.locator('#target-namespace').fill('default');
     await page.getByRole('option', { name: 'default' }).click();
@@ -268,6 +272,7 @@ describe('the Temporal UI on the dev server', () => {
     expect(page.url()).toContain(`/nexus/${created!.id}`);
 
     await page.getByText('Edit', { exact: true }).filter({ visible: true }).first().click();
+    await editorReady();
     await page.locator('#task-queue').fill('billing-handlers-v2');
     await page.getByRole('button', { name: 'Save' }).filter({ visible: true }).click();
     await page.waitForURL(`**/nexus/${created!.id}`);
