@@ -47,8 +47,7 @@ export class NexusEndpoints {
   }
 
   update(id: string, version: number, spec: EndpointSpec | null | undefined): NexusEndpoint {
-    const current = this.get(id);
-    if (current.version !== version) throw new ServiceError(status.FAILED_PRECONDITION, `nexus endpoint version mismatch: ${version} != ${current.version}`);
+    const current = this.current(id, version);
     const fields = this.validated(spec);
     const other = this.byName(fields.name);
     if (other && other.id !== id) throw alreadyExists(`error updating Nexus endpoint: endpoint with name ${fields.name} already registered`);
@@ -57,8 +56,8 @@ export class NexusEndpoints {
     return endpoint;
   }
 
-  delete(id: string): void {
-    this.get(id);
+  delete(id: string, version: number): void {
+    this.current(id, version);
     this.byId.delete(id);
     this.journal?.write([{ t: 'nexus-endpoint-deleted', id }]);
   }
@@ -67,6 +66,13 @@ export class NexusEndpoints {
     if (!id) throw invalidArgument('endpoint ID not set');
     const endpoint = this.byId.get(id);
     if (!endpoint) throw notFound(`could not find Nexus endpoint with ID: ${id}`);
+    return endpoint;
+  }
+
+  /** The endpoint, if `version` is its current one (updates and deletes name the version they saw). */
+  private current(id: string, version: number): NexusEndpoint {
+    const endpoint = this.get(id);
+    if (endpoint.version !== version) throw new ServiceError(status.FAILED_PRECONDITION, `nexus endpoint version mismatch: ${version} != ${endpoint.version}`);
     return endpoint;
   }
 

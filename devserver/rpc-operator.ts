@@ -13,9 +13,7 @@ export function operatorHandlers(namespaces: Namespaces, endpoints: NexusEndpoin
     CreateNexusEndpoint: (req: Req<'CreateNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.create(req.spec)) }),
     UpdateNexusEndpoint: (req: Req<'UpdateNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.update(req.id, num(req.version), req.spec)) }),
     DeleteNexusEndpoint: (req: Req<'DeleteNexusEndpointRequest'>) => {
-      const current = endpoints.get(req.id);
-      if (num(req.version) !== current.version) throw invalidArgument(`nexus endpoint version mismatch: ${num(req.version)} != ${current.version}`);
-      endpoints.delete(req.id);
+      endpoints.delete(req.id, num(req.version));
       return {};
     },
     GetNexusEndpoint: (req: Req<'GetNexusEndpointRequest'>) => ({ endpoint: endpoints.toProto(endpoints.get(req.id)) }),

@@ -294,7 +294,9 @@ export class StandaloneActivities {
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
-          this.waiters.get(rec)?.delete(wake);
+          const waiting = this.waiters.get(rec);
+          waiting?.delete(wake);
+          if (waiting?.size === 0) this.waiters.delete(rec);
           resolve();
         };
         const timer = setTimeout(wake, left);

@@ -181,6 +181,7 @@ describe('endpoints', () => {
     const updated = await operator().updateNexusEndpoint({ id: endpoint!.id, version: endpoint!.version, spec: { ...spec, target: { worker: { namespace: t.namespace, taskQueue: 'q2' } } } });
     expect(Number(updated.endpoint?.version)).toBe(2);
     expect(await codeOf(() => operator().updateNexusEndpoint({ id: endpoint!.id, version: Long.fromNumber(1), spec }))).toBe(status.FAILED_PRECONDITION);
+    expect(await codeOf(() => operator().deleteNexusEndpoint({ id: endpoint!.id, version: Long.fromNumber(1) }))).toBe(status.FAILED_PRECONDITION);
     await operator().deleteNexusEndpoint({ id: endpoint!.id, version: updated.endpoint!.version });
     expect(await codeOf(() => operator().getNexusEndpoint({ id: endpoint!.id }))).toBe(status.NOT_FOUND);
   });
