@@ -151,6 +151,8 @@ export class Execution {
   searchAttributes: Record<string, Payload> = {};
   memo: Record<string, Payload> = {};
   startRequestId = '';
+  /** Its start carries completion callbacks (a Nexus operation's handler run): known without decoding the start. */
+  hasCompletionCallbacks = false;
   /** The run a reset of this one started (DescribeWorkflowExecution's workflowExtendedInfo.resetRunId). */
   resetRunId = '';
   /** Bytes of the encoded events written so far: the history size a workflow task reports. */
@@ -220,6 +222,7 @@ export class Execution {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;
         this.startEvent = new Uint8Array(encoded);
+        this.hasCompletionCallbacks = !!a.completionCallbacks?.length;
         this.workflowType = a.workflowType?.name ?? '';
         this.taskQueue = a.taskQueue?.name ?? '';
         this.firstRunId = a.firstExecutionRunId || this.runId;

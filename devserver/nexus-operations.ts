@@ -407,6 +407,7 @@ export class NexusOperations {
 
   /** A handler's run closed with no run after it: its callbacks complete the operations that started it. */
   deliverCallbacks(handler: Execution, close: HistoryEvent): void {
+    if (!handler.hasCompletionCallbacks) return;
     for (const cb of handler.started.completionCallbacks ?? []) {
       let token: CallbackToken;
       try {

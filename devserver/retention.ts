@@ -10,28 +10,40 @@ export function parseDuration(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * UNITS[m[2]]) : undefined;
 }
 
+/** Something closed that retention deletes: a workflow run, or a standalone activity's run. */
+interface Retained {
+  ns: string;
+  closeTime: number;
+  remove(): void;
+}
+
 /**
- * Deletes closed runs once their namespace's retention has passed since they closed, as the real
- * server does. Runs wait in one queue per namespace in close order, so the head of each queue is
- * its next deletion: one passive clock timer (time skipping reaches it, but never skips to it) for
- * the earliest head, and no scan of the runs.
+ * Deletes closed runs (and standalone activities' runs) once their namespace's retention has passed
+ * since they closed, as the real server does. They wait in one queue per namespace in close order,
+ * so the head of each queue is its next deletion: one passive clock timer (time skipping reaches it,
+ * but never skips to it) for the earliest head, and no scan of the runs.
  */
 export class Retention {
-  private readonly queues = new Map<string, Execution[]>();
+  private readonly queues = new Map<string, Retained[]>();
   private timer?: ClockTimer;
   private timerAt = Infinity;
   private started = false;
 
   constructor(private readonly e: Engine) {}
 
-  /** Queues a closed run for deletion. */
+  /** Queues a closed workflow run for deletion. */
   add(exec: Execution): void {
-    let queue = this.queues.get(exec.ns);
-    if (!queue) this.queues.set(exec.ns, (queue = []));
-    // Runs close in clock order, so this is an append but for runs recovered out of order.
+    this.track({ ns: exec.ns, closeTime: exec.closeTime, remove: () => this.e.removeRun(exec) });
+  }
+
+  /** Queues anything closed for deletion; `remove` deletes it (if it is still there). */
+  track(item: Retained): void {
+    let queue = this.queues.get(item.ns);
+    if (!queue) this.queues.set(item.ns, (queue = []));
+    // Things close in clock order, so this is an append but for what is recovered out of order.
     let i = queue.length;
-    while (i > 0 && queue[i - 1].closeTime > exec.closeTime) i--;
-    queue.splice(i, 0, exec);
+    while (i > 0 && queue[i - 1].closeTime > item.closeTime) i--;
+    queue.splice(i, 0, item);
     if (this.started) this.arm();
   }
 
@@ -51,7 +63,7 @@ export class Retention {
     for (const [ns, queue] of this.queues) {
       const retentionMs = this.e.namespaces.get(ns).retentionMs;
       let due = 0;
-      while (due < queue.length && queue[due].closeTime + retentionMs <= now) this.e.removeRun(queue[due++]);
+      while (due < queue.length && queue[due].closeTime + retentionMs <= now) queue[due++].remove();
       queue.splice(0, due);
     }
     this.timerAt = Infinity;

@@ -467,10 +467,9 @@ export class StandaloneActivities {
     this.armRetention(rec);
   }
 
+  /** Deleted with the closed workflow runs, by the same retention (a run deleted before then is not there to delete). */
   private armRetention(rec: StandaloneActivity): void {
-    const at = rec.closeTime! + this.e.namespaces.get(rec.ns).retentionMs;
-    // Passive, as for runs: time skipping reaches a deletion but never skips to one.
-    this.timers.set(rec, [this.e.clock.at(at, () => this.delete(rec), true)]);
+    this.e.retention.track({ ns: rec.ns, closeTime: rec.closeTime!, remove: () => this.runs.get(runKey(rec.ns, rec.runId)) === rec && this.delete(rec) });
   }
 
   private firstDispatch(rec: StandaloneActivity): number {
