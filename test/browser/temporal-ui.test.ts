@@ -254,8 +254,15 @@ describe('the Temporal UI on the dev server', () => {
     await page.goto(`${ui}/namespaces/default/workflows`);
     await page.getByRole('link', { name: 'Nexus' }).click();
     await page.waitForURL('**/nexus');
-    // The library's buttons with an href are links shown as buttons.
-    await page.getByText('Create Nexus Endpoint', { exact: true }).filter({ visible: true }).first().click();
+    // The library's buttons with an href are links shown as buttons. Its list goes to its own URL again
+    // 350 ms after it appears (writing its search box into ?search=), which cancels a navigation
+    // started meanwhile: a click whose page was still loading does nothing, and a person clicks again.
+    for (let attempt = 1; !page.url().endsWith('/nexus/create'); attempt++) {
+      await page.getByText('Create Nexus Endpoint', { exact: true }).filter({ visible: true }).first().click();
+      await page.waitForURL('**/nexus/create', { timeout: 3_000 }).catch((error) => {
+        if (attempt === 3) throw error;
+      });
+    }
     // The form's description editor (Monaco) starts asynchronously; leaving the page before it has
     // (a quick submit) makes the library's editor throw, so the test lets it start, as a person would.
     const editorReady = () => page.locator('.monaco-editor').first().waitFor();
