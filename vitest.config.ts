@@ -17,6 +17,10 @@ export default defineConfig({
     // process instead of once per file. Each file still builds its own dev server, databases and worker.
     isolate: false,
     sequence: { sequencer: LongestFirst },
+    // Transformed modules kept on disk between runs (node_modules/.experimental-vitest-cache): a run
+    // after the first transforms and imports in about a third of the time (measured: 2 s against 12 s
+    // of transforms, 13 s against 28 s of imports; about 30 CPU-s of the run's 360).
+    experimental: { fsModuleCache: true },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
