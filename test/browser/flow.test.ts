@@ -254,6 +254,19 @@ describe('two agents click "Assign to me" at once', () => {
       await who.page.goto(`/app/tasks/${cs}`);
       await who.page.getByTestId('action-assign').waitFor();
     }
+    // At the same moment means before either has seen the other's result: each page's POST is held
+    // until both have been sent. Otherwise, on a busy machine, the first assignment's live update can
+    // take the second page's button away before its click lands (the test then waited on a button gone).
+    let sent = 0;
+    let bothSent!: () => void;
+    const together = new Promise<void>((resolve) => (bothSent = resolve));
+    for (const { who } of agents) {
+      await who.page.route(`**/tasks/${cs}/assign`, async (route) => {
+        if (++sent === agents.length) bothSent();
+        await together;
+        await route.continue();
+      });
+    }
     await Promise.all(agents.map(({ who }) => who.page.getByTestId('action-assign').click()));
 
     const outcome = async (page: Page) => {
