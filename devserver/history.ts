@@ -66,17 +66,21 @@ export class HistoryWriter {
   addExternal(exec: Execution, entries: ExternalEntry[]): void {
     if (!exec.running) return;
     if (exec.completing || exec.wft?.startedEventId) {
-      for (const e of entries) {
-        const event = this.makeEvent(e.type, e.attrs);
-        this.record(Journal.bufferedRecord(exec.ns, exec.runId, event, e.linkStarted));
-        exec.buffered.push({ event, linkStarted: e.linkStarted });
-      }
+      this.together(() => {
+        for (const e of entries) {
+          const event = this.makeEvent(e.type, e.attrs);
+          this.record(Journal.bufferedRecord(exec.ns, exec.runId, event, e.linkStarted));
+          exec.buffered.push({ event, linkStarted: e.linkStarted });
+        }
+      });
       return;
     }
-    let last = 0;
-    for (const e of entries) {
-      last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
-    }
+    this.together(() => {
+      let last = 0;
+      for (const e of entries) {
+        last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
+      }
+    });
     this.onNewEvents(exec);
   }
 
@@ -84,13 +88,21 @@ export class HistoryWriter {
     if (!exec.buffered.length) return false;
     const entries = exec.buffered;
     exec.buffered = [];
-    let last = 0;
-    for (const { event, linkStarted } of entries) {
-      const key = eventAttributesKey(event.eventType!);
-      const attrs = (event as Attrs)[key] as Attrs;
-      last = this.append(exec, event.eventType!, linkStarted ? { ...attrs, startedEventId: long(last) } : attrs, timestampMs(event.eventTime));
-    }
-    this.record({ t: 'flush', ns: exec.ns, rid: exec.runId });
+    this.together(() => {
+      let last = 0;
+      for (const { event, linkStarted } of entries) {
+        const key = eventAttributesKey(event.eventType!);
+        const attrs = (event as Attrs)[key] as Attrs;
+        last = this.append(exec, event.eventType!, linkStarted ? { ...attrs, startedEventId: long(last) } : attrs, timestampMs(event.eventTime));
+      }
+      this.record({ t: 'flush', ns: exec.ns, rid: exec.runId });
+    });
     return true;
+  }
+
+  /** Journals what `fn` writes as one write (Journal.batch): recovery finds all of it or none. */
+  private together(fn: () => void): void {
+    if (this.journal) this.journal.batch(fn);
+    else fn();
   }
 }

@@ -74,6 +74,8 @@ export class Journal {
   snapshotBytes = 0;
   /** Called after each write (compaction watches the tail grow). */
   onWrite?: () => void;
+  // The records of a batch (see batch), written together at its end.
+  private batched?: Buffer[];
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -108,15 +110,46 @@ export class Journal {
     return { inSnapshot: false, start, length: rec.e.length };
   }
 
+  /**
+   * Runs `fn`, then writes every record it appended in one write: a `kill -9` leaves all of them or
+   * none (a signal does not split a write to a file; a machine crash's torn last line is dropped at the
+   * next start). For changes recovery must find whole: an activity's started event with its outcome,
+   * buffered events with the record that says they were written. Before this, a kill between two such
+   * appends left a history that recovery wrote again (an ActivityTaskStarted twice: the SDK failed the
+   * workflow's tasks from then on).
+   */
+  batch<T>(fn: () => T): T {
+    if (this.batched) return fn();
+    this.batched = [];
+    try {
+      return fn();
+    } finally {
+      const data = Buffer.concat(this.batched);
+      this.batched = undefined;
+      if (data.length) this.writeOut(data);
+    }
+  }
+
   private append(data: Buffer): void {
+    this.tailBytes += data.length;
+    if (this.batched) this.batched.push(data);
+    else this.writeOut(data);
+  }
+
+  private writeOut(data: Buffer): void {
     this.fd ??= openSync(join(this.dir, tailName(this.gen)), 'a');
     for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
-    this.tailBytes += data.length;
     this.onWrite?.();
   }
 
   /** The encoding of events the current generation holds from `start` (its base64 as written, `length` bytes). */
   readSpan(inSnapshot: boolean, start: number, length: number): Buffer {
+    if (!inSnapshot && this.batched) {
+      // Appended in the batch under way, not yet in the file.
+      const pending = Buffer.concat(this.batched);
+      const at = start - (this.tailBytes - pending.length);
+      if (at >= 0) return Buffer.from(pending.subarray(at, at + length));
+    }
     const name = inSnapshot ? snapshotName(this.gen) : tailName(this.gen);
     const fd = (this.readFds[name] ??= openSync(join(this.dir, name), 'r'));
     const out = Buffer.allocUnsafeSlow(length);

@@ -9,6 +9,7 @@ import { createTemporalTestEnv, type TemporalTestEnv } from '../harness/temporal
 import { freePort, startDevServerProcess } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
 import { Journal, type JournalRecord } from '../../devserver/journal';
+import { encodeEvent } from '../../devserver/event-log';
 import type { collector } from '../workflows/messages';
 import type { actCall } from '../workflows/activities';
 
@@ -142,6 +143,26 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
     restarted.write(recs.slice(2));
     restarted.close();
     expect(new Journal(dir).read()).toEqual(recs);
+  });
+
+  it('writes a batch (events with the record that says they were written) in one write, so a kill leaves all of it or none', () => {
+    const { dir } = journalWithTwoOfThree();
+    const journal = new Journal(dir);
+    journal.read();
+    let writes = 0;
+    journal.onWrite = () => writes++;
+    const encoded = Buffer.from(encodeEvent({ eventId: 7, eventType: 10 }));
+    journal.batch(() => {
+      const span = journal.writeEvent('default', 'w', 'r', encoded);
+      journal.write([{ t: 'flush', ns: 'default', rid: 'r' }]);
+      // Read back (a history served) before the batch is written: from the batch itself.
+      expect(Buffer.from(journal.readSpan(false, span.start, span.length).toString(), 'base64')).toEqual(encoded);
+      expect(writes).toBe(0);
+    });
+    expect(writes).toBe(1);
+    journal.close();
+    const read = new Journal(dir).read();
+    expect(read.slice(2).map((r) => r.t)).toEqual(['ev', 'flush']);
   });
 
   it('a crash between compaction steps finds a consistent snapshot and tail', () => {

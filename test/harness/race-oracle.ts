@@ -28,10 +28,14 @@ export const moves: Move[] = [
   { label: 'Bob asks', as: 'BOB_TOKEN', action: { type: 'request_info', question: 'Which floor?' } },
   { label: 'Bob proposes', as: 'BOB_TOKEN', action: { type: 'propose_solution', resolutionCode: 'solved', resolutionNotes: 'Replaced the toner' } },
 ];
-/** The move with `note` added to what it says (a comment's body, a question), telling its words apart from another's. */
+/**
+ * The move with `note` added to whatever of it becomes a comment (a body, a question, a reason), telling
+ * its words apart from another's: a request raced again (a rejection raced twice) holds each once.
+ */
+const SAID = new Set(['body', 'question', 'reason']);
 export const saying = (m: Move, note: string): Move => ({
   ...m,
-  action: Object.fromEntries(Object.entries(m.action).map(([k, v]) => [k, k === 'body' || k === 'question' ? `${v} (${note})` : v])) as Action,
+  action: Object.fromEntries(Object.entries(m.action).map(([k, v]) => [k, SAID.has(k) ? `${v} (${note})` : v])) as Action,
 });
 /** A move made twice at once (a double click) says the same again: two comments, told apart by body. */
 const again = (m: Move): Move => saying(m, 'again');
