@@ -101,7 +101,7 @@ export class HistoryWriter {
   }
 
   /** Journals what `fn` writes as one write (Journal.batch): recovery finds all of it or none. */
-  private together(fn: () => void): void {
+  together(fn: () => void): void {
     if (this.journal) this.journal.batch(fn);
     else fn();
   }

@@ -345,30 +345,35 @@ export class WorkflowTasks {
       this.after(exec, false);
       return { resetHistoryEventId: long(exec.lastCompletedStartedEventId) };
     }
-    this.materializeSpeculative(exec, task);
-
-    const completedId = this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
-      scheduledEventId: long(task.scheduledEventId),
-      startedEventId: long(task.startedEventId),
-      identity: req.identity,
-      binaryChecksum: req.binaryChecksum,
-      sdkMetadata: req.sdkMetadata,
-      meteringMetadata: req.meteringMetadata,
-      workerVersion: req.workerVersionStamp,
-    });
-    const ctx: CommandContext = { e: this.e, exec, completedId: long(completedId), messages, identity: req.identity ?? '', after: [], eager: [] };
+    const ctx: CommandContext = { e: this.e, exec, completedId: long(0), messages, identity: req.identity ?? '', after: [], eager: [] };
     let needTask = !!req.forceCreateNewWorkflowTask;
-    exec.completing = true;
-    try {
-      for (const c of commands) {
-        if (!exec.running) break;
-        needTask = applyCommand(ctx, c) || needTask;
+    // The task's completion and every event its commands write reach the journal together: a kill -9
+    // between them would leave a history whose commands are missing after their WorkflowTaskCompleted.
+    this.e.history.together(() => {
+      this.materializeSpeculative(exec, task);
+      ctx.completedId = long(
+        this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+          scheduledEventId: long(task.scheduledEventId),
+          startedEventId: long(task.startedEventId),
+          identity: req.identity,
+          binaryChecksum: req.binaryChecksum,
+          sdkMetadata: req.sdkMetadata,
+          meteringMetadata: req.meteringMetadata,
+          workerVersion: req.workerVersionStamp,
+        }),
+      );
+      exec.completing = true;
+      try {
+        for (const c of commands) {
+          if (!exec.running) break;
+          needTask = applyCommand(ctx, c) || needTask;
+        }
+      } finally {
+        exec.completing = false;
       }
-    } finally {
-      exec.completing = false;
-    }
-    // A closing workflow aborts the updates it left unanswered instead (onClosed).
-    if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
+      // A closing workflow aborts the updates it left unanswered instead (onClosed).
+      if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
+    });
     const activityTasks = this.e.activities.startEager(exec, ctx.eager, req.identity ?? '');
     this.after(exec, needTask);
     for (const fn of ctx.after) fn();

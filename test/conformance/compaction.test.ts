@@ -10,6 +10,7 @@ import { freePort, startDevServerProcess } from '../harness/devserver-process';
 import { startDevServer, type DevServer } from '../../devserver/index';
 import { Journal, type JournalRecord } from '../../devserver/journal';
 import { encodeEvent } from '../../devserver/event-log';
+import { long } from '../../devserver/proto';
 import type { collector } from '../workflows/messages';
 import type { actCall } from '../workflows/activities';
 
@@ -151,7 +152,7 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
     journal.read();
     let writes = 0;
     journal.onWrite = () => writes++;
-    const encoded = Buffer.from(encodeEvent({ eventId: 7, eventType: 10 }));
+    const encoded = Buffer.from(encodeEvent({ eventId: long(7), eventType: 10 }));
     journal.batch(() => {
       const span = journal.writeEvent('default', 'w', 'r', encoded);
       journal.write([{ t: 'flush', ns: 'default', rid: 'r' }]);
