@@ -75,13 +75,14 @@ export class HistoryWriter {
       });
       return;
     }
+    // With the workflow task they call for: a kill between the two would leave events no task follows.
     this.together(() => {
       let last = 0;
       for (const e of entries) {
         last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
       }
+      this.onNewEvents(exec);
     });
-    this.onNewEvents(exec);
   }
 
   flushBuffered(exec: Execution): boolean {
@@ -101,8 +102,7 @@ export class HistoryWriter {
   }
 
   /** Journals what `fn` writes as one write (Journal.batch): recovery finds all of it or none. */
-  together(fn: () => void): void {
-    if (this.journal) this.journal.batch(fn);
-    else fn();
+  together<T>(fn: () => T): T {
+    return this.journal ? this.journal.batch(fn) : fn();
   }
 }
