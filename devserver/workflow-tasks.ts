@@ -347,9 +347,10 @@ export class WorkflowTasks {
     }
     const ctx: CommandContext = { e: this.e, exec, completedId: long(0), messages, identity: req.identity ?? '', after: [], eager: [] };
     let needTask = !!req.forceCreateNewWorkflowTask;
-    // The task's completion and every event its commands write reach the journal together: a kill -9
-    // between them would leave a history whose commands are missing after their WorkflowTaskCompleted.
-    this.e.history.together(() => {
+    // The task's completion, every event its commands write and what follows from them (the next task,
+    // a continued run's start, a parent told of its child's end) reach the journal together: a kill -9
+    // between them would leave, say, a WorkflowTaskCompleted without its commands' events.
+    return this.e.history.together(() => {
       this.materializeSpeculative(exec, task);
       ctx.completedId = long(
         this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
@@ -373,11 +374,11 @@ export class WorkflowTasks {
       }
       // A closing workflow aborts the updates it left unanswered instead (onClosed).
       if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
+      const activityTasks = this.e.activities.startEager(exec, ctx.eager, req.identity ?? '');
+      this.after(exec, needTask);
+      for (const fn of ctx.after) fn();
+      return { activityTasks };
     });
-    const activityTasks = this.e.activities.startEager(exec, ctx.eager, req.identity ?? '');
-    this.after(exec, needTask);
-    for (const fn of ctx.after) fn();
-    return { activityTasks };
   }
 
   /** The server refuses a completion: nothing it asked for is written, and the task is retried. */
