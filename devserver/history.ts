@@ -66,43 +66,32 @@ export class HistoryWriter {
   addExternal(exec: Execution, entries: ExternalEntry[]): void {
     if (!exec.running) return;
     if (exec.completing || exec.wft?.startedEventId) {
-      this.together(() => {
-        for (const e of entries) {
-          const event = this.makeEvent(e.type, e.attrs);
-          this.record(Journal.bufferedRecord(exec.ns, exec.runId, event, e.linkStarted));
-          exec.buffered.push({ event, linkStarted: e.linkStarted });
-        }
-      });
+      for (const e of entries) {
+        const event = this.makeEvent(e.type, e.attrs);
+        this.record(Journal.bufferedRecord(exec.ns, exec.runId, event, e.linkStarted));
+        exec.buffered.push({ event, linkStarted: e.linkStarted });
+      }
       return;
     }
-    // With the workflow task they call for: a kill between the two would leave events no task follows.
-    this.together(() => {
-      let last = 0;
-      for (const e of entries) {
-        last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
-      }
-      this.onNewEvents(exec);
-    });
+    let last = 0;
+    for (const e of entries) {
+      last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
+    }
+    this.onNewEvents(exec);
   }
 
   flushBuffered(exec: Execution): boolean {
     if (!exec.buffered.length) return false;
     const entries = exec.buffered;
     exec.buffered = [];
-    this.together(() => {
-      let last = 0;
-      for (const { event, linkStarted } of entries) {
-        const key = eventAttributesKey(event.eventType!);
-        const attrs = (event as Attrs)[key] as Attrs;
-        last = this.append(exec, event.eventType!, linkStarted ? { ...attrs, startedEventId: long(last) } : attrs, timestampMs(event.eventTime));
-      }
-      this.record({ t: 'flush', ns: exec.ns, rid: exec.runId });
-    });
+    let last = 0;
+    for (const { event, linkStarted } of entries) {
+      const key = eventAttributesKey(event.eventType!);
+      const attrs = (event as Attrs)[key] as Attrs;
+      last = this.append(exec, event.eventType!, linkStarted ? { ...attrs, startedEventId: long(last) } : attrs, timestampMs(event.eventTime));
+    }
+    // In the same journal write as the events (Journal.flush): recovery finds both or neither.
+    this.record({ t: 'flush', ns: exec.ns, rid: exec.runId });
     return true;
-  }
-
-  /** Journals what `fn` writes as one write (Journal.batch): recovery finds all of it or none. */
-  together<T>(fn: () => T): T {
-    return this.journal ? this.journal.batch(fn) : fn();
   }
 }

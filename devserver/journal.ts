@@ -57,11 +57,13 @@ function eventLine(rec: Extract<JournalRecord, { t: 'ev' }>): { line: Buffer; at
 }
 
 /**
- * The journal in the data directory: the latest snapshot plus an append-only tail. Every write is a
- * synchronous append made before the RPC that caused it answers, so a `kill -9` loses nothing that
- * a client was told had happened. Compaction writes the next generation's snapshot whole (temp file,
- * fsync, rename): until the rename, recovery reads the previous snapshot and tail, both intact; after
- * it, the new snapshot, which holds everything they did, and the new tail.
+ * The journal in the data directory: the latest snapshot plus an append-only tail. What one stretch
+ * of the engine's synchronous work appends (an RPC's handling, a timer firing, a task handed to a
+ * poller) goes out in one write when it ends, before the RPC that caused it answers: a `kill -9`
+ * leaves all of it or none, and loses nothing a client was told had happened. Compaction writes the
+ * next generation's snapshot whole (temp file, fsync, rename): until the rename, recovery reads the
+ * previous snapshot and tail, both intact; after it, the new snapshot, which holds everything they
+ * did, and the new tail.
  */
 export class Journal {
   private gen: number;
@@ -74,8 +76,8 @@ export class Journal {
   snapshotBytes = 0;
   /** Called after each write (compaction watches the tail grow). */
   onWrite?: () => void;
-  // The records of a batch (see batch), written together at its end.
-  private batched?: Buffer[];
+  // Appended and not yet written (see flush).
+  private pending: Buffer[] = [];
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -110,30 +112,24 @@ export class Journal {
     return { inSnapshot: false, start, length: rec.e.length };
   }
 
-  /**
-   * Runs `fn`, then writes every record it appended in one write: a `kill -9` leaves all of them or
-   * none (a signal does not split a write to a file; a machine crash's torn last line is dropped at the
-   * next start). For changes recovery must find whole: an activity's started event with its outcome,
-   * buffered events with the record that says they were written. Before this, a kill between two such
-   * appends left a history that recovery wrote again (an ActivityTaskStarted twice: the SDK failed the
-   * workflow's tasks from then on).
-   */
-  batch<T>(fn: () => T): T {
-    if (this.batched) return fn();
-    this.batched = [];
-    try {
-      return fn();
-    } finally {
-      const data = Buffer.concat(this.batched);
-      this.batched = undefined;
-      if (data.length) this.writeOut(data);
-    }
-  }
-
   private append(data: Buffer): void {
     this.tailBytes += data.length;
-    if (this.batched) this.batched.push(data);
-    else this.writeOut(data);
+    if (this.pending.push(data) === 1) queueMicrotask(() => this.flush());
+  }
+
+  /**
+   * Writes what was appended since the last write, in one write. It runs as a microtask queued by the
+   * first append, so everything the engine changes in one synchronous stretch lands together: a signal
+   * does not split a write to a file (a machine crash's torn last line is dropped at the next start).
+   * Appended one by one, a kill between an activity's started event and its outcome, or between
+   * buffered events and the record that says they were written, left a history recovery wrote again
+   * (an ActivityTaskStarted twice: the SDK failed the workflow's tasks from then on).
+   */
+  flush(): void {
+    if (!this.pending.length) return;
+    const data = Buffer.concat(this.pending);
+    this.pending = [];
+    this.writeOut(data);
   }
 
   private writeOut(data: Buffer): void {
@@ -144,11 +140,14 @@ export class Journal {
 
   /** The encoding of events the current generation holds from `start` (its base64 as written, `length` bytes). */
   readSpan(inSnapshot: boolean, start: number, length: number): Buffer {
-    if (!inSnapshot && this.batched) {
-      // Appended in the batch under way, not yet in the file.
-      const pending = Buffer.concat(this.batched);
-      const at = start - (this.tailBytes - pending.length);
-      if (at >= 0) return Buffer.from(pending.subarray(at, at + length));
+    if (!inSnapshot) {
+      // Appended in this stretch, not yet in the file (an event's line is one appended buffer).
+      let end = this.tailBytes;
+      for (let i = this.pending.length - 1; i >= 0 && start < end; i--) {
+        const from = end - this.pending[i].length;
+        if (start >= from) return Buffer.from(this.pending[i].subarray(start - from, start - from + length));
+        end = from;
+      }
     }
     const name = inSnapshot ? snapshotName(this.gen) : tailName(this.gen);
     const fd = (this.readFds[name] ??= openSync(join(this.dir, name), 'r'));
@@ -166,6 +165,7 @@ export class Journal {
    * told, in order, where each event record's base64 lies in it.
    */
   writeSnapshot(state: Iterable<JournalRecord>, placed?: (start: number, length: number) => void): number {
+    this.flush();
     const next = this.gen + 1;
     const tmp = join(this.dir, `${snapshotName(next)}.tmp`);
     const fd = openSync(tmp, 'w');
@@ -213,6 +213,7 @@ export class Journal {
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     for (const fd of Object.values(this.readFds)) closeSync(fd);

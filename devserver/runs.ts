@@ -174,12 +174,10 @@ export class Runs {
     // A new cron chain waits for its first tick (the real server's first workflow task backoff).
     const now = this.e.clock.now();
     const first = p.cronSchedule && !p.continued ? { ...p, startDelayMs: cronBackoffMs(p.cronSchedule, now, now) ?? 0 } : p;
-    return this.e.history.together(() => {
-      const exec = this.createRun(first, searchAttributes);
-      // A start delay leaves no first task to hand over: the real server then answers without one.
-      const eagerTask = p.eager && !exec.firstTaskDelayed ? this.e.tasks.startEagerly(exec, p.identity ?? '') : undefined;
-      return { runId: exec.runId, started: true, exec, eagerTask };
-    });
+    const exec = this.createRun(first, searchAttributes);
+    // A start delay leaves no first task to hand over: the real server then answers without one.
+    const eagerTask = p.eager && !exec.firstTaskDelayed ? this.e.tasks.startEagerly(exec, p.identity ?? '') : undefined;
+    return { runId: exec.runId, started: true, exec, eagerTask };
   }
   createRun(p: StartParams, searchAttributes: Record<string, proto.temporal.api.common.v1.IPayload>, runId: string = randomUUID()): Execution {
     const exec = new Execution(p.ns, p.workflowId, runId, this.e.newHistory());
@@ -196,25 +194,6 @@ export class Runs {
     const runTimeoutMs = executionTimeoutMs > 0 && (!p.runTimeoutMs || p.runTimeoutMs > executionTimeoutMs) ? executionTimeoutMs : (p.runTimeoutMs ?? 0);
     this.e.addRun(exec);
     exec.startRequestId = p.requestId ?? '';
-    // The start, its signal and its first workflow task reach the journal together (a kill between
-    // them would leave a run no task starts).
-    this.e.history.together(() => this.writeStart(exec, p, { runId, firstRunId, expiration, executionTimeoutMs, runTimeoutMs, searchAttributes }));
-    return exec;
-  }
-
-  private writeStart(
-    exec: Execution,
-    p: StartParams,
-    { runId, firstRunId, expiration, executionTimeoutMs, runTimeoutMs, searchAttributes }: {
-      runId: string;
-      firstRunId: string;
-      expiration: number;
-      executionTimeoutMs: number;
-      runTimeoutMs: number;
-      searchAttributes: Record<string, proto.temporal.api.common.v1.IPayload>;
-    },
-  ): void {
-    const prev = p.continued?.previous;
     if (p.requestId) this.e.history.record({ t: 'start', ns: p.ns, wid: p.workflowId, rid: runId, requestId: p.requestId });
     this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
       workflowId: p.workflowId,
@@ -261,6 +240,7 @@ export class Runs {
     this.armRunTimers(exec);
     if (exec.firstTaskDelayed) this.armFirstTask(exec);
     else if (!p.eager) this.e.tasks.schedule(exec);
+    return exec;
   }
 
   armRunTimers(exec: Execution): void {

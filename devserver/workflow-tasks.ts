@@ -345,40 +345,34 @@ export class WorkflowTasks {
       this.after(exec, false);
       return { resetHistoryEventId: long(exec.lastCompletedStartedEventId) };
     }
-    const ctx: CommandContext = { e: this.e, exec, completedId: long(0), messages, identity: req.identity ?? '', after: [], eager: [] };
-    let needTask = !!req.forceCreateNewWorkflowTask;
-    // The task's completion, every event its commands write and what follows from them (the next task,
-    // a continued run's start, a parent told of its child's end) reach the journal together: a kill -9
-    // between them would leave, say, a WorkflowTaskCompleted without its commands' events.
-    return this.e.history.together(() => {
-      this.materializeSpeculative(exec, task);
-      ctx.completedId = long(
-        this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
-          scheduledEventId: long(task.scheduledEventId),
-          startedEventId: long(task.startedEventId),
-          identity: req.identity,
-          binaryChecksum: req.binaryChecksum,
-          sdkMetadata: req.sdkMetadata,
-          meteringMetadata: req.meteringMetadata,
-          workerVersion: req.workerVersionStamp,
-        }),
-      );
-      exec.completing = true;
-      try {
-        for (const c of commands) {
-          if (!exec.running) break;
-          needTask = applyCommand(ctx, c) || needTask;
-        }
-      } finally {
-        exec.completing = false;
-      }
-      // A closing workflow aborts the updates it left unanswered instead (onClosed).
-      if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
-      const activityTasks = this.e.activities.startEager(exec, ctx.eager, req.identity ?? '');
-      this.after(exec, needTask);
-      for (const fn of ctx.after) fn();
-      return { activityTasks };
+    this.materializeSpeculative(exec, task);
+
+    const completedId = this.e.history.append(exec, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+      scheduledEventId: long(task.scheduledEventId),
+      startedEventId: long(task.startedEventId),
+      identity: req.identity,
+      binaryChecksum: req.binaryChecksum,
+      sdkMetadata: req.sdkMetadata,
+      meteringMetadata: req.meteringMetadata,
+      workerVersion: req.workerVersionStamp,
     });
+    const ctx: CommandContext = { e: this.e, exec, completedId: long(completedId), messages, identity: req.identity ?? '', after: [], eager: [] };
+    let needTask = !!req.forceCreateNewWorkflowTask;
+    exec.completing = true;
+    try {
+      for (const c of commands) {
+        if (!exec.running) break;
+        needTask = applyCommand(ctx, c) || needTask;
+      }
+    } finally {
+      exec.completing = false;
+    }
+    // A closing workflow aborts the updates it left unanswered instead (onClosed).
+    if (exec.running && !req.forceCreateNewWorkflowTask) rejectUnprocessed(exec);
+    const activityTasks = this.e.activities.startEager(exec, ctx.eager, req.identity ?? '');
+    this.after(exec, needTask);
+    for (const fn of ctx.after) fn();
+    return { activityTasks };
   }
 
   /** The server refuses a completion: nothing it asked for is written, and the task is retried. */
