@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { Context } from '@temporalio/activity';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { historyEventTypes } from '../harness/temporal';
+import { eventually } from '../harness/eventually';
 import { useDevServerProcess } from '../harness/devserver-process';
 import type { collector, sleeper } from '../workflows/messages';
 import type { actCall } from '../workflows/activities';
@@ -45,6 +46,9 @@ describe.skipIf(!onDevServer)('persistence across a dev server crash', () => {
   it('keeps a reset: after kill -9 (and a clean restart) its new run is the current one and goes on', async () => {
     await s.t.withWorker({ activities: { note: async (step: string) => `noted ${step}` } }, async (taskQueue) => {
       const handle = await s.t.client.workflow.start<typeof resettable>('resettable', { taskQueue, workflowId: `crash-reset-${taskQueue}` });
+      // The signal after the first workflow task, the reset point: sent sooner it can land before that task
+      // starts, and the reset run keeps it.
+      await eventually(() => historyEventTypes(handle), (types) => types.includes('EVENT_TYPE_WORKFLOW_TASK_COMPLETED'), { what: 'the first workflow task' });
       await handle.signal('add', 'before reset');
       await handle.signal('finish');
       await handle.result();
