@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/harness/sequencer.js';
 
 // Process kills, outages and whole-service runs (10 s to minutes each): `npm run test:faults` runs them (CI always does).
-const longFaults = ['api-crash', 'devserver-crash', 'devserver-journal-kill', 'worker-restart', 'worker-kill-mid-copy', 'db-outage', 'npm-start-shutdown'].map((name) => `test/faults/${name}.test.ts`);
+const longFaults = ['api-crash', 'devserver-crash', 'devserver-journal-kill', 'devserver-persistence', 'worker-restart', 'worker-kill-mid-copy', 'db-outage', 'npm-start-shutdown'].map((name) => `test/faults/${name}.test.ts`);
 
 export default defineConfig({
   test: {

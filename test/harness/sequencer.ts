@@ -6,7 +6,6 @@ const LONGEST = [
   'test/browser/temporal-ui.test.ts',
   'test/e2e/attachments.test.ts',
   'test/e2e/sla.test.ts',
-  'test/conformance/persistence.test.ts',
   'test/browser/flow.test.ts',
   'test/e2e/authorization.test.ts',
   'test/e2e/sla-races.test.ts',
