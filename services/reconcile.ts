@@ -1,21 +1,22 @@
 // Reconciliation: walks every exchanged request in every instance's database, reads its counterpart in
 // the other instance and its workflow, and reports drift (domain/drift.ts decides what differs).
-import { WorkflowClient, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { snapshotQuery, type ExchangeSnapshot } from '../workflows/definitions';
-import {
-  compareExchange,
-  type Difference,
-  type DriftAttachment,
-  type DriftComment,
-  type DriftEscalation,
-  type DriftResult,
-  type DriftSide,
-  type ProviderTaskRecord,
-  type ParentTaskRecord,
-  type WorkflowStatus,
-} from '../domain/drift';
+import type { Client } from '@temporalio/client';
+import { compareExchange, type Difference, type DriftResult, type DriftSide } from '../domain/drift';
 import type { InstanceDatabases } from '../db/instances';
+import {
+  consumerTaskLinks,
+  consumerTaskNumbersAfter,
+  consumerTasks,
+  escalationsByTask,
+  parentTasksAfter,
+  parentTasksPointingAt,
+  publicAttachmentsByTask,
+  publicCommentsByTask,
+  type ConsumerTaskRow,
+  type ParentTaskRow,
+} from '../db/repositories/drift-reads';
 import { mapLimit } from '../app/concurrency';
+import { workflowReader, type WorkflowRead } from './reconcile-workflows';
 
 export interface DriftedRequest {
   workflowId: string;
@@ -54,186 +55,177 @@ export interface ReconcileOptions {
   progress?: (message: string) => void;
 }
 
-// What the two sides' task rows must agree on, beside each side's own link to the other.
-const AGREED_COLUMNS = ['state', 'assigned_to_name', 'resolution_code', 'resolution_notes', 'priority', 'escalation_level'] as const;
-const CONSUMER_COLUMNS = ['number', 'workflow_id', 'provider_instance', 'provider_number', ...AGREED_COLUMNS] as const;
-const PROVIDER_COLUMNS = ['number', 'workflow_id', 'consumer_instance', 'consumer_number', ...AGREED_COLUMNS] as const;
-const COMMENT_COLUMNS = ['id', 'task_number', 'seq', 'visibility', 'author_name', 'body', 'origin_instance'] as const;
-const ESCALATION_COLUMNS = ['id', 'task_number', 'sla', 'level', 'priority'] as const;
-
-type ConsumerRow = ProviderTaskRecord & { provider_instance: string };
-type ProviderRow = ParentTaskRecord & { consumer_instance: string };
-
-interface WorkflowRead {
-  status: WorkflowStatus;
-  snapshot: ExchangeSnapshot | null;
+/** One request's two sides as loaded, with differences found while loading them. */
+interface Loaded {
+  consumer: DriftSide<ConsumerTaskRow>;
+  provider: DriftSide<ParentTaskRow> | null;
+  /** An unknown provider instance, duplicate parent tasks. */
+  extra: Difference[];
 }
 
-const groupBy = <T>(items: T[], key: (item: T) => string) => {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
-  return groups;
-};
+/** A parent task no consumer record points at. */
+interface Orphan {
+  parent: ParentTaskRow;
+  extra: Difference[];
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+/** Rows page by page, by key order: `read(after)` answers at most `pageSize` rows after the key `after`. */
+async function* pages<T>(read: (after: string) => Promise<T[]>, key: (row: T) => string, pageSize: number): AsyncGenerator<T[]> {
+  for (let after = ''; ; ) {
+    const page = await read(after);
+    if (!page.length) return;
+    yield page;
+    if (page.length < pageSize) return;
+    after = key(page[page.length - 1]);
+  }
+}
+
+const byRequest = (a: DriftedRequest, b: DriftedRequest) =>
+  a.consumerInstance.localeCompare(b.consumerInstance) || a.consumerNumber.localeCompare(b.consumerNumber) || (a.providerNumber ?? '').localeCompare(b.providerNumber ?? '');
+
 /** Compares every exchanged request across the instances' databases and its workflow. */
 export async function reconcile(instances: InstanceDatabases, temporal: Client, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const pageSize = options.pageSize ?? 200;
-  const concurrency = options.concurrency ?? 8;
-  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
-  const recheckDelays = options.recheckDelaysMs ?? [250, 1000];
-  const progress = options.progress ?? (() => {});
-  const queryRunning = options.queryRunning ?? true;
-  // A plain workflow client: reading a completed workflow's result must not let a testing
-  // client's time-skipping clock jump ahead.
-  const workflows = new WorkflowClient({
-    connection: temporal.connection,
-    namespace: temporal.options.namespace,
-    dataConverter: temporal.options.dataConverter,
-  });
-  const report: ReconcileReport = { checked: 0, inSync: 0, pending: 0, drifted: [], pendingRequests: [], workflowUnavailable: 0 };
-  const known = new Set(instances.ids);
+  const readWorkflow = workflowReader(temporal, { queryTimeoutMs: options.queryTimeoutMs ?? 10_000, queryRunning: options.queryRunning ?? true });
+  return new Reconciliation(instances, readWorkflow, options).run();
+}
 
-  /** The workflow's snapshot: a completed one's result (no worker needed), otherwise a query. */
-  async function readWorkflow(workflowId: string): Promise<WorkflowRead & { unavailable: boolean }> {
-    const handle = workflows.getHandle(workflowId);
-    let statusName: string;
-    try {
-      statusName = (await temporal.withDeadline(Date.now() + queryTimeoutMs, () => handle.describe())).status.name;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5)) return { status: 'missing', snapshot: null, unavailable: false };
-      throw err;
+class Reconciliation {
+  private readonly report: ReconcileReport = { checked: 0, inSync: 0, pending: 0, drifted: [], pendingRequests: [], workflowUnavailable: 0 };
+  private readonly known: Set<string>;
+  private readonly pageSize: number;
+  private readonly concurrency: number;
+  private readonly recheckDelays: number[];
+  private readonly progress: (message: string) => void;
+
+  constructor(
+    private readonly instances: InstanceDatabases,
+    private readonly readWorkflow: (workflowId: string) => Promise<WorkflowRead>,
+    options: ReconcileOptions,
+  ) {
+    this.known = new Set(instances.ids);
+    this.pageSize = options.pageSize ?? 200;
+    this.concurrency = options.concurrency ?? 8;
+    this.recheckDelays = options.recheckDelaysMs ?? [250, 1000];
+    this.progress = options.progress ?? (() => {});
+  }
+
+  async run(): Promise<ReconcileReport> {
+    for (const consumerId of this.instances.ids) await this.checkProviderTasksOf(consumerId);
+    for (const providerId of this.instances.ids) await this.checkOrphansAt(providerId);
+    this.report.drifted.sort(byRequest);
+    this.report.pendingRequests.sort(byRequest);
+    return this.report;
+  }
+
+  /** Every Provider Task of this consumer, with its parent task and workflow. */
+  private async checkProviderTasksOf(consumerId: string): Promise<void> {
+    const db = this.instances.db(consumerId);
+    let seen = 0;
+    for await (const numbers of pages((after) => consumerTaskNumbersAfter(db, after, this.pageSize), (n) => n, this.pageSize)) {
+      const loaded = await this.loadConsumerRequests(consumerId, numbers);
+      await mapLimit(loaded, this.concurrency, async (l) => this.checkConsumerRequest(consumerId, l, await this.readWorkflow(l.consumer.task.workflow_id)));
+      seen += numbers.length;
+      this.progress(`${consumerId}: ${seen} Provider Task(s) checked — ${this.report.drifted.length} drifted, ${this.report.pending} pending so far`);
     }
-    const status: WorkflowStatus = statusName === 'RUNNING' || statusName === 'PAUSED' ? 'running' : 'closed';
-    if (statusName === 'COMPLETED') {
-      try {
-        return { status, snapshot: await temporal.withDeadline(Date.now() + queryTimeoutMs, () => handle.result()), unavailable: false };
-      } catch {
-        // fall through to the query
-      }
-    }
-    if (status === 'running' && !queryRunning) return { status, snapshot: null, unavailable: true };
-    try {
-      const snapshot = await temporal.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(snapshotQuery));
-      return { status, snapshot, unavailable: false };
-    } catch {
-      return { status, snapshot: null, unavailable: true };
+  }
+
+  /** This provider's parent tasks that no consumer record points at. */
+  private async checkOrphansAt(providerId: string): Promise<void> {
+    const db = this.instances.db(providerId);
+    let seen = 0;
+    for await (const page of pages((after) => parentTasksAfter(db, after, this.pageSize), (p) => p.number, this.pageSize)) {
+      const orphans = await this.orphansIn(providerId, page);
+      await mapLimit(orphans, this.concurrency, (orphan) => this.checkOrphan(providerId, orphan));
+      seen += page.length;
+      this.progress(`${providerId}: ${seen} parent task(s) checked for a consumer record — ${this.report.drifted.length} drifted so far`);
     }
   }
 
-  async function commentsOf(instance: string, numbers: string[]) {
-    if (!numbers.length) return new Map<string, DriftComment[]>();
-    const rows = await instances
-      .db(instance)
-      .selectFrom('comments')
-      .select([...COMMENT_COLUMNS])
-      .where('task_number', 'in', numbers)
-      .where('visibility', '=', 'public')
-      .execute();
-    return groupBy(rows, (r) => r.task_number) as Map<string, DriftComment[]>;
-  }
-
-  /** The public files of these tasks, each with the SHA-256 of its stored bytes (null: missing or incomplete). */
-  async function attachmentsOf(instance: string, numbers: string[]) {
-    if (!numbers.length) return new Map<string, DriftAttachment[]>();
-    const rows = await instances
-      .db(instance)
-      .selectFrom('attachments as a')
-      .leftJoin('attachment_contents as c', (j) => j.onRef('c.id', '=', 'a.id').on('c.complete', '=', true))
-      .select(['a.id', 'a.task_number', 'a.seq', 'a.visibility', 'a.file_name', 'a.size', 'a.sha256', 'c.sha256 as stored_sha256'])
-      .where('a.task_number', 'in', numbers)
-      .where('a.visibility', '=', 'public')
-      .execute();
-    return groupBy(
-      rows.map((r) => ({ ...r, size: Number(r.size) })),
-      (r) => r.task_number,
-    ) as Map<string, DriftAttachment[]>;
-  }
-
-  async function escalationsOf(instance: string, numbers: string[]) {
-    if (!numbers.length) return new Map<string, DriftEscalation[]>();
-    const rows = await instances.db(instance).selectFrom('escalations').select([...ESCALATION_COLUMNS]).where('task_number', 'in', numbers).execute();
-    return groupBy(rows, (r) => r.task_number) as Map<string, DriftEscalation[]>;
-  }
-
-  interface Loaded {
-    consumer: DriftSide<ConsumerRow>;
-    provider: DriftSide<ProviderRow> | null;
-    /** Differences found while loading (unknown provider instance, duplicate parent tasks). */
-    extra: Difference[];
-  }
-
-  /** Both sides of the consumer's Provider Tasks `numbers` (those that still exist). */
-  async function loadConsumerRequests(consumerId: string, numbers: string[]): Promise<Loaded[]> {
-    if (!numbers.length) return [];
-    const rows = (await instances
-      .db(consumerId)
-      .selectFrom('consumer_provider_tasks')
-      .select([...CONSUMER_COLUMNS])
-      .where('number', 'in', numbers)
-      .orderBy('number')
-      .execute()) as ConsumerRow[];
-    const comments = await commentsOf(consumerId, rows.map((r) => r.number));
-    const escalations = await escalationsOf(consumerId, rows.map((r) => r.number));
-    const attachments = await attachmentsOf(consumerId, rows.map((r) => r.number));
-    const loaded: Loaded[] = rows.map((r) => ({
-      consumer: { task: r, comments: comments.get(r.number) ?? [], escalations: escalations.get(r.number) ?? [], attachments: attachments.get(r.number) ?? [] },
-      provider: null,
-      extra: [],
-    }));
-    for (const [providerId, group] of groupBy(loaded, (l) => l.consumer.task.provider_instance)) {
-      if (!known.has(providerId)) {
-        for (const l of group) {
-          l.extra.push({
-            field: 'provider_instance',
-            consumer: providerId,
-            provider: null,
-            message: `${l.consumer.task.number} names provider instance ${providerId}, which is not configured here`,
+  /** The parent tasks of `page` whose consumer holds no Provider Task that names this provider. */
+  private async orphansIn(providerId: string, page: ParentTaskRow[]): Promise<Orphan[]> {
+    const orphans: Orphan[] = [];
+    for (const [consumerId, group] of groupBy(page, (p) => p.consumer_instance)) {
+      if (!this.known.has(consumerId)) {
+        for (const parent of group) {
+          orphans.push({
+            parent,
+            extra: [{ field: 'consumer_instance', consumer: null, provider: consumerId, message: `${parent.number} names consumer instance ${consumerId}, which is not configured here` }],
           });
         }
         continue;
       }
-      const parents = (await instances
-        .db(providerId)
-        .selectFrom('provider_parent_tasks')
-        .select([...PROVIDER_COLUMNS])
-        .where('consumer_instance', '=', consumerId)
-        .where('consumer_number', 'in', group.map((l) => l.consumer.task.number))
-        .orderBy('number')
-        .execute()) as ProviderRow[];
-      const byConsumerNumber = groupBy(parents, (p) => p.consumer_number);
-      const chosen: ProviderRow[] = [];
-      for (const l of group) {
-        const candidates = byConsumerNumber.get(l.consumer.task.number) ?? [];
-        const parent = candidates.find((p) => p.workflow_id === l.consumer.task.workflow_id) ?? candidates[0];
-        if (candidates.length > 1) {
-          l.extra.push({
-            field: 'provider_task',
-            consumer: l.consumer.task.number,
-            provider: candidates.map((p) => p.number),
-            message: `${candidates.length} parent tasks at ${providerId} point at ${l.consumer.task.number}: ${candidates.map((p) => p.number).join(', ')}`,
-          });
-        }
-        if (parent) {
-          chosen.push(parent);
-          l.provider = { task: parent, comments: [], escalations: [], attachments: [] };
-        }
-      }
-      const providerComments = await commentsOf(providerId, chosen.map((p) => p.number));
-      const providerEscalations = await escalationsOf(providerId, chosen.map((p) => p.number));
-      const providerAttachments = await attachmentsOf(providerId, chosen.map((p) => p.number));
-      for (const l of group) {
-        if (!l.provider) continue;
-        l.provider.comments = providerComments.get(l.provider.task.number) ?? [];
-        l.provider.escalations = providerEscalations.get(l.provider.task.number) ?? [];
-        l.provider.attachments = providerAttachments.get(l.provider.task.number) ?? [];
-      }
+      const consumers = await consumerTaskLinks(this.instances.db(consumerId), group.map((p) => p.consumer_number));
+      const linked = new Set(consumers.filter((c) => c.provider_instance === providerId).map((c) => c.number));
+      for (const parent of group) if (!linked.has(parent.consumer_number)) orphans.push({ parent, extra: [] });
     }
-    return loaded;
+    return orphans;
   }
 
-  function record(entry: DriftedRequest, result: DriftResult, unavailable: boolean) {
+  /** Compares an orphan with its workflow; one whose consumer record appears meanwhile is checked as a request. */
+  private async checkOrphan(providerId: string, { parent, extra }: Orphan): Promise<void> {
+    let wf = await this.readWorkflow(parent.workflow_id);
+    const compare = () => compareExchange({ consumer: null, provider: { task: parent, comments: [] }, workflow: wf.snapshot, workflowStatus: wf.status });
+    let result = compare();
+    for (const delay of this.recheckDelays) {
+      if (!result.differences.length || wf.status !== 'running' || extra.length) break;
+      // The consumer's record may have been written since it was looked for: then check it as a request.
+      await sleep(delay);
+      const [created] = await this.loadConsumerRequests(parent.consumer_instance, [parent.consumer_number]);
+      if (created?.consumer.task.provider_instance === providerId) {
+        return this.checkConsumerRequest(parent.consumer_instance, created, await this.readWorkflow(created.consumer.task.workflow_id));
+      }
+      wf = await this.readWorkflow(parent.workflow_id);
+      result = compare();
+    }
+    const entry = {
+      workflowId: parent.workflow_id,
+      consumerInstance: parent.consumer_instance,
+      // The number it points at; the differences say that no such Provider Task exists.
+      consumerNumber: parent.consumer_number,
+      providerInstance: providerId,
+      providerNumber: parent.number,
+    };
+    this.record(entry, { differences: [...extra, ...result.differences], pending: result.pending }, wf.unavailable);
+  }
+
+  /** Compares one loaded request; a running one that looks drifted is read again before it counts. */
+  private async checkConsumerRequest(consumerId: string, first: Loaded, firstWorkflow: WorkflowRead): Promise<void> {
+    let loaded: Loaded | undefined = first;
+    let wf = firstWorkflow;
+    const compare = (l: Loaded, w: WorkflowRead) => {
+      const result = compareExchange({ consumer: l.consumer, provider: l.provider, workflow: w.snapshot, workflowStatus: w.status });
+      return { differences: [...l.extra, ...result.differences], pending: result.pending };
+    };
+    let result = compare(loaded, wf);
+    for (const delay of this.recheckDelays) {
+      if (!result.differences.length || wf.status !== 'running') break;
+      await sleep(delay);
+      [loaded] = await this.loadConsumerRequests(consumerId, [loaded.consumer.task.number]);
+      if (!loaded) return; // deleted meanwhile: no longer a request to check
+      wf = await this.readWorkflow(loaded.consumer.task.workflow_id);
+      result = compare(loaded, wf);
+    }
+    const { task } = loaded.consumer;
+    const entry = {
+      workflowId: task.workflow_id,
+      consumerInstance: consumerId,
+      consumerNumber: task.number,
+      providerInstance: task.provider_instance,
+      providerNumber: loaded.provider?.task.number ?? task.provider_number,
+    };
+    this.record(entry, result, wf.unavailable);
+  }
+
+  private record(entry: Omit<DriftedRequest, 'differences'>, result: DriftResult, unavailable: boolean): void {
+    const { report } = this;
     report.checked++;
     if (unavailable) report.workflowUnavailable++;
     if (result.differences.length) report.drifted.push({ ...entry, differences: result.differences });
@@ -243,134 +235,48 @@ export async function reconcile(instances: InstanceDatabases, temporal: Client, 
     } else report.inSync++;
   }
 
-  /** Compares one loaded request; a running one that looks drifted is read again before it counts. */
-  async function checkConsumerRequest(consumerId: string, first: Loaded, firstWorkflow: WorkflowRead & { unavailable: boolean }) {
-    let loaded: Loaded | undefined = first;
-    let wf = firstWorkflow;
-    const compare = (l: Loaded, w: WorkflowRead) => {
-      const result = compareExchange({ consumer: l.consumer, provider: l.provider, workflow: w.snapshot, workflowStatus: w.status });
-      return { differences: [...l.extra, ...result.differences], pending: result.pending };
-    };
-    let result = compare(loaded, wf);
-    for (const delay of recheckDelays) {
-      if (!result.differences.length || wf.status !== 'running') break;
-      await sleep(delay);
-      const number = loaded.consumer.task.number;
-      [loaded] = await loadConsumerRequests(consumerId, [number]);
-      if (!loaded) return; // deleted meanwhile: no longer a request to check
-      wf = await readWorkflow(loaded.consumer.task.workflow_id);
-      result = compare(loaded, wf);
-    }
-    record(
-      {
-        workflowId: loaded.consumer.task.workflow_id,
-        consumerInstance: consumerId,
-        consumerNumber: loaded.consumer.task.number,
-        providerInstance: loaded.consumer.task.provider_instance,
-        providerNumber: loaded.provider?.task.number ?? loaded.consumer.task.provider_number,
-        differences: [],
-      },
-      result,
-      wf.unavailable,
-    );
-  }
-
-  // ---- 1. every consumer Provider Task, with its parent task and workflow
-  for (const consumerId of instances.ids) {
-    let after = '';
-    let seen = 0;
-    for (;;) {
-      const page = await instances
-        .db(consumerId)
-        .selectFrom('consumer_provider_tasks')
-        .select('number')
-        .where('number', '>', after)
-        .orderBy('number')
-        .limit(pageSize)
-        .execute();
-      if (!page.length) break;
-      after = page[page.length - 1].number;
-      const loaded = await loadConsumerRequests(consumerId, page.map((r) => r.number));
-      await mapLimit(loaded, concurrency, async (l) => checkConsumerRequest(consumerId, l, await readWorkflow(l.consumer.task.workflow_id)));
-      seen += page.length;
-      progress(`${consumerId}: ${seen} Provider Task(s) checked — ${report.drifted.length} drifted, ${report.pending} pending so far`);
-      if (page.length < pageSize) break;
-    }
-  }
-
-  // ---- 2. parent tasks no consumer record points at (orphans)
-  for (const providerId of instances.ids) {
-    let after = '';
-    let seen = 0;
-    for (;;) {
-      const page = (await instances
-        .db(providerId)
-        .selectFrom('provider_parent_tasks')
-        .select([...PROVIDER_COLUMNS])
-        .where('number', '>', after)
-        .orderBy('number')
-        .limit(pageSize)
-        .execute()) as ProviderRow[];
-      if (!page.length) break;
-      after = page[page.length - 1].number;
-      const orphans: Array<{ parent: ProviderRow; extra: Difference[] }> = [];
-      for (const [consumerId, group] of groupBy(page, (p) => p.consumer_instance)) {
-        if (!known.has(consumerId)) {
-          for (const parent of group) {
-            orphans.push({
-              parent,
-              extra: [{ field: 'consumer_instance', consumer: null, provider: consumerId, message: `${parent.number} names consumer instance ${consumerId}, which is not configured here` }],
-            });
-          }
-          continue;
+  /** Both sides of the consumer's Provider Tasks `numbers` (those that still exist). */
+  private async loadConsumerRequests(consumerId: string, numbers: string[]): Promise<Loaded[]> {
+    const rows = await consumerTasks(this.instances.db(consumerId), numbers);
+    const details = await this.detailsOf(consumerId, rows.map((r) => r.number));
+    const loaded: Loaded[] = rows.map((task) => ({ consumer: { task, ...details(task.number) }, provider: null, extra: [] }));
+    for (const [providerId, group] of groupBy(loaded, (l) => l.consumer.task.provider_instance)) {
+      if (this.known.has(providerId)) await this.loadParents(consumerId, providerId, group);
+      else {
+        for (const l of group) {
+          const message = `${l.consumer.task.number} names provider instance ${providerId}, which is not configured here`;
+          l.extra.push({ field: 'provider_instance', consumer: providerId, provider: null, message });
         }
-        const consumers = await instances
-          .db(consumerId)
-          .selectFrom('consumer_provider_tasks')
-          .select(['number', 'provider_instance'])
-          .where('number', 'in', group.map((p) => p.consumer_number))
-          .execute();
-        const linked = new Set(consumers.filter((c) => c.provider_instance === providerId).map((c) => c.number));
-        for (const parent of group) if (!linked.has(parent.consumer_number)) orphans.push({ parent, extra: [] });
       }
-      await mapLimit(orphans, concurrency, async ({ parent, extra }) => {
-        let wf = await readWorkflow(parent.workflow_id);
-        const compare = () => compareExchange({ consumer: null, provider: { task: parent, comments: [] }, workflow: wf.snapshot, workflowStatus: wf.status });
-        let result = compare();
-        for (const delay of recheckDelays) {
-          if (!result.differences.length || wf.status !== 'running' || extra.length) break;
-          // The consumer's record may have been written since it was looked for: then check it as a request.
-          await sleep(delay);
-          const [created] = await loadConsumerRequests(parent.consumer_instance, [parent.consumer_number]);
-          if (created?.consumer.task.provider_instance === providerId) {
-            return checkConsumerRequest(parent.consumer_instance, created, await readWorkflow(created.consumer.task.workflow_id));
-          }
-          wf = await readWorkflow(parent.workflow_id);
-          result = compare();
-        }
-        record(
-          {
-            workflowId: parent.workflow_id,
-            consumerInstance: parent.consumer_instance,
-            // The number it points at; the differences say that no such Provider Task exists.
-            consumerNumber: parent.consumer_number,
-            providerInstance: providerId,
-            providerNumber: parent.number,
-            differences: [],
-          },
-          { differences: [...extra, ...result.differences], pending: result.pending },
-          wf.unavailable,
-        );
-      });
-      seen += page.length;
-      progress(`${providerId}: ${seen} parent task(s) checked for a consumer record — ${report.drifted.length} drifted so far`);
-      if (page.length < pageSize) break;
     }
+    return loaded;
   }
 
-  const byRequest = (a: DriftedRequest, b: DriftedRequest) =>
-    a.consumerInstance.localeCompare(b.consumerInstance) || a.consumerNumber.localeCompare(b.consumerNumber) || (a.providerNumber ?? '').localeCompare(b.providerNumber ?? '');
-  report.drifted.sort(byRequest);
-  report.pendingRequests.sort(byRequest);
-  return report;
+  /** Fills in each request's provider side: the parent task pointing at it (its own workflow's, if several do). */
+  private async loadParents(consumerId: string, providerId: string, group: Loaded[]): Promise<void> {
+    const parents = await parentTasksPointingAt(this.instances.db(providerId), consumerId, group.map((l) => l.consumer.task.number));
+    const byConsumerNumber = groupBy(parents, (p) => p.consumer_number);
+    const chosen: Array<{ l: Loaded; parent: ParentTaskRow }> = [];
+    for (const l of group) {
+      const candidates = byConsumerNumber.get(l.consumer.task.number) ?? [];
+      const parent = candidates.find((p) => p.workflow_id === l.consumer.task.workflow_id) ?? candidates[0];
+      if (candidates.length > 1) {
+        const numbers = candidates.map((p) => p.number);
+        const message = `${candidates.length} parent tasks at ${providerId} point at ${l.consumer.task.number}: ${numbers.join(', ')}`;
+        l.extra.push({ field: 'provider_task', consumer: l.consumer.task.number, provider: numbers, message });
+      }
+      if (parent) chosen.push({ l, parent });
+    }
+    const details = await this.detailsOf(providerId, chosen.map((c) => c.parent.number));
+    for (const { l, parent } of chosen) l.provider = { task: parent, ...details(parent.number) };
+  }
+
+  /** The public comments, escalations and public files of these tasks at `instance`, by task number. */
+  private async detailsOf(instance: string, numbers: string[]) {
+    const db = this.instances.db(instance);
+    const comments = await publicCommentsByTask(db, numbers);
+    const escalations = await escalationsByTask(db, numbers);
+    const attachments = await publicAttachmentsByTask(db, numbers);
+    return (number: string) => ({ comments: comments.get(number) ?? [], escalations: escalations.get(number) ?? [], attachments: attachments.get(number) ?? [] });
+  }
 }
