@@ -2,7 +2,7 @@ import { long } from './proto';
 import { invalidArgument } from './errors';
 import { decodeAttribute } from './search-attributes';
 import { VisibilityQueryError, compileVisibilityQuery, type RecordValue, type SearchAttributeKind } from './visibility-query';
-import { executionInfoOf, outcomeOf, statusName, type StandaloneActivity } from './standalone-activities';
+import { executionInfoOf, outcomeOf, statusName, type StandaloneActivity } from './standalone-activity';
 import { inOrder } from './visibility';
 import { pageToken, pollBudget, readPageToken, type Handlers, type RequestOf } from './rpc-common';
 import type { NamespaceState } from './namespaces';

@@ -5,7 +5,7 @@ import { queueKey } from './matching';
 import { pollBudget, runOf, type Handlers, type RequestOf } from './rpc-common';
 import type { ActivityState, Execution } from './execution';
 import type { Engine } from './engine';
-import type { StandaloneActivity } from './standalone-activities';
+import type { StandaloneActivity } from './standalone-activity';
 
 const { enums } = api;
 
