@@ -120,6 +120,15 @@ const commentView = (c: DriftComment) => ({ seq: c.seq, author: c.author_name, o
 const escalationView = (e: DriftEscalation) => ({ sla: e.sla, level: e.level, priority: e.priority });
 const attachmentView = (a: DriftAttachment) => ({ seq: a.seq, fileName: a.file_name, size: a.size, sha256: a.sha256, storedSha256: a.stored_sha256 });
 
+/** What each comparison step reports to: real drift, or a difference queued writes will resolve. */
+interface Findings {
+  snapshot: WorkflowRecord | null;
+  /** Drift whatever the workflow still has queued. */
+  drift(d: Difference): void;
+  /** A difference only `resolvableBy` sides' queued writes can resolve is pending, otherwise drift. */
+  report(d: Difference, resolvableBy: Side[]): void;
+}
+
 /** Compares one exchanged request's two database copies with each other and with its workflow. */
 export function compareExchange(input: DriftInput): DriftResult {
   const { consumer, provider } = input;
@@ -129,17 +138,31 @@ export function compareExchange(input: DriftInput): DriftResult {
   const pending: Difference[] = [];
   /** Writes the workflow still has queued for a side, if it will ever make them. */
   const queued = (side: Side) => (snapshot && status === 'running' ? snapshot.pending[side] : 0);
-  /** A difference only `sides`' queued writes can resolve is pending, otherwise drift. */
-  const report = (d: Difference, resolvableBy: Side[]) => {
-    const inMotion = resolvableBy.length > 0 && resolvableBy.every((side) => queued(side) > 0);
-    (inMotion ? pending : differences).push(d);
+  const findings: Findings = {
+    snapshot,
+    drift: (d) => differences.push(d),
+    report: (d, resolvableBy) => {
+      const inMotion = resolvableBy.length > 0 && resolvableBy.every((side) => queued(side) > 0);
+      (inMotion ? pending : differences).push(d);
+    },
   };
+  compareWorkflow(findings, input, status);
+  if (!consumer || !provider) compareMissingSide(findings, consumer, provider);
+  else {
+    compareLink(findings, consumer.task, provider.task);
+    compareReplicatedFields(findings, consumer.task, provider.task);
+    compareConversation(findings, consumer, provider);
+  }
+  return { differences, pending };
+}
 
+/** The workflow itself: missing from Temporal, or ended with writes it never made. */
+function compareWorkflow({ snapshot, drift }: Findings, { consumer, provider }: DriftInput, status: WorkflowStatus): void {
   // A request both sides hold as ended may have outlived its workflow: Temporal deletes closed
-  // workflows after the namespace's retention period. The two copies are still compared below.
+  // workflows after the namespace's retention period. The two copies are still compared.
   const retainedAway = consumer && provider && !isOpen(consumer.task.state) && provider.task.state === consumer.task.state;
   if (status === 'missing' && !retainedAway) {
-    differences.push({
+    drift({
       field: 'workflow',
       consumer: consumer?.task.workflow_id ?? null,
       provider: provider?.task.workflow_id ?? null,
@@ -149,7 +172,7 @@ export function compareExchange(input: DriftInput): DriftResult {
   } else if (snapshot && status === 'closed') {
     for (const side of ['consumer', 'provider'] as const) {
       if (snapshot.pending[side] > 0) {
-        differences.push({
+        drift({
           field: 'workflow',
           consumer: null,
           provider: null,
@@ -159,97 +182,67 @@ export function compareExchange(input: DriftInput): DriftResult {
       }
     }
   }
+}
 
-  if (!consumer || !provider) {
-    if (consumer && !provider) {
-      // Once the workflow knows the provider's number, the parent task was created: gone means drift.
-      const creating = snapshot !== null && snapshot.providerNumber === null;
-      report(
-        {
-          field: 'provider_task',
-          consumer: consumer.task.number,
-          provider: null,
-          ...(snapshot ? { workflow: snapshot.providerNumber } : {}),
-          message: `the provider has no parent task for ${consumer.task.number}`,
-        },
-        creating ? ['provider'] : [],
-      );
-    } else if (provider && !consumer) {
-      report(
-        {
-          field: 'consumer_task',
-          consumer: null,
-          provider: provider.task.number,
-          ...(snapshot ? { workflow: snapshot.number } : {}),
-          message: `the consumer has no Provider Task ${provider.task.consumer_number} for ${provider.task.number}`,
-        },
-        ['consumer'],
-      );
-    }
-    return { differences, pending };
+/** One side holds the request and the other does not. */
+function compareMissingSide({ snapshot, report }: Findings, consumer: DriftInput['consumer'], provider: DriftInput['provider']): void {
+  if (consumer && !provider) {
+    // Once the workflow knows the provider's number, the parent task was created: gone means drift.
+    const creating = snapshot !== null && snapshot.providerNumber === null;
+    report(
+      {
+        field: 'provider_task',
+        consumer: consumer.task.number,
+        provider: null,
+        ...(snapshot ? { workflow: snapshot.providerNumber } : {}),
+        message: `the provider has no parent task for ${consumer.task.number}`,
+      },
+      creating ? ['provider'] : [],
+    );
+  } else if (provider && !consumer) {
+    report(
+      {
+        field: 'consumer_task',
+        consumer: null,
+        provider: provider.task.number,
+        ...(snapshot ? { workflow: snapshot.number } : {}),
+        message: `the consumer has no Provider Task ${provider.task.consumer_number} for ${provider.task.number}`,
+      },
+      ['consumer'],
+    );
   }
+}
 
-  const c = consumer.task;
-  const p = provider.task;
-
-  // ---- the link between the two records (fixed at creation, except the consumer learning the number)
+/** The link between the two records: fixed at creation, except the consumer learning the provider's number. */
+function compareLink({ snapshot, drift, report }: Findings, c: ProviderTaskRecord, p: ParentTaskRecord): void {
   if (c.workflow_id !== p.workflow_id) {
-    differences.push({ field: 'workflow_id', consumer: c.workflow_id, provider: p.workflow_id, message: `the records belong to different workflows` });
+    drift({ field: 'workflow_id', consumer: c.workflow_id, provider: p.workflow_id, message: `the records belong to different workflows` });
   }
   if (p.consumer_number !== c.number) {
-    differences.push({
-      field: 'consumer_number',
-      consumer: c.number,
-      provider: p.consumer_number,
-      message: `${p.number} points at ${show(p.consumer_number)}, not ${c.number}`,
-    });
+    drift({ field: 'consumer_number', consumer: c.number, provider: p.consumer_number, message: `${p.number} points at ${show(p.consumer_number)}, not ${c.number}` });
   }
-  {
-    const link = { field: 'provider_number', consumer: c.provider_number, provider: p.number, ...(snapshot ? { workflow: snapshot.providerNumber } : {}) };
-    if (snapshot && snapshot.providerNumber === null) {
-      // The workflow has not heard the parent task's number yet: its creation is still being acknowledged.
-      if (c.provider_number !== null) {
-        differences.push({ ...link, message: `${c.number} links to ${c.provider_number} before the workflow knew any provider number` });
-      } else {
-        report({ ...link, message: `the workflow does not know ${p.number} as the provider's number of ${c.number}` }, ['provider']);
-      }
-    } else {
-      const expected = snapshot?.providerNumber ?? p.number;
-      if (p.number !== expected) {
-        differences.push({ ...link, message: `the workflow links ${c.number} to ${show(expected)}, the provider's task is ${p.number}` });
-      } else if (c.provider_number !== expected) {
-        // A queued consumer write carries the number; it never replaces one already written.
-        report({ ...link, message: `${c.number} links to ${show(c.provider_number)}, the provider's task is ${p.number}` }, c.provider_number === null ? ['consumer'] : []);
-      }
-    }
+  const link = { field: 'provider_number', consumer: c.provider_number, provider: p.number, ...(snapshot ? { workflow: snapshot.providerNumber } : {}) };
+  if (snapshot && snapshot.providerNumber === null) {
+    // The workflow has not heard the parent task's number yet: its creation is still being acknowledged.
+    if (c.provider_number !== null) drift({ ...link, message: `${c.number} links to ${c.provider_number} before the workflow knew any provider number` });
+    else report({ ...link, message: `the workflow does not know ${p.number} as the provider's number of ${c.number}` }, ['provider']);
+    return;
   }
+  const expected = snapshot?.providerNumber ?? p.number;
+  if (p.number !== expected) {
+    drift({ ...link, message: `the workflow links ${c.number} to ${show(expected)}, the provider's task is ${p.number}` });
+  } else if (c.provider_number !== expected) {
+    // A queued consumer write carries the number; it never replaces one already written.
+    report({ ...link, message: `${c.number} links to ${show(c.provider_number)}, the provider's task is ${p.number}` }, c.provider_number === null ? ['consumer'] : []);
+  }
+}
 
-  // ---- fields the workflow replicates to both sides
-  /** Compares one replicated field: with a snapshot each side against it, without one the sides against each other. */
-  const field = <T>(name: string, label: string, cv: T, pv: T, expected?: { consumer: T; provider: T; shown: T }, agree = (a: T, b: T) => a === b) => {
-    let off: Side[];
-    if (expected) {
-      off = [];
-      if (cv !== expected.consumer) off.push('consumer');
-      if (pv !== expected.provider) off.push('provider');
-    } else {
-      off = agree(cv, pv) ? [] : ['consumer', 'provider'];
-    }
-    if (!off.length) return;
-    let message: string;
-    if (!expected) message = `${label}: the consumer has ${show(cv)}, the provider has ${show(pv)}`;
-    else if (off.length === 2) message = `${label}: the consumer has ${show(cv)} and the provider ${show(pv)}, the workflow has ${show(expected.shown)}`;
-    else {
-      const [side] = off;
-      const value = side === 'consumer' ? cv : pv;
-      const want = side === 'consumer' ? expected.consumer : expected.provider;
-      message = `${label}: the ${side} has ${show(value)} where the workflow has ${show(want)} (the ${side === 'consumer' ? 'provider' : 'consumer'} agrees)`;
-    }
-    report({ field: name, consumer: cv, provider: pv, ...(expected ? { workflow: expected.shown } : {}), message }, off);
-  };
+/** The fields the workflow replicates to both sides. */
+function compareReplicatedFields(findings: Findings, c: ProviderTaskRecord, p: ParentTaskRecord): void {
+  const { snapshot } = findings;
   const same = <T>(v: T | undefined) => (v === undefined ? undefined : { consumer: v, provider: v, shown: v });
-
-  field<string>(
+  compareField<string>(
+    findings,
     'state',
     'state',
     c.state,
@@ -257,14 +250,47 @@ export function compareExchange(input: DriftInput): DriftResult {
     snapshot ? { consumer: snapshot.consumerState, provider: snapshot.providerState, shown: snapshot.consumerState } : undefined,
     (cs, ps) => providerStateOf(cs as ConsumerState) === ps,
   );
-  field('assignee', 'assignee', c.assigned_to_name, p.assigned_to_name, same(snapshot ? (snapshot.assignedTo?.name ?? null) : undefined));
-  field('resolution_code', 'resolution code', c.resolution_code, p.resolution_code, same(snapshot ? (snapshot.resolution?.code ?? null) : undefined));
-  field('resolution_notes', 'resolution notes', c.resolution_notes, p.resolution_notes, same(snapshot ? (snapshot.resolution?.notes ?? null) : undefined));
+  compareField(findings, 'assignee', 'assignee', c.assigned_to_name, p.assigned_to_name, same(snapshot ? (snapshot.assignedTo?.name ?? null) : undefined));
+  compareField(findings, 'resolution_code', 'resolution code', c.resolution_code, p.resolution_code, same(snapshot ? (snapshot.resolution?.code ?? null) : undefined));
+  compareField(findings, 'resolution_notes', 'resolution notes', c.resolution_notes, p.resolution_notes, same(snapshot ? (snapshot.resolution?.notes ?? null) : undefined));
   // Requests that predate SLA tracking have no clocks in the workflow: their sides must just agree.
-  field('escalation_level', 'escalation level', c.escalation_level, p.escalation_level, same(snapshot?.sla ? snapshot.sla.escalationLevel : undefined));
-  field('priority', 'priority', c.priority, p.priority, same(snapshot?.sla ? snapshot.sla.priority : undefined));
+  compareField(findings, 'escalation_level', 'escalation level', c.escalation_level, p.escalation_level, same(snapshot?.sla ? snapshot.sla.escalationLevel : undefined));
+  compareField(findings, 'priority', 'priority', c.priority, p.priority, same(snapshot?.sla ? snapshot.sla.priority : undefined));
+}
 
-  // ---- the public conversation, by comment id (a queued write can add a comment, never change one)
+/** One replicated field: with a snapshot each side against it, without one the sides against each other. */
+function compareField<T>(
+  { report }: Findings,
+  name: string,
+  label: string,
+  cv: T,
+  pv: T,
+  expected?: { consumer: T; provider: T; shown: T },
+  agree = (a: T, b: T) => a === b,
+): void {
+  let off: Side[];
+  if (expected) {
+    off = [];
+    if (cv !== expected.consumer) off.push('consumer');
+    if (pv !== expected.provider) off.push('provider');
+  } else {
+    off = agree(cv, pv) ? [] : ['consumer', 'provider'];
+  }
+  if (!off.length) return;
+  let message: string;
+  if (!expected) message = `${label}: the consumer has ${show(cv)}, the provider has ${show(pv)}`;
+  else if (off.length === 2) message = `${label}: the consumer has ${show(cv)} and the provider ${show(pv)}, the workflow has ${show(expected.shown)}`;
+  else {
+    const [side] = off;
+    const value = side === 'consumer' ? cv : pv;
+    const want = side === 'consumer' ? expected.consumer : expected.provider;
+    message = `${label}: the ${side} has ${show(value)} where the workflow has ${show(want)} (the ${side === 'consumer' ? 'provider' : 'consumer'} agrees)`;
+  }
+  report({ field: name, consumer: cv, provider: pv, ...(expected ? { workflow: expected.shown } : {}), message }, off);
+}
+
+/** The public conversation and files by id (a queued write can add one, never change one), and the escalations. */
+function compareConversation({ report }: Findings, consumer: DriftSide<ProviderTaskRecord>, provider: DriftSide<ParentTaskRecord>): void {
   compareSets(
     'comment',
     consumer.comments.filter((x) => x.visibility === 'public'),
@@ -273,7 +299,7 @@ export function compareExchange(input: DriftInput): DriftResult {
     (x) => `public comment #${x.seq} by ${x.author_name}`,
     report,
   );
-  // ---- the public files, by id: the same name, size and SHA-256, and bytes stored that hash to it
+  // Files: the same name, size and SHA-256, and bytes stored that hash to it.
   if (consumer.attachments && provider.attachments) {
     compareSets(
       'attachment',
@@ -287,7 +313,6 @@ export function compareExchange(input: DriftInput): DriftResult {
   if (consumer.escalations && provider.escalations) {
     compareSets('escalation', consumer.escalations, provider.escalations, escalationView, (x) => `escalation level ${x.level} (${x.sla})`, report);
   }
-  return { differences, pending };
 }
 
 function compareSets<T extends { id: string }>(
