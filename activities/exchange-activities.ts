@@ -85,6 +85,27 @@ export interface EscalationWrite {
   breachedAt: string;
 }
 
+/** The columns of a side's task row that change `c` sets. */
+function taskPatch(c: TaskChange): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  if (c.state) patch.state = c.side === 'consumer' ? c.state : providerStateOf(c.state);
+  if (c.assignedTo !== undefined) {
+    patch.assigned_to_name = c.assignedTo?.name ?? null;
+    if (c.side === 'provider') patch.assigned_to = c.assignedTo?.userId ?? null;
+  }
+  if (c.resolution !== undefined) {
+    patch.resolution_code = c.resolution?.code ?? null;
+    patch.resolution_notes = c.resolution?.notes ?? null;
+  }
+  if (c.providerNumber && c.side === 'consumer') patch.provider_number = c.providerNumber;
+  if (c.sla) {
+    patch.sla = JSON.stringify(c.sla);
+    patch.priority = c.sla.priority;
+    patch.escalation_level = c.sla.escalationLevel;
+  }
+  return patch;
+}
+
 /**
  * The exchange workflow's side effects: every write to an instance's database. Each is idempotent
  * (keys derived from the workflow and the action), so Temporal may retry any of them safely.
@@ -162,22 +183,7 @@ export function createExchangeActivities(instances: InstanceDatabases) {
     /** Applies one change (state, assignment, resolution, comments, audit) to one side. */
     async applyTaskChange(c: TaskChange): Promise<void> {
       await instances.db(c.instance).transaction().execute(async (trx) => {
-        const patch: Record<string, unknown> = {};
-        if (c.state) patch.state = c.side === 'consumer' ? c.state : providerStateOf(c.state);
-        if (c.assignedTo !== undefined) {
-          patch.assigned_to_name = c.assignedTo?.name ?? null;
-          if (c.side === 'provider') patch.assigned_to = c.assignedTo?.userId ?? null;
-        }
-        if (c.resolution !== undefined) {
-          patch.resolution_code = c.resolution?.code ?? null;
-          patch.resolution_notes = c.resolution?.notes ?? null;
-        }
-        if (c.providerNumber && c.side === 'consumer') patch.provider_number = c.providerNumber;
-        if (c.sla) {
-          patch.sla = JSON.stringify(c.sla);
-          patch.priority = c.sla.priority;
-          patch.escalation_level = c.sla.escalationLevel;
-        }
+        const patch = taskPatch(c);
         if (Object.keys(patch).length) {
           const table = c.side === 'consumer' ? 'consumer_provider_tasks' : 'provider_parent_tasks';
           await trx
