@@ -6,25 +6,25 @@
 // - replication.ts + side-changes.ts: a decided change as the writes of each side;
 // - write-queues.ts: the ordered per-side write queues (and the webhook queue) and their drains;
 // - writes.ts: the activity proxies and `write()`;
-// - sla-timers.ts: the durable SLA timer loop;
+// - sla-timers.ts: the durable SLA timer loop, and sla-events.ts: what a due SLA event does;
 // - visibility.ts: the details text and search attributes operators see;
 // - action-handlers.ts: the update and signal of every action.
 // Every step's awaits are part of recorded histories (see the units' comments): a change to the
 // command sequence goes behind a patch.
 import { condition, log, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../domain/model';
-import type { SlaEvent } from '../domain/sla';
 import { decide, sideOf, type Action } from '../domain/state-machine';
 import { decideOrFail, handleActions } from './action-handlers';
 import { createdUpdate, snapshotQuery, type ExchangeInput, type ExchangeSnapshot } from './definitions';
 import { requestGeneration } from './patches';
-import { actionAttachments, actionComments, auditActorOf, authorOf, requestRecords, systemAuthor } from './records';
+import { actionAttachments, actionComments, auditActorOf, authorOf, requestRecords } from './records';
 import { replicator } from './replication';
 import { RequestState } from './request-state';
+import { slaEventHandler } from './sla-events';
 import { runSlaTimers } from './sla-timers';
 import { detailsText, publishVisibility } from './visibility';
 import { WriteQueues } from './write-queues';
-import { deliverEscalationWebhook, writer } from './writes';
+import { writer } from './writes';
 
 export {
   ACCEPTANCE_WINDOW_PATCH,
@@ -104,35 +104,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   });
   setHandler(snapshotQuery, snapshot);
 
-  /**
-   * An SLA deadline passed: a breach escalates on both sides (and to each instance's webhook); an
-   * unanswered solution gets a reminder, then closes as accepted.
-   */
-  const onSlaEvent = (e: SlaEvent) => {
-    const now = Date.now();
-    const unchanged = { from: request.state, transition: { state: request.state }, actor: records.slaActor };
-    if (e.type === 'breach') {
-      const { escalation, comment } = records.escalation(e, request.sla, request.nextComment(), now);
-      replicate({ ...unchanged, action: 'escalate', comments: [comment], escalation });
-      for (const instance of [input.consumer.instance, input.provider.instance]) {
-        queues.enqueue('webhooks', () => deliverEscalationWebhook(records.escalationWebhook(instance, escalation, request.providerNumber), escalation.id));
-      }
-      return;
-    }
-    if (e.type === 'reminder') {
-      replicate({ ...unchanged, action: 'remind', comments: [records.reminder(request.sla, request.nextComment(), now)] });
-      return;
-    }
-    if (request.state !== 'resolved') return;
-    const t = decide(request.exchange, { type: 'auto_close' });
-    const from = request.apply(t, 'auto_close', now);
-    const comments = t.comment ? [records.comment(request.nextComment(), 'public', systemAuthor, t.comment, now)] : [];
-    replicate({ from, transition: t, action: 'auto_close', actor: records.slaActor, comments });
-  };
-  const onSlaDue = (events: SlaEvent[]) => {
-    for (const e of events) onSlaEvent(e);
-    if (!events.length) publishVisibility(input, request);
-  };
+  const onDue = slaEventHandler({ input, request, records, queues, replicate, publishVisibility: () => publishVisibility(input, request) });
 
   setCurrentDetails(detailsText(input, request));
   // Runs until the request is closed or cancelled and each side has every change; meanwhile actions
@@ -140,7 +112,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeSnapshot> 
   await Promise.all([
     queues.drain('consumer'),
     queues.drain('provider'),
-    ...(generation.withSla ? [runSlaTimers({ request, settled: generation.settledTimers, onDue: onSlaDue }), queues.drain('webhooks')] : []),
+    ...(generation.withSla ? [runSlaTimers({ request, settled: generation.settledTimers, onDue }), queues.drain('webhooks')] : []),
   ]);
   // One side's last write can queue a change for the other side after that side's queue ended.
   while (queues.hasLateWrites()) await queues.drainSides();
