@@ -4,7 +4,7 @@
 // the pages read first (GET /api/v1/settings) are the UI server's own, not part of the gRPC mapping.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { status } from '@grpc/grpc-js';
 import { callRoute, errorAnswer, httpRoutes } from './http-api';
@@ -81,6 +81,23 @@ export async function startHttpServer(options: {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  addApiRoutes(app, options.services, options.log);
+  await addUiRoutes(app, options.uiRoot, options.grpcAddress);
+
+  // What Fastify refuses before a route (a body over the limit, a malformed URL) in the same shape.
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, _request, reply) => {
+    const code = (err.statusCode ?? 500) < 500 ? status.INVALID_ARGUMENT : status.INTERNAL;
+    return reply.code(err.statusCode ?? 500).type('application/json').send(JSON.stringify({ code, message: err.message }));
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const { port } = app.server.address() as { port: number };
+  const address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  return { address, url: `http://${address}`, close: () => app.close() };
+}
+
+/** Temporal's HTTP API (the protos' routes onto the gRPC handlers), the UI's settings, and a run's history as one JSON file. */
+function addApiRoutes(app: FastifyInstance, services: Services, log: (msg: string) => void): void {
   for (const route of httpRoutes()) {
     app.route({
       method: route.method,
@@ -93,9 +110,9 @@ export async function startHttpServer(options: {
         const params = route.pathFields.map((_, i) => (request.params as Record<string, string>)[`p${i}`]);
         const answer = await callRoute(
           route,
-          options.services,
+          services,
           { params, query, body: typeof request.body === 'string' ? request.body : '', context, json: { payloadShorthand: flag(query, 'payloadShorthand') } },
-          options.log,
+          log,
         );
         return reply
           .code(answer.status)
@@ -116,7 +133,7 @@ export async function startHttpServer(options: {
     const events: unknown[] = [];
     for (let token: string | undefined; ; ) {
       const query: Record<string, string[]> = { 'execution.runId': [rid], ...(token ? { nextPageToken: [token] } : {}) };
-      const answer = await callRoute(historyRoute, options.services, { params: [ns, wid], query, body: '', context, json: {} }, options.log);
+      const answer = await callRoute(historyRoute, services, { params: [ns, wid], query, body: '', context, json: {} }, log);
       if (answer.status !== 200) return reply.code(answer.status).type('application/json').send(JSON.stringify(answer.body));
       const page = answer.body as { history?: { events?: unknown[] }; nextPageToken?: string };
       events.push(...(page.history?.events ?? []));
@@ -125,8 +142,11 @@ export async function startHttpServer(options: {
     }
     return reply.type('application/json').send(JSON.stringify({ events }, null, 2));
   });
+}
 
-  const uiRoot = options.uiRoot && existsSync(join(options.uiRoot, 'index.html')) ? options.uiRoot : undefined;
+/** The Temporal UI's pages (its build at `uiRoot`), or a note saying it is not built; unknown addresses answer as grpc-gateway does. */
+async function addUiRoutes(app: FastifyInstance, root: string | undefined, grpcAddress: string): Promise<void> {
+  const uiRoot = root && existsSync(join(root, 'index.html')) ? root : undefined;
   if (uiRoot) {
     await app.register(fastifyStatic, {
       root: uiRoot,
@@ -138,17 +158,11 @@ export async function startHttpServer(options: {
   } else {
     app.get('/', async () => ({
       server: 'Service Exchange embedded Temporal dev server',
-      grpc: options.grpcAddress,
+      grpc: grpcAddress,
       httpApi: '/api/v1 (Temporal HTTP API: e.g. /api/v1/namespaces, /api/v1/namespaces/default/workflows?query=...)',
       ui: 'The Temporal UI is not built: `npm start` or `npm run build:web` builds it (temporal-ui/).',
     }));
   }
-
-  // What Fastify refuses before a route (a body over the limit, a malformed URL) in the same shape.
-  app.setErrorHandler(async (err: { statusCode?: number; message: string }, _request, reply) => {
-    const code = (err.statusCode ?? 500) < 500 ? status.INVALID_ARGUMENT : status.INTERNAL;
-    return reply.code(err.statusCode ?? 500).type('application/json').send(JSON.stringify({ code, message: err.message }));
-  });
 
   const notFound = (reply: FastifyReply) => {
     const answer = errorAnswer(new ServiceError(status.NOT_FOUND, 'Not Found'));
@@ -161,9 +175,4 @@ export async function startHttpServer(options: {
     if (!uiRoot || request.method !== 'GET' || path === '/api' || path.startsWith('/api/') || path.startsWith('/_app/')) return notFound(reply);
     return reply.header('cache-control', 'no-cache').sendFile('index.html', uiRoot);
   });
-
-  await app.listen({ host: options.host, port: options.port });
-  const { port } = app.server.address() as { port: number };
-  const address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  return { address, url: `http://${address}`, close: () => app.close() };
 }
