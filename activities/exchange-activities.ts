@@ -108,7 +108,8 @@ function taskPatch(c: TaskChange): Record<string, unknown> {
 
 /**
  * The exchange workflow's side effects: every write to an instance's database. Each is idempotent
- * (keys derived from the workflow and the action), so Temporal may retry any of them safely.
+ * (keys derived from the workflow and the action), so Temporal may retry any of them safely. As long
+ * as the activities it holds, each a short method over `instances`.
  */
 export function createExchangeActivities(instances: InstanceDatabases) {
   return {

@@ -234,6 +234,7 @@ async function settleMemory(gc: (() => void) | undefined) {
   return process.memoryUsage();
 }
 
+/** The scale phase, step after step as its report reads: requests opened up to each target, then action latency and memory at each. */
 async function runScale(ctx: Omit<HttpContext, 'watcher' | 'rec'>, stack: BenchStack, opts: BenchOptions, monitor: ResourceMonitor, gc: ReturnType<typeof garbageCollector>): Promise<ScaleResult> {
   const targets = [...opts.open].sort((a, b) => a - b);
   const watcher = new ReplicationWatcher(stack.instances, opts.pollMs);
@@ -444,6 +445,7 @@ function attachmentTable(rows: AttachmentResult[]): string {
   );
 }
 
+/** The bench's run in order (start-up, load levels, scale, files, targets), printing as it goes. */
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const m = machine();

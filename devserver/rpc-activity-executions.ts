@@ -25,7 +25,7 @@ const ACTIVITY_ATTRIBUTES: ReadonlyArray<[string, SearchAttributeKind]> = [
   ['ExecutionDuration', 'Int'],
 ];
 
-/** WorkflowService: standalone activities (start, describe, wait for the outcome, cancel, terminate, delete, list, count). */
+/** WorkflowService: standalone activities (start, describe, wait for the outcome, cancel, terminate, delete, list, count). One short entry per RPC. */
 export function activityExecutionHandlers(engine: Engine): Handlers {
   const { namespaces, standaloneActivities: activities } = engine;
   const nsOf = (name: string) => namespaces.get(name).name;

@@ -9,7 +9,7 @@ import type { StandaloneActivity } from './standalone-activity';
 
 const { enums } = api;
 
-/** WorkflowService: what workers call (task polling, task responses, sticky queues, activity heartbeats, Nexus tasks), and who polls a queue. */
+/** WorkflowService: what workers call (task polling, task responses, sticky queues, activity heartbeats, Nexus tasks), and who polls a queue. One short entry per RPC. */
 export function taskHandlers(engine: Engine): Handlers {
   const namespaces = engine.namespaces;
   type ById = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };

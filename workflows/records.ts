@@ -52,7 +52,7 @@ export function actionAttachments(action: Action): Array<{ file: AttachmentMeta;
   return action.attachments.map((file) => ({ file, visibility }));
 }
 
-/** The record builders of one request (workflow `workflowId`). Times are epoch ms. */
+/** The record builders of one request (workflow `workflowId`), one short builder per kind of record. Times are epoch ms. */
 export function requestRecords(workflowId: string, input: ExchangeInput) {
   const iso = (ms: number) => new Date(ms).toISOString();
   const comment = (seq: number, visibility: CommentWrite['visibility'], author: CommentAuthor, body: string, now: number): CommentWrite => ({

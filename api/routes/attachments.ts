@@ -30,6 +30,7 @@ import type { ApiDeps } from '../deps';
 
 const { http } = actionSpecs.attach;
 
+/** Files: POST /tasks/:number/attachments (the `attach` action), their list, a download. A Fastify plugin, as long as its routes. */
 export default async function attachmentRoutes(fastify: FastifyInstance, options: { deps: ApiDeps; limits: AttachmentLimits }) {
   const { deps, limits } = options;
   await fastify.register(multipart, { throwFileSizeLimit: false });

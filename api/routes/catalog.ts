@@ -11,6 +11,7 @@ import type { ApiDeps } from '../deps';
 
 const ItemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
+/** The catalog: read it, add an item, publish or retire one. A Fastify plugin, as long as its routes. */
 export default async function catalogRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ownItem = (row: CatalogItemRow, caller: Caller) => ({

@@ -45,7 +45,10 @@ const STREAM_DESCRIPTION = [
   'A comment line every 15 s keeps the stream open. 503 when the process holds as many streams as it may (LIVE_STREAMS_MAX).',
 ].join('');
 
-/** GET /events: the caller's instance's task changes as Server-Sent Events, from the task_events tables. */
+/**
+ * GET /events: the caller's instance's task changes as Server-Sent Events, from the task_events tables.
+ * One route, long because it is a stream's whole life: admission, session checks, resumption, its end.
+ */
 export default async function eventRoutes(fastify: FastifyInstance, opts: { instances: InstanceDatabases; live: LiveOptions }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(sse, { heartbeatInterval: HEARTBEAT_MS });

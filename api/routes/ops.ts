@@ -13,7 +13,7 @@ const WorkflowParams = Type.Object({ workflowId: Type.String({ minLength: 1, max
 
 /**
  * Operator visibility over every exchanged request, from Temporal itself: the same data the
- * Temporal UI shows, for scripts and for the operations page.
+ * Temporal UI shows, for scripts and for the operations page. A Fastify plugin, as long as its routes.
  */
 export default async function opsRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

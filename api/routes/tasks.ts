@@ -20,6 +20,7 @@ import type { ApiDeps } from '../deps';
  */
 export const actionRoutes = jsonActionTypes.map((action) => ({ action, ...actionSpecs[action].http }));
 
+/** GET /tasks, GET /tasks/:number and one POST per action. A Fastify plugin, as long as its routes. */
 export default async function taskRoutes(fastify: FastifyInstance, deps: ApiDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
