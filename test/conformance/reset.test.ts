@@ -53,6 +53,11 @@ describe('ResetWorkflowExecution', () => {
   it('resets a completed workflow to its first workflow task: a new run with the copied events, the task failed for the reset, the signals again', async () => {
     await withResettableWorker(async (taskQueue, calls) => {
       const handle = await t.client.workflow.start<typeof resettable>('resettable', { taskQueue, workflowId: `reset-${randomUUID()}` });
+      // The signals after the first workflow task, the reset point: sent sooner, one can land before
+      // that task starts and be copied with it instead of written again.
+      await eventually(() => eventsOf(handle.workflowId, handle.firstExecutionRunId), (events) => events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), {
+        what: 'the first workflow task',
+      });
       await handle.signal(addSignal, 'a');
       await handle.signal(addSignal, 'b');
       await handle.signal(finishSignal);
