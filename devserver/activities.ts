@@ -334,6 +334,8 @@ export class Activities {
     if (wasStarted) {
       entries.push({
         type: EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+        // As the real server does (addTransientActivityStartedEvent): the attempt's start, not now.
+        time: act.startedTime,
         attrs: {
           scheduledEventId: long(act.scheduledEventId),
           identity: act.identity,

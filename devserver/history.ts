@@ -15,6 +15,8 @@ export interface ExternalEntry {
   type: number;
   attrs: Attrs;
   linkStarted?: boolean;
+  /** When it happened, if not now (an activity's started event, written when the activity closes). */
+  time?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class HistoryWriter {
     if (!exec.running) return;
     if (exec.completing || exec.wft?.startedEventId) {
       for (const e of entries) {
-        const event = this.makeEvent(e.type, e.attrs);
+        const event = this.makeEvent(e.type, e.attrs, e.time);
         this.record(Journal.bufferedRecord(exec.ns, exec.runId, event, e.linkStarted));
         exec.buffered.push({ event, linkStarted: e.linkStarted });
       }
@@ -75,7 +77,7 @@ export class HistoryWriter {
     }
     let last = 0;
     for (const e of entries) {
-      last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs);
+      last = this.append(exec, e.type, e.linkStarted ? { ...e.attrs, startedEventId: long(last) } : e.attrs, e.time);
     }
     this.onNewEvents(exec);
   }

@@ -4,6 +4,7 @@
  * closed, its activity cancelled) is skipped instead of handed out.
  */
 import { DEFAULT_PRIORITY_KEY } from './priority';
+import { RateLimit } from './rate-limit';
 
 export type Claim<P, R> = (poller: P) => R | undefined;
 
@@ -22,6 +23,10 @@ interface Queued<P, R> {
 interface Queue<P, R> {
   pollers: Poller<P, R>[];
   tasks: Queued<P, R>[];
+  /** Set by a poll that asks for one (an activity poll's `maxTasksPerSecond`). */
+  limit?: RateLimit;
+  /** Armed while tasks and pollers wait for the limit's next token. */
+  retry?: NodeJS.Timeout;
 }
 
 /** How long a poller is listed after its last poll, as the real server's poller history keeps it. */
@@ -43,14 +48,24 @@ export class Matching<P extends PollerInfo, R> {
     return q;
   }
 
-  /** Waits for a task; resolves undefined when `timeoutMs` passes. `alive` says whether the caller is still there. */
-  poll(name: string, info: P, timeoutMs: number, alive: () => boolean): Promise<R | undefined> {
+  /**
+   * Waits for a task; resolves undefined when `timeoutMs` passes. `alive` says whether the caller is
+   * still there; `ratePerSecond`, when given, becomes the queue's dispatch rate limit.
+   */
+  poll(name: string, info: P, timeoutMs: number, alive: () => boolean, ratePerSecond?: number): Promise<R | undefined> {
     const q = this.queue(name);
     if (!this.lastPolls.has(name)) this.lastPolls.set(name, new Map());
     this.lastPolls.get(name)!.set(info.identity, this.now());
-    while (q.tasks.length) {
+    if (ratePerSecond && ratePerSecond > 0) {
+      if (q.limit) q.limit.setRate(ratePerSecond, this.now());
+      else q.limit = new RateLimit(ratePerSecond, this.now());
+    }
+    while (q.tasks.length && this.mayDispatch(q)) {
       const result = q.tasks.shift()!.claim(info);
-      if (result !== undefined) return Promise.resolve(result);
+      if (result !== undefined) {
+        q.limit?.take();
+        return Promise.resolve(result);
+      }
     }
     return new Promise((resolve) => {
       const poller: Poller<P, R> = {
@@ -67,27 +82,58 @@ export class Matching<P extends PollerInfo, R> {
         resolve(undefined);
       }, timeoutMs);
       q.pollers.push(poller);
+      if (q.tasks.length) this.dispatchLater(q);
     });
   }
 
   /** Offers a task: handed to a waiting poller at once, or queued, in priority order, until one arrives. */
   offer(name: string, claim: Claim<P, R>, priority = DEFAULT_PRIORITY_KEY): void {
     const q = this.queue(name);
-    while (q.pollers.length) {
+    while (q.pollers.length && this.mayDispatch(q)) {
       const poller = q.pollers.shift()!;
       if (!poller.alive()) {
         poller.deliver(undefined);
         continue;
       }
       const result = claim(poller.info);
-      if (result !== undefined) poller.deliver(result);
-      else q.pollers.unshift(poller);
+      if (result !== undefined) {
+        q.limit?.take();
+        poller.deliver(result);
+      } else q.pollers.unshift(poller);
       return;
     }
     // After every task of the same or a higher priority: the backlog is short, a scan is enough.
     let at = q.tasks.length;
     while (at > 0 && q.tasks[at - 1].priority > priority) at--;
     q.tasks.splice(at, 0, { claim, priority });
+    if (q.pollers.length) this.dispatchLater(q);
+  }
+
+  private mayDispatch(q: Queue<P, R>): boolean {
+    return !q.limit || q.limit.available(this.now());
+  }
+
+  /** Hands queued tasks to waiting pollers once the rate limit allows, in order, as many as it allows. */
+  private dispatchLater(q: Queue<P, R>): void {
+    if (q.retry || !q.limit) return;
+    q.retry = setTimeout(() => {
+      q.retry = undefined;
+      while (q.tasks.length && q.pollers.length && this.mayDispatch(q)) {
+        const poller = q.pollers.shift()!;
+        if (!poller.alive()) {
+          poller.deliver(undefined);
+          continue;
+        }
+        const result = q.tasks.shift()!.claim(poller.info);
+        if (result === undefined) {
+          q.pollers.unshift(poller);
+          continue;
+        }
+        q.limit?.take();
+        poller.deliver(result);
+      }
+      if (q.tasks.length && q.pollers.length) this.dispatchLater(q);
+    }, q.limit.waitMs(this.now()));
   }
 
   /** True when some live poller is waiting on the queue right now. */
@@ -113,7 +159,10 @@ export class Matching<P extends PollerInfo, R> {
 
   /** Answers every waiting poller with "no task" (server shutdown). */
   close(): void {
-    for (const q of this.queues.values()) for (const p of q.pollers.splice(0)) p.deliver(undefined);
+    for (const q of this.queues.values()) {
+      clearTimeout(q.retry);
+      for (const p of q.pollers.splice(0)) p.deliver(undefined);
+    }
   }
 }
 

@@ -83,7 +83,9 @@ export function taskHandlers(engine: Engine): Handlers {
     PollActivityTaskQueue: async (req: RequestOf<'PollActivityTaskQueueRequest'>, call) => {
       const ns = namespaces.get(req.namespace).name;
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
-      const task = await engine.activityTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled);
+      // A worker's maxTaskQueueActivitiesPerSecond: the queue's dispatch rate, for every worker polling it.
+      const rate = req.taskQueueMetadata?.maxTasksPerSecond?.value ?? undefined;
+      const task = await engine.activityTasks.poll(queueKey(ns, req.taskQueue.name), { identity: req.identity }, pollBudget(call, 60_000), () => !call.cancelled, rate);
       return task ?? {};
     },
     PollNexusTaskQueue: async (req: RequestOf<'PollNexusTaskQueueRequest'>, call) => {

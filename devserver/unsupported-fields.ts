@@ -68,10 +68,7 @@ const REQUEST_CHECKS: Record<string, FieldCheck[]> = {
   RequestCancelWorkflowExecution: [links],
   TerminateWorkflowExecution: [links],
   PollWorkflowTaskQueue: pollChecks,
-  PollActivityTaskQueue: [
-    ...pollChecks,
-    check('taskQueueMetadata.maxTasksPerSecond', (r) => r.taskQueueMetadata?.maxTasksPerSecond != null, 'task queue rate limits'),
-  ],
+  PollActivityTaskQueue: pollChecks,
   RegisterNamespace: [
     check('isGlobalNamespace', (r) => !!r.isGlobalNamespace, 'multi-cluster replication'),
     check('clusters', (r) => nonEmpty(r.clusters), 'multi-cluster replication'),

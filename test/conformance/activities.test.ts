@@ -4,8 +4,9 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedErro
 import { defaultPayloadConverter, type RetryPolicy } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
-import type { actCall, actCancelAfter, actLocalCalls } from '../workflows/activities';
+import type { actCall, actCancelAfter, actLocalCalls, actParallel } from '../workflows/activities';
 
 const EventType = temporal.api.enums.v1.EventType;
 const RetryState = temporal.api.enums.v1.RetryState;
@@ -77,6 +78,21 @@ describe('retries', () => {
       // The started event of a retried attempt carries the previous attempt's failure.
       expect(started[0].activityTaskStartedEventAttributes?.lastFailure?.message).toBe('attempt 2 failed');
       expect(eventsOf(events, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED)).toHaveLength(0);
+    });
+  });
+
+  it('dates the started event when its attempt started, though it is written when the activity closes (as the real server does)', async () => {
+    const activities = { slow: () => new Promise<string>((resolve) => setTimeout(() => resolve('done'), 300)) };
+    await t.withWorker({ activities }, async (taskQueue) => {
+      const handle = await t.client.workflow.start<typeof actCall>('actCall', { taskQueue, workflowId: `started-time-${taskQueue}`, args: ['slow', { startToCloseTimeout: '10s' }] });
+      expect(await handle.result()).toBe('done');
+      const events = await historyEvents(handle);
+      const [scheduled] = eventsOf(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => tsToMs(e.eventTime));
+      const [started] = eventsOf(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).map((e) => tsToMs(e.eventTime));
+      const [completed] = eventsOf(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED).map((e) => tsToMs(e.eventTime));
+      expect(started).toBeGreaterThanOrEqual(scheduled);
+      // The activity ran for 300 ms between the two.
+      expect(completed - started).toBeGreaterThanOrEqual(290);
     });
   });
 
@@ -570,4 +586,22 @@ describe('async completion', () => {
 afterAll(async () => {
   // Every history this file produced must replay without nondeterminism.
   expect(await t.replayAll()).toBeGreaterThan(0);
+});
+
+describe('task queue rate limit', () => {
+  it("dispatches a queue's activities at the rate its worker polls with (maxTaskQueueActivitiesPerSecond): a burst, then 1/rate apart", async () => {
+    const activities = { started: async (i: number) => i };
+    await t.withWorker({ activities, maxTaskQueueActivitiesPerSecond: 4 }, async (taskQueue) => {
+      // Not eager: an activity started in the workflow task's completion does not go through the queue.
+      const options = { startToCloseTimeout: '10s', allowEagerDispatch: false } as const;
+      const handle = await t.client.workflow.start<typeof actParallel>('actParallel', { taskQueue, workflowId: `rate-${taskQueue}`, args: ['started', options, 9] });
+      expect(await handle.result()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      // When the server started each attempt (its started event's time): four at once (the burst),
+      // the other five 250 ms apart. Without the limit all nine start within a few milliseconds.
+      const starts = eventsOf(await historyEvents(handle), EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).map((e) => tsToMs(e.eventTime));
+      starts.sort((a, b) => a - b);
+      expect(starts).toHaveLength(9);
+      expect(starts[8] - starts[0]).toBeGreaterThanOrEqual(1240);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matching } from '../../devserver/matching';
+import { RateLimit } from '../../devserver/rate-limit';
 import { DEFAULT_PRIORITY_KEY, mergePriority, priorityKeyOf, priorityProblem } from '../../devserver/priority';
 
 // The dev server's task matching, which workflow and activity tasks share: a backlog in priority
@@ -48,5 +49,38 @@ describe('priority', () => {
     expect(priorityProblem({ fairnessKey: 'é'.repeat(33) })).toBe('fairness key length exceeds limit');
     expect(priorityProblem({ fairnessWeight: -0.5 })).toBe('must be greater than zero');
     expect(priorityProblem({ priorityKey: 5, fairnessKey: 'k'.repeat(64), fairnessWeight: 2 })).toBeUndefined();
+  });
+});
+
+describe('RateLimit (a queue polled with maxTasksPerSecond)', () => {
+  it('lets a burst of ceil(rate) tasks go at once, then one per 1/rate; a new rate applies from then on', () => {
+    let now = 0;
+    const limit = new RateLimit(2.5, now);
+    const takeAll = () => {
+      let taken = 0;
+      while (limit.available(now)) {
+        limit.take();
+        taken++;
+      }
+      return taken;
+    };
+    expect(takeAll()).toBe(3);
+    expect(limit.waitMs(now)).toBe(400);
+    now += 399;
+    expect(limit.available(now)).toBe(false);
+    now += 1;
+    expect(takeAll()).toBe(1);
+    // Idle for a long time: the bucket holds no more than the burst.
+    now += 60_000;
+    expect(takeAll()).toBe(3);
+    limit.setRate(10, now);
+    expect(limit.waitMs(now)).toBe(100);
+    now += 1_000;
+    expect(takeAll()).toBe(10);
+    // A rate under one a second still lets one task go.
+    limit.setRate(0.5, now);
+    now += 2_000;
+    expect(takeAll()).toBe(1);
+    expect(limit.waitMs(now)).toBe(2_000);
   });
 });

@@ -19,6 +19,12 @@ export async function actCall(name: string, options: ActivityOptions, ...args: u
   return await acts[name](...args);
 }
 
+/** Calls activity `name` `count` times at once (with its index) and returns the results in order. */
+export async function actParallel(name: string, options: ActivityOptions, count: number): Promise<unknown[]> {
+  const acts = proxyActivities<Record<string, AnyActivity>>(options);
+  return await Promise.all(Array.from({ length: count }, (_, i) => acts[name](i)));
+}
+
 /** Runs local activities `names` one after another and returns their results in order. */
 export async function actLocalCalls(names: string[], options: LocalActivityOptions, arg: unknown): Promise<unknown[]> {
   const acts = proxyLocalActivities<Record<string, AnyActivity>>(options);
