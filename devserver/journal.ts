@@ -76,8 +76,9 @@ export class Journal {
   snapshotBytes = 0;
   /** Called after each write (compaction watches the tail grow). */
   onWrite?: () => void;
-  // Appended and not yet written (see flush).
+  // Appended and not yet written (see flush), and their length.
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -114,6 +115,7 @@ export class Journal {
 
   private append(data: Buffer): void {
     this.tailBytes += data.length;
+    this.pendingBytes += data.length;
     if (this.pending.push(data) === 1) queueMicrotask(() => this.flush());
   }
 
@@ -127,8 +129,9 @@ export class Journal {
    */
   flush(): void {
     if (!this.pending.length) return;
-    const data = Buffer.concat(this.pending);
+    const data = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
+    this.pendingBytes = 0;
     this.writeOut(data);
   }
 
@@ -138,25 +141,35 @@ export class Journal {
     this.onWrite?.();
   }
 
-  /** The encoding of events the current generation holds from `start` (its base64 as written, `length` bytes). */
+  /**
+   * The encoding of events the current generation holds from `start` (its base64 as written, `length`
+   * bytes). Several events of a run are read in one go: the range may run from the file into what is
+   * appended and not yet written.
+   */
   readSpan(inSnapshot: boolean, start: number, length: number): Buffer {
-    if (!inSnapshot) {
-      // Appended in this stretch, not yet in the file (an event's line is one appended buffer).
-      let end = this.tailBytes;
-      for (let i = this.pending.length - 1; i >= 0 && start < end; i--) {
-        const from = end - this.pending[i].length;
-        if (start >= from) return Buffer.from(this.pending[i].subarray(start - from, start - from + length));
-        end = from;
+    const out = Buffer.allocUnsafeSlow(length);
+    const fileEnd = inSnapshot ? Infinity : this.tailBytes - this.pendingBytes;
+    const name = inSnapshot ? snapshotName(this.gen) : tailName(this.gen);
+    let filled = 0;
+    const fromFile = Math.max(0, Math.min(length, fileEnd - start));
+    if (fromFile > 0) {
+      const fd = (this.readFds[name] ??= openSync(join(this.dir, name), 'r'));
+      while (filled < fromFile) {
+        const n = readSync(fd, out, filled, fromFile - filled, start + filled);
+        if (n === 0) break;
+        filled += n;
       }
     }
-    const name = inSnapshot ? snapshotName(this.gen) : tailName(this.gen);
-    const fd = (this.readFds[name] ??= openSync(join(this.dir, name), 'r'));
-    const out = Buffer.allocUnsafeSlow(length);
-    for (let read = 0; read < length; ) {
-      const n = readSync(fd, out, read, length - read, start + read);
-      if (n === 0) throw new Error(`journal ${name}: ${length} bytes at ${start} are past its end`);
-      read += n;
+    if (filled === fromFile && filled < length) {
+      let at = fileEnd;
+      for (const data of this.pending) {
+        const from = start + filled - at;
+        if (from < data.length) filled += data.copy(out, filled, from, Math.min(data.length, from + length - filled));
+        at += data.length;
+        if (filled === length) break;
+      }
     }
+    if (filled < length) throw new Error(`journal ${name}: ${length} bytes at ${start} are past its end`);
     return out;
   }
 

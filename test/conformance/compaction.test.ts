@@ -166,6 +166,26 @@ describe.skipIf(!onDevServer)('journal compaction', () => {
     expect(read.slice(2).map((r) => r.t)).toEqual(['ev', 'flush']);
   });
 
+  it('serves a range of events that runs from the file into what is not yet written (events of a run are read in one go)', async () => {
+    const { dir } = journalWithTwoOfThree();
+    const journal = new Journal(dir);
+    journal.read();
+    const encoded = [7, 8, 9].map((id) => Buffer.from(encodeEvent({ eventId: long(id), eventType: 10 })));
+    const first = journal.writeEvent('default', 'w', 'r', encoded[0]);
+    await Promise.resolve(); // the first is written; the next two are pending
+    const spans = [first, journal.writeEvent('default', 'w', 'r', encoded[1]), journal.writeEvent('default', 'w', 'r', encoded[2])];
+    const read = (from: number, to: number) => journal.readSpan(false, spans[from].start, spans[to].start + spans[to].length - spans[from].start);
+    const decoded = (raw: Buffer, from: number, to: number) =>
+      spans.slice(from, to + 1).map((span) => Buffer.from(raw.toString('latin1', span.start - spans[from].start, span.start - spans[from].start + span.length), 'base64'));
+    expect(decoded(read(0, 2), 0, 2)).toEqual(encoded);
+    expect(decoded(read(1, 2), 1, 2)).toEqual(encoded.slice(1));
+    expect(decoded(read(0, 0), 0, 0)).toEqual(encoded.slice(0, 1));
+    await Promise.resolve();
+    expect(decoded(read(0, 2), 0, 2)).toEqual(encoded);
+    expect(() => journal.readSpan(false, spans[2].start, spans[2].length + 500)).toThrow(/past its end/);
+    journal.close();
+  });
+
   it('a crash between compaction steps finds a consistent snapshot and tail', () => {
     const { dir, recs } = journalWithTwoOfThree();
 
