@@ -1,4 +1,4 @@
-// workflows/sla-timers.ts (and the SLA events in exchange.ts): durable timers moved by the dev server's
+// workflows/sla-timers.ts and workflows/sla-events.ts: durable timers moved by the dev server's
 // time-skipping clock, never the wall clock. A stalled request breaches its response SLA once per
 // interval (escalation on both sides, a system comment, one webhook per instance, priority raised);
 // a resolved request gets a reminder, then closes at the end of the acceptance window; an assignment
