@@ -57,9 +57,10 @@ export class Engine {
     readonly clock: VirtualClock,
     readonly namespaces: Namespaces,
     private readonly journal?: Journal,
+    historyCacheBytes?: number,
   ) {
     this.history = new HistoryWriter(clock, journal, (exec) => this.tasks.need(exec));
-    this.histories = journal && new JournalHistories(journal);
+    this.histories = journal && new JournalHistories(journal, historyCacheBytes);
     this.schedules = new Schedules(this, journal);
     this.standaloneActivities = new StandaloneActivities(this, journal);
     this.nexusEndpoints = new NexusEndpoints(namespaces, () => clock.now(), journal);

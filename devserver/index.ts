@@ -31,6 +31,11 @@ export interface DevServerOptions {
    * larger than this and than the last snapshot. Default 8 MiB.
    */
   compactAfterBytes?: number;
+  /**
+   * With a data dir: the bytes of recently written events kept in memory for all runs (what a sticky
+   * worker is sent is read from here). Default 4 MiB; 0 reads every history from the journal's files.
+   */
+  historyCacheBytes?: number;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
   /**
@@ -70,7 +75,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     (offset) => journal?.write([{ t: 'clock', offset }]),
   );
   const namespaces = new Namespaces((rec) => journal?.write([rec]), Object.entries(options.searchAttributes ?? {}), options.retentionMs);
-  const engine = new Engine(clock, namespaces, journal);
+  const engine = new Engine(clock, namespaces, journal, options.historyCacheBytes);
   const compaction = journal && new Compaction(journal, engine, engine.histories!, options.compactAfterBytes);
   const stopEngine = () => {
     engine.close();

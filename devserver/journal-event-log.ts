@@ -8,7 +8,7 @@ import type { HistoryEvent } from './proto';
  * What the recent events' cache holds for all runs, and for each at most its last events: enough for
  * what a sticky worker is sent after a signal or an update (about 6 events).
  */
-const RECENT_BYTES = 4 * 1024 * 1024;
+const DEFAULT_RECENT_BYTES = 4 * 1024 * 1024;
 const RECENT_PER_RUN = 8;
 /** Events of a run lying closer than this in one file are read in one go (in a snapshot they lie together). */
 const READ_GAP_BYTES = 16 * 1024;
@@ -21,13 +21,18 @@ const READ_GAP_BYTES = 16 * 1024;
  * snapshot (relocating their spans); it also runs once deleted runs' events are most of the files.
  */
 export class JournalHistories {
-  readonly recent = new RecentEvents<JournalEventLog>(RECENT_BYTES, RECENT_PER_RUN);
+  readonly recent: RecentEvents<JournalEventLog>;
   /** Bytes of deleted runs' events still in the journal's files. */
   deadBytes = 0;
   /** Called when a run's history is deleted (compaction weighs the dead bytes). */
   onRelease?: () => void;
 
-  constructor(readonly journal: Journal) {}
+  constructor(
+    readonly journal: Journal,
+    recentBytes = DEFAULT_RECENT_BYTES,
+  ) {
+    this.recent = new RecentEvents(recentBytes, RECENT_PER_RUN);
+  }
 
   create(): JournalEventLog {
     return new JournalEventLog(this);
