@@ -132,7 +132,12 @@ export class Journal {
     const data = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    this.writeOut(data);
+    try {
+      this.writeOut(data);
+    } catch (err) {
+      // From a microtask, this ends the process: what the server holds is no longer what it can recover.
+      throw new Error(`the dev server's journal in ${this.dir} could not be written (${(err as Error).message}); stopping, as its state in memory is no longer on disk`);
+    }
   }
 
   private writeOut(data: Buffer): void {
