@@ -89,50 +89,44 @@ export class Matching<P extends PollerInfo, R> {
   /** Offers a task: handed to a waiting poller at once, or queued, in priority order, until one arrives. */
   offer(name: string, claim: Claim<P, R>, priority = DEFAULT_PRIORITY_KEY): void {
     const q = this.queue(name);
-    while (q.pollers.length && this.mayDispatch(q)) {
-      const poller = q.pollers.shift()!;
-      if (!poller.alive()) {
-        poller.deliver(undefined);
-        continue;
-      }
-      const result = claim(poller.info);
-      if (result !== undefined) {
-        q.limit?.take();
-        poller.deliver(result);
-      } else q.pollers.unshift(poller);
-      return;
-    }
     // After every task of the same or a higher priority: the backlog is short, a scan is enough.
     let at = q.tasks.length;
     while (at > 0 && q.tasks[at - 1].priority > priority) at--;
     q.tasks.splice(at, 0, { claim, priority });
-    if (q.pollers.length) this.dispatchLater(q);
+    this.dispatch(q);
   }
 
   private mayDispatch(q: Queue<P, R>): boolean {
     return !q.limit || q.limit.available(this.now());
   }
 
-  /** Hands queued tasks to waiting pollers once the rate limit allows, in order, as many as it allows. */
+  /**
+   * Hands queued tasks to waiting pollers, first task first, as many as the rate limit allows now; the
+   * rest once it allows more. A task that went stale is dropped and its poller waits on.
+   */
+  private dispatch(q: Queue<P, R>): void {
+    while (q.tasks.length && q.pollers.length && this.mayDispatch(q)) {
+      const poller = q.pollers.shift()!;
+      if (!poller.alive()) {
+        poller.deliver(undefined);
+        continue;
+      }
+      const result = q.tasks.shift()!.claim(poller.info);
+      if (result === undefined) {
+        q.pollers.unshift(poller);
+        continue;
+      }
+      q.limit?.take();
+      poller.deliver(result);
+    }
+    if (q.tasks.length && q.pollers.length) this.dispatchLater(q);
+  }
+
   private dispatchLater(q: Queue<P, R>): void {
     if (q.retry || !q.limit) return;
     q.retry = setTimeout(() => {
       q.retry = undefined;
-      while (q.tasks.length && q.pollers.length && this.mayDispatch(q)) {
-        const poller = q.pollers.shift()!;
-        if (!poller.alive()) {
-          poller.deliver(undefined);
-          continue;
-        }
-        const result = q.tasks.shift()!.claim(poller.info);
-        if (result === undefined) {
-          q.pollers.unshift(poller);
-          continue;
-        }
-        q.limit?.take();
-        poller.deliver(result);
-      }
-      if (q.tasks.length && q.pollers.length) this.dispatchLater(q);
+      this.dispatch(q);
     }, q.limit.waitMs(this.now()));
   }
 

@@ -10,14 +10,13 @@ import { validateAttributes } from './search-attributes';
 import type { ClockTimer } from './clock';
 import type { Journal, JournalRecord } from './journal';
 import type { Engine } from './engine';
-import { deserializeActivity, outcomeOf, serializeActivity, statusName, type StandaloneActivity } from './standalone-activity';
+import { deserializeActivity, outcomeOf, serializeActivity, statusName, type Outcome, type StandaloneActivity } from './standalone-activity';
 
 const { enums } = api;
 const Status = enums.v1.ActivityExecutionStatus;
 const { TimeoutType, RetryState } = enums.v1;
 type StartRequest = proto.temporal.api.workflowservice.v1.IStartActivityExecutionRequest;
 type PollActivityTaskResponse = proto.temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
-type Outcome = proto.temporal.api.activity.v1.IActivityExecutionOutcome;
 
 /** The real server's limit on ids and type names (dynamicconfig MaxIDLengthLimit). */
 const MAX_ID_LENGTH = 1000;

@@ -8,7 +8,7 @@ const Status = enums.v1.ActivityExecutionStatus;
 const { RetryState, PendingActivityState } = enums.v1;
 type Header = proto.temporal.api.common.v1.IHeader;
 type UserMetadata = proto.temporal.api.sdk.v1.IUserMetadata;
-type Outcome = proto.temporal.api.activity.v1.IActivityExecutionOutcome;
+export type Outcome = proto.temporal.api.activity.v1.IActivityExecutionOutcome;
 
 /** One run of a standalone activity: what the journal keeps of it, whole. */
 export interface StandaloneActivity {

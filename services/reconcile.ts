@@ -7,11 +7,11 @@ import {
   consumerTaskLinks,
   consumerTaskNumbersAfter,
   consumerTasks,
-  escalationsByTask,
+  escalations as escalationsOf,
   parentTasksAfter,
   parentTasksPointingAt,
-  publicAttachmentsByTask,
-  publicCommentsByTask,
+  publicAttachments,
+  publicComments,
   type ConsumerTaskRow,
   type ParentTaskRow,
 } from '../db/repositories/drift-reads';
@@ -73,7 +73,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return groups;
 }
 
@@ -274,9 +278,10 @@ class Reconciliation {
   /** The public comments, escalations and public files of these tasks at `instance`, by task number. */
   private async detailsOf(instance: string, numbers: string[]) {
     const db = this.instances.db(instance);
-    const comments = await publicCommentsByTask(db, numbers);
-    const escalations = await escalationsByTask(db, numbers);
-    const attachments = await publicAttachmentsByTask(db, numbers);
+    const byTask = <T extends { task_number: string }>(rows: T[]) => groupBy(rows, (r) => r.task_number);
+    const comments = byTask(await publicComments(db, numbers));
+    const escalations = byTask(await escalationsOf(db, numbers));
+    const attachments = byTask(await publicAttachments(db, numbers));
     return (number: string) => ({ comments: comments.get(number) ?? [], escalations: escalations.get(number) ?? [], attachments: attachments.get(number) ?? [] });
   }
 }

@@ -1,5 +1,5 @@
 // What reconciliation (services/reconcile.ts) reads of one instance: task rows by page or by number,
-// and their public comments, public files and escalations, grouped by task number.
+// and their public comments, public files and escalations.
 import type { Db } from '../connect';
 import type { DriftAttachment, DriftComment, DriftEscalation, ParentTaskRecord, ProviderTaskRecord } from '../../domain/drift';
 
@@ -12,16 +12,6 @@ const CONSUMER_COLUMNS = ['number', 'workflow_id', 'provider_instance', 'provide
 const PARENT_COLUMNS = ['number', 'workflow_id', 'consumer_instance', 'consumer_number', ...AGREED_COLUMNS] as const;
 const COMMENT_COLUMNS = ['id', 'task_number', 'seq', 'visibility', 'author_name', 'body', 'origin_instance'] as const;
 const ESCALATION_COLUMNS = ['id', 'task_number', 'sla', 'level', 'priority'] as const;
-
-function byTask<T extends { task_number: string }>(rows: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.task_number);
-    if (group) group.push(row);
-    else groups.set(row.task_number, [row]);
-  }
-  return groups;
-}
 
 /** The numbers of the consumer's Provider Tasks after `after`, in order, at most `limit`. */
 export async function consumerTaskNumbersAfter(db: Db, after: string, limit: number): Promise<string[]> {
@@ -58,15 +48,16 @@ export async function parentTasksPointingAt(db: Db, consumerInstance: string, co
     .execute()) as ParentTaskRow[];
 }
 
-export async function publicCommentsByTask(db: Db, numbers: string[]): Promise<Map<string, DriftComment[]>> {
-  if (!numbers.length) return new Map();
-  const rows = await db.selectFrom('comments').select([...COMMENT_COLUMNS]).where('task_number', 'in', numbers).where('visibility', '=', 'public').execute();
-  return byTask(rows) as Map<string, DriftComment[]>;
+type OfTask<T> = T & { task_number: string };
+
+export async function publicComments(db: Db, numbers: string[]): Promise<Array<OfTask<DriftComment>>> {
+  if (!numbers.length) return [];
+  return (await db.selectFrom('comments').select([...COMMENT_COLUMNS]).where('task_number', 'in', numbers).where('visibility', '=', 'public').execute()) as Array<OfTask<DriftComment>>;
 }
 
 /** The public files of these tasks, each with the SHA-256 of its stored bytes (null: missing or incomplete). */
-export async function publicAttachmentsByTask(db: Db, numbers: string[]): Promise<Map<string, DriftAttachment[]>> {
-  if (!numbers.length) return new Map();
+export async function publicAttachments(db: Db, numbers: string[]): Promise<Array<OfTask<DriftAttachment>>> {
+  if (!numbers.length) return [];
   const rows = await db
     .selectFrom('attachments as a')
     .leftJoin('attachment_contents as c', (j) => j.onRef('c.id', '=', 'a.id').on('c.complete', '=', true))
@@ -74,11 +65,10 @@ export async function publicAttachmentsByTask(db: Db, numbers: string[]): Promis
     .where('a.task_number', 'in', numbers)
     .where('a.visibility', '=', 'public')
     .execute();
-  return byTask(rows.map((r) => ({ ...r, size: Number(r.size) }))) as Map<string, DriftAttachment[]>;
+  return rows.map((r) => ({ ...r, size: Number(r.size) })) as Array<OfTask<DriftAttachment>>;
 }
 
-export async function escalationsByTask(db: Db, numbers: string[]): Promise<Map<string, DriftEscalation[]>> {
-  if (!numbers.length) return new Map();
-  const rows = await db.selectFrom('escalations').select([...ESCALATION_COLUMNS]).where('task_number', 'in', numbers).execute();
-  return byTask(rows);
+export async function escalations(db: Db, numbers: string[]): Promise<Array<OfTask<DriftEscalation>>> {
+  if (!numbers.length) return [];
+  return db.selectFrom('escalations').select([...ESCALATION_COLUMNS]).where('task_number', 'in', numbers).execute();
 }
