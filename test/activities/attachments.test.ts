@@ -17,6 +17,7 @@ import { createExchangeActivities, type AttachmentWrite } from '../../activities
 import { CHUNK_BYTES, completeContent, createContent, insertChunk, sweepUnattached } from '../../db/repositories/attachments';
 import { own } from '../faults/helpers';
 import { databaseImage } from '../harness/database-image';
+import { pooledConnection } from '../harness/database-pool';
 
 const SOURCE = 'acme';
 const TARGET = 'globex';
@@ -27,7 +28,7 @@ let files: ReturnType<typeof createAttachmentActivities>;
 let exchange: ReturnType<typeof createExchangeActivities>;
 
 beforeAll(async () => {
-  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: databaseImage });
+  instances = await InstanceDatabases.open(DEFAULT_INSTANCES, { databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection });
   files = createAttachmentActivities(instances);
   exchange = createExchangeActivities(instances);
 });

@@ -22,6 +22,7 @@ import { exchangeWorkflowId, snapshotQuery, type ExchangeSnapshot } from '../../
 import { providerStateOf, type ConsumerState } from '../../domain/model';
 import type { Database } from '../../db/schema';
 import { databaseImage } from '../harness/database-image';
+import { pooledConnection } from '../harness/database-pool';
 import { replayHistories } from '../harness/replay';
 import { mapLimit } from '../../app/concurrency';
 
@@ -97,7 +98,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
   const client = new Client({ connection: temporal.env.connection, namespace: temporal.namespace });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
-    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage },
+    databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
     api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000 },
