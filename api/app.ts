@@ -47,10 +47,10 @@ export interface AppOptions {
    */
   trustProxy?: TrustProxy;
   /**
-   * The built web app (app/web-build.ts) to serve under /app/, with `/` redirecting there. Omitted:
-   * the API alone. buildService passes the standard build folder.
+   * The built web app (app/web-build.ts) to serve under /app/, with `/` redirecting there. Omitted or
+   * false: the API alone. buildService passes the standard build folder unless given false.
    */
-  webRoot?: string;
+  webRoot?: string | false;
   /**
    * The live event stream (GET /events): the most open streams in this process (LIVE_STREAMS_MAX;
    * default 2,000), and how often the events are read when no NOTIFY came (default 500 ms).

@@ -5,9 +5,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT as ROOT, hashSources } from '../config/build-cache';
+import { BUILD_CACHE_DIR, PROJECT_ROOT as ROOT, hashSources } from '../config/build-cache';
+import { DirectoryInUseError, lockDirectory, type DirectoryLock } from '../config/dir-lock';
 
 /** A SvelteKit project of the repository, built with `vite build` in its folder into build/. */
 export interface SvelteApp {
@@ -29,10 +31,10 @@ function svelteApp(name: string, folder: string, about: string, alsoReads: strin
 }
 
 /** The product's web app; its pages import the product's pure rules (`$domain`: form validation, durations, the vocabulary). */
-export const WEB_APP = svelteApp('the web app', 'web', 'about 15 s', [join(ROOT, 'domain')]);
+export const WEB_APP = svelteApp('the web app', 'web', 'about 5 s', [join(ROOT, 'domain')]);
 
 /** The Temporal UI (@temporalio/ui's pages) the embedded dev server serves on its HTTP port. */
-export const TEMPORAL_UI_APP = svelteApp('the Temporal UI', 'temporal-ui', 'about 25 s');
+export const TEMPORAL_UI_APP = svelteApp('the Temporal UI', 'temporal-ui', 'about 15 s');
 
 /** The web app's sources (SvelteKit project root). */
 export const WEB_DIR = WEB_APP.dir;
@@ -68,15 +70,48 @@ export interface WebBuildResult {
 }
 
 /**
- * Builds the app unless its build folder already holds a build of the current sources. The build
- * (`vite build` in the app's folder) runs in a child process: SvelteKit's Vite plugin takes its project
- * root from the process's working directory, and the bundler's memory is returned when it exits.
+ * Builds the app unless its build folder already holds a build of the current sources. One process
+ * builds at a time (a lock in node_modules/.cache): another that needs the same app waits for that
+ * build and uses it, as the test run's files do while its global setup builds, or two `npm start`s.
+ * The build (`vite build` in the app's folder) runs in a child process: SvelteKit's Vite plugin takes
+ * its project root from the process's working directory, and the bundler's memory is returned when it
+ * exits.
  */
 export async function ensureBuild(app: SvelteApp, options: { say?: (msg: string) => void } = {}): Promise<WebBuildResult> {
   const started = Date.now();
   const hash = sourceHash(app);
   if (buildIsCurrent(app, hash)) return { built: false, ms: Date.now() - started };
-  options.say?.(`building ${app.name} (${app.about}; only when its sources changed)...`);
+  const lock = await buildLock(app, options.say);
+  try {
+    // Built by the process that held the lock.
+    if (buildIsCurrent(app, hash)) return { built: false, ms: Date.now() - started };
+    await build(app, hash, options.say);
+  } finally {
+    lock.release();
+  }
+  const ms = Date.now() - started;
+  options.say?.(`${app.name} built in ${(ms / 1000).toFixed(1)} s`);
+  return { built: true, ms };
+}
+
+/** What the lock on building the app is taken on (config/dir-lock.ts; the lock file is beside it). */
+export const buildLockKey = (app: SvelteApp) => join(BUILD_CACHE_DIR, `build-${basename(app.dir)}`);
+
+/** The app's build lock, once the process that holds it (if any) lets it go or is gone. */
+async function buildLock(app: SvelteApp, say?: (msg: string) => void): Promise<DirectoryLock> {
+  for (let waited = false; ; waited = true) {
+    try {
+      return lockDirectory(buildLockKey(app), `building ${app.name}`);
+    } catch (err) {
+      if (!(err instanceof DirectoryInUseError)) throw err;
+      if (!waited) say?.(`waiting for another process building ${app.name}...`);
+      await sleep(200);
+    }
+  }
+}
+
+async function build(app: SvelteApp, hash: string, say?: (msg: string) => void): Promise<void> {
+  say?.(`building ${app.name} (${app.about}; only when its sources changed)...`);
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -90,11 +125,11 @@ export async function ensureBuild(app: SvelteApp, options: { say?: (msg: string)
     throw new Error(`${app.name}'s build failed (vite build in ${app.dir}, exit code ${code}):\n${output.join('').trim()}`);
   }
   // Written last: an interrupted build is redone next time.
-  writeFileSync(stampOf(app), `${hash}\n`);
-  const ms = Date.now() - started;
-  options.say?.(`${app.name} built in ${(ms / 1000).toFixed(1)} s`);
-  return { built: true, ms };
+  markBuilt(app, hash);
 }
+
+/** Records that the app's build folder holds a build of the sources with this hash. */
+export const markBuilt = (app: SvelteApp, hash: string) => writeFileSync(stampOf(app), `${hash}\n`);
 
 /** The web app's build (served by the API under /app/). */
 export const ensureWebBuild = (options: { say?: (msg: string) => void } = {}) => ensureBuild(WEB_APP, options);

@@ -5,6 +5,14 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [sveltekit()],
+  resolve: {
+    alias: [
+      // Monaco with the Markdown language only (src/lib/monaco-markdown.js); the language workers the
+      // library's setup imports are never asked for, so each is the editor's own worker.
+      { find: /^monaco-editor$/, replacement: fileURLToPath(new URL('./src/lib/monaco-markdown.js', import.meta.url)) },
+      { find: /^monaco-editor\/esm\/vs\/language\/\w+\/\w+\.worker\?worker$/, replacement: 'monaco-editor/esm/vs/editor/editor.worker?worker' },
+    ],
+  },
   css: { postcss: { plugins: [tailwindcss({ config: fileURLToPath(new URL('./tailwind.config.js', import.meta.url)) })] } },
   define: {
     // The library's API origin: '' is the page's own origin, where the dev server serves /api/v1.

@@ -197,7 +197,7 @@ describe('the Temporal UI on the dev server', () => {
     expect(await rows()).toEqual(before);
   });
 
-  it('starts a workflow from its page: the run exists with the type, queue and input given', async () => {
+  it('starts a workflow from its page: the run exists with the type, queue, input and Markdown summary given', async () => {
     const { page } = await b.newPage(browser);
     await page.goto(`${ui}/namespaces/default/workflows/start-workflow`);
     await page.getByTestId('start-workflow').waitFor();
@@ -205,6 +205,10 @@ describe('the Temporal UI on the dev server', () => {
     await page.locator('#taskQueue').fill('nobody-polls-this');
     await page.locator('#workflowType').fill('anyWorkflow');
     await page.getByRole('textbox').filter({ visible: true }).last().fill('{"hello": "world"}');
+    // The summary's editor: Monaco with the Markdown language only (temporal-ui/src/lib/monaco-markdown.js).
+    await page.getByRole('button', { name: 'More options' }).click();
+    await page.locator('.monaco-editor').first().click();
+    await page.keyboard.type('Started **by hand**');
     await page.getByTestId('start-workflow-button').click();
     await page.getByText('Workflow started successfully').waitFor();
     const handle = b.stack.temporal.client.workflow.getHandle('started-from-the-ui');
@@ -212,6 +216,8 @@ describe('the Temporal UI on the dev server', () => {
     expect(described).toMatchObject({ status: { name: 'RUNNING' }, type: 'anyWorkflow', taskQueue: 'nobody-polls-this' });
     const started = (await handle.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
     expect(JSON.parse(Buffer.from(started.input!.payloads![0].data!).toString())).toEqual({ hello: 'world' });
+    const summary = (await handle.fetchHistory()).events![0].userMetadata?.summary?.data;
+    expect(JSON.parse(Buffer.from(summary!).toString())).toBe('Started **by hand**');
     await handle.terminate('test over');
   });
 

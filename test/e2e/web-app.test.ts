@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { WEB_BUILD_DIR } from '../../app/web-build';
+import { ensureWebBuild, WEB_BUILD_DIR } from '../../app/web-build';
 import type { InstanceDatabases } from '../../db/instances';
 
 // The web app as the API process serves it (api/plugins/web-app.ts), from the build the test run's
-// global setup made (app/web-build.ts). No databases or Temporal: these routes touch neither.
+// global setup started (app/web-build.ts). No databases or Temporal: these routes touch neither.
 describe('serving the web app', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
+    await ensureWebBuild();
     app = await buildApp({ instances: { ids: [] } as unknown as InstanceDatabases, temporal: {} as Client, taskQueue: 'unused' }, { webRoot: WEB_BUILD_DIR });
     await app.ready();
   });

@@ -101,7 +101,8 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
     databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
     worker: { workflowBundle: inject('serviceWorkflowBundle') },
-    api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000 },
+    // The API alone: the run's global setup may still be building the web app.
+    api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000, webRoot: false },
   });
   const worker = service.worker!;
   const app = service.app!;

@@ -92,9 +92,9 @@ export interface BrowserStack {
   close(): Promise<void>;
 }
 
-/** The whole service (createTestStack) with its API listening on 127.0.0.1, on a free port. */
+/** The whole service (createTestStack) with its pages, its API listening on 127.0.0.1, on a free port. */
 export async function createBrowserStack(options: Parameters<typeof createTestStack>[0] = {}): Promise<BrowserStack> {
-  const stack = await createTestStack(options);
+  const stack = await createTestStack({ ...options, pages: true });
   await stack.app.listen({ port: 0, host: '127.0.0.1' });
   const baseURL = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
   // Contexts opened outside a test: their errors are checked when the stack closes.

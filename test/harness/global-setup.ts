@@ -15,24 +15,27 @@ declare module 'vitest' {
 }
 
 /**
- * Once per test run: makes sure of the conformance suite's and the service's workflow bundles, the
- * database image every test file's stacks start from (and its folder, for `npm start` in a test), the
- * web app's build they serve under /app/ and the Temporal UI's build the dev servers serve on their
- * HTTP port (each made only when its sources changed: app/workflow-bundle.ts, db/image-cache.ts,
- * app/web-build.ts; `npm start` uses the same ones).
+ * Once per test run: makes sure of the conformance suite's and the service's workflow bundles and the
+ * database image every test file's stacks start from (and, for the faults, its folder), each
+ * made only when its sources changed (app/workflow-bundle.ts, db/image-cache.ts). It also starts the
+ * builds of the web app and the Temporal UI (app/web-build.ts) without waiting for them: the files
+ * that serve pages wait for them (`pages` in test/harness/stack.ts), the others run meanwhile. After a fresh
+ * clone the two builds take about 20 s, most of a run's start.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const say = (msg: string) => console.log(`[global setup] ${msg}`);
+  // A failed build fails the files that wait for it, with its output: here it is only awaited.
+  const builds = Promise.allSettled([ensureWebBuild({ say }), ensureTemporalUiBuild({ say })]);
   const conformanceWorkflows = join(PROJECT_ROOT, 'test', 'workflows');
   const [conformance, service, imagePath] = await Promise.all([
     cachedWorkflowBundle('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
     workflowBundle(),
     migratedImageFile(),
-    // For the tests that run `npm start` (main.ts) on a fresh data directory.
-    migratedImageDirectory(),
-    ensureWebBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
-    ensureTemporalUiBuild({ say: (msg) => console.log(`[global setup] ${msg}`) }),
+    // For the tests that run `npm start` (main.ts) on a fresh data directory, all in the faults project.
+    project.name === 'faults' && migratedImageDirectory(),
   ]);
   project.provide('conformanceWorkflowBundle', conformance);
   project.provide('serviceWorkflowBundle', service);
   project.provide('databaseImagePath', imagePath);
+  return async () => void (await builds);
 }

@@ -10,6 +10,7 @@ import { buildService, type ServiceTemporal } from '../../app/service';
 import type { AppOptions } from '../../api/app';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
+import { ensureTemporalUiBuild, ensureWebBuild, TEMPORAL_UI_BUILD_DIR, WEB_BUILD_DIR } from '../../app/web-build';
 
 /** The operator token every test stack accepts on /ops routes (pass as `as`). */
 export const OPS_TOKEN = 'test-operator-token';
@@ -45,6 +46,11 @@ export async function createTestStack(
     live?: AppOptions['live'];
     /** The dev server's HTTP port (the Temporal UI and /api/v1): 0 for a free one. Default: none. */
     temporalUiPort?: number;
+    /**
+     * Serve the web app under /app/ and, with `temporalUiPort`, the Temporal UI's pages: their builds
+     * are waited for (the run's global setup starts them). Default: the API alone.
+     */
+    pages?: boolean;
     /** The Temporal UI the operations page links workflows to. */
     temporalUiUrl?: string;
     /** Upload limits (AppOptions.attachments). */
@@ -54,10 +60,12 @@ export async function createTestStack(
   const configs = options.instances ?? DEFAULT_INSTANCES;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
+  if (options.pages) await Promise.all([ensureWebBuild(), options.temporalUiPort !== undefined && ensureTemporalUiBuild()]);
   const temporal = await createTemporalTestEnv({
     workflowBundle: inject('serviceWorkflowBundle'),
     searchAttributes: exchangeSearchAttributeKinds,
     uiPort: options.temporalUiPort,
+    uiRoot: options.pages ? TEMPORAL_UI_BUILD_DIR : false,
   });
   const service = await buildService({
     temporal: { use: testTemporal(temporal) },
@@ -72,6 +80,7 @@ export async function createTestStack(
       live: options.live,
       temporalUiUrl: options.temporalUiUrl,
       attachments: options.attachments,
+      webRoot: options.pages ? WEB_BUILD_DIR : false,
     },
   });
   const app = service.app!;

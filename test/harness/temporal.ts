@@ -30,7 +30,7 @@ const createEnvironment = (TestWorkflowEnvironment as unknown as {
   create(opts: object): Promise<TestWorkflowEnvironment>;
 }).create.bind(TestWorkflowEnvironment);
 
-export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port' | 'uiPort' | 'retentionMs'> {
+export interface TestEnvOptions extends Pick<DevServerOptions, 'dataDir' | 'searchAttributes' | 'port' | 'uiPort' | 'uiRoot' | 'retentionMs'> {
   /** Attach to this already running dev server (e.g. one in a child process) instead of starting one. */
   address?: string;
   /** Bundle to run workers with (defaults to the conformance workflows). */
@@ -46,6 +46,8 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
         port: options.port ?? 0,
         // No HTTP port unless a test asks for one: test files run side by side.
         uiPort: options.uiPort ?? false,
+        // No pages unless a test asks for them: the run's global setup may still be building them.
+        uiRoot: options.uiRoot ?? false,
         dataDir: options.dataDir,
         searchAttributes: options.searchAttributes,
         // Temporal's time-skipping test server deletes nothing: tests skip days, then read what ran.
