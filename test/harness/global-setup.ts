@@ -16,11 +16,11 @@ declare module 'vitest' {
 
 /**
  * Once per test run: makes sure of the conformance suite's and the service's workflow bundles and the
- * database image every test file's stacks start from (and, for the faults, its folder), each
- * made only when its sources changed (app/workflow-bundle.ts, db/image-cache.ts). It also starts the
- * builds of the web app and the Temporal UI (app/web-build.ts) without waiting for them: the files
- * that serve pages wait for them (`pages` in test/harness/stack.ts), the others run meanwhile. After a fresh
- * clone the two builds take about 20 s, most of a run's start.
+ * database image every test file's stacks start from (and, for the faults, its folder), each made
+ * only when its sources changed (app/workflow-bundle.ts, db/image-cache.ts). It also starts the
+ * builds of the web app and the Temporal UI (app/web-build.ts) without waiting for them: the stacks
+ * that serve pages wait for them (`pages` in test/harness/stack.ts), the other files run meanwhile.
+ * After a fresh clone the two builds take about 20 s, most of a run's start.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const say = (msg: string) => console.log(`[global setup] ${msg}`);

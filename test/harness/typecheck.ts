@@ -24,7 +24,11 @@ export default function setup(): () => Promise<void> {
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   // The lowest priority: its answer is needed only when the run ends, so it takes the CPU the tests
   // leave while they wait (on timers, child processes, browsers) instead of slowing their start.
-  if (child.pid) setPriority(child.pid, 19);
+  try {
+    if (child.pid) setPriority(child.pid, 19);
+  } catch {
+    // Already gone (its failure is reported at the end), or a system that refuses: it runs as is.
+  }
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
