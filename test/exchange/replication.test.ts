@@ -10,7 +10,7 @@ import type { TemporalTestEnv } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
 import { actions } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
-import { ann, bob, createExchangeTestEnv, runExchange, StubActivities, type StubCall } from './stub-exchange';
+import { ann, bob, createExchangeTestEnv, parentNumberOf, runExchange, StubActivities, type StubCall } from './stub-exchange';
 
 const { EventType, ResetReapplyType } = temporal.api.enums.v1;
 
@@ -57,7 +57,7 @@ describe('replication', () => {
 
   it('writes an action delivered in the first workflow task (a reset to it reapplies the actions) after each side’s record', async () => {
     const stub = new StubActivities();
-    await runExchange(t, stub, {}, async ({ handle, workflowId }) => {
+    await runExchange(t, stub, {}, async ({ handle, workflowId, input }) => {
       await eventually(async () => stub.written('provider'), (w) => w.length >= 1, { what: 'the receive change at globex' });
       await handle.executeUpdate(actions.comment.update, { args: [{ actor: ann, body: 'Any news?' }] });
       const [history, { runId }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
@@ -80,7 +80,7 @@ describe('replication', () => {
       // The reset run's comment reaches the provider after its parent task, under that task's number.
       expect(again[0].activity).toBe('createParentTask');
       const comment = again.find((c) => c.activity === 'applyTaskChange' && c.arg.comments.length > 0)!;
-      expect(comment.arg).toMatchObject({ number: stub.parentNumber, comments: [expect.objectContaining({ id: `${workflowId}/c/1`, body: 'Any news?' })] });
+      expect(comment.arg).toMatchObject({ number: parentNumberOf(input.number), comments: [expect.objectContaining({ id: `${workflowId}/c/1`, body: 'Any news?' })] });
     });
   });
 
@@ -88,14 +88,14 @@ describe('replication', () => {
     const stub = new StubActivities();
     await runExchange(t, stub, {}, async ({ handle, input, snapshot }) => {
       const received = await eventually(async () => stub.written('consumer'), (w) => w.length >= 1, { what: 'the receive change at acme' });
-      expect(received[0]).toMatchObject({ instance: 'acme', number: input.number, seq: 1, state: 'received', providerNumber: stub.parentNumber });
+      expect(received[0]).toMatchObject({ instance: 'acme', number: input.number, seq: 1, state: 'received', providerNumber: parentNumberOf(input.number) });
       expect(received[0].audit).toMatchObject({ action: 'receive', fromState: 'new', toState: 'received', actorName: 'Service Exchange', actorInstance: 'globex' });
       const atProvider = await eventually(async () => stub.written('provider'), (w) => w.length >= 1, { what: 'the receive change at globex' });
-      expect(atProvider[0]).toMatchObject({ instance: 'globex', number: stub.parentNumber, seq: 1, state: 'received' });
+      expect(atProvider[0]).toMatchObject({ instance: 'globex', number: parentNumberOf(input.number), seq: 1, state: 'received' });
       expect(atProvider[0].providerNumber).toBeUndefined();
-      expect(await snapshot()).toMatchObject({ providerNumber: stub.parentNumber, consumerState: 'received', providerState: 'new' });
+      expect(await snapshot()).toMatchObject({ providerNumber: parentNumberOf(input.number), consumerState: 'received', providerState: 'new' });
       const attrs = (await handle.describe()).searchAttributes;
-      expect(attrs.ParentTaskNumber).toEqual([stub.parentNumber]);
+      expect(attrs.ParentTaskNumber).toEqual([parentNumberOf(input.number)]);
       expect(attrs.ExchangeState).toEqual(['received']);
     });
   });
@@ -103,7 +103,7 @@ describe('replication', () => {
   it('links the provider’s number on a request cancelled before the provider had it (late writes), then ends', async () => {
     const stub = new StubActivities();
     stub.down.add('globex');
-    await runExchange(t, stub, {}, async ({ handle, snapshot }) => {
+    await runExchange(t, stub, {}, async ({ handle, input, snapshot }) => {
       const cancelled = await handle.executeUpdate(actions.cancel.update, { args: [{ actor: ann, reason: 'Fixed itself' }] });
       expect(cancelled).toMatchObject({ consumerState: 'cancelled', providerNumber: null, pending: { consumer: 1, provider: 2 } });
       expect(stub.written('consumer')).toEqual([expect.objectContaining({ seq: 1, state: 'cancelled' })]);
@@ -113,13 +113,13 @@ describe('replication', () => {
       stub.down.delete('globex');
       // Awaiting the result lets time skip over the parent task's retries.
       const result = await handle.result();
-      expect(result).toMatchObject({ consumerState: 'cancelled', providerState: 'cancelled', providerNumber: stub.parentNumber, pending: { consumer: 0, provider: 0 } });
+      expect(result).toMatchObject({ consumerState: 'cancelled', providerState: 'cancelled', providerNumber: parentNumberOf(input.number), pending: { consumer: 0, provider: 0 } });
       expect(stub.written('provider').map((c) => [c.seq, c.number, c.state])).toEqual([
-        [1, stub.parentNumber, 'cancelled'],
-        [2, stub.parentNumber, 'cancelled'],
+        [1, parentNumberOf(input.number), 'cancelled'],
+        [2, parentNumberOf(input.number), 'cancelled'],
       ]);
       const linked = stub.written('consumer')[1];
-      expect(linked).toMatchObject({ seq: 2, state: 'cancelled', providerNumber: stub.parentNumber, comments: [] });
+      expect(linked).toMatchObject({ seq: 2, state: 'cancelled', providerNumber: parentNumberOf(input.number), comments: [] });
       // Nothing the people see changed: no audit entry, only the number (and the clocks).
       expect(linked.audit).toBeUndefined();
       expect(stub.written('consumer')).toHaveLength(2);

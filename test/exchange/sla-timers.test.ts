@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyEventTypes, type TemporalTestEnv } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
 import { actions } from '../../workflows/definitions';
-import { bob, createExchangeTestEnv, DAY, exchangeInput, HOUR, MINUTE, runExchange, StubActivities } from './stub-exchange';
+import { bob, createExchangeTestEnv, DAY, exchangeInput, HOUR, MINUTE, parentNumberOf, runExchange, StubActivities } from './stub-exchange';
 
 let t: TemporalTestEnv;
 beforeAll(async () => {
@@ -47,7 +47,7 @@ describe('SLA timers', () => {
         ]);
         expect(escalated[0].audit).toMatchObject({ action: 'escalate', actorName: 'Service Exchange', actorInstance: 'system' });
       }
-      const request = { consumer: 'acme', provider: 'globex', number: input.number, providerNumber: stub.parentNumber };
+      const request = { consumer: 'acme', provider: 'globex', number: input.number, providerNumber: parentNumberOf(input.number) };
       expect([...stub.webhooks()].sort((a, b) => a.instance.localeCompare(b.instance))).toEqual(
         ['acme', 'globex'].map((instance) => ({
           instance,

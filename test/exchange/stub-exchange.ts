@@ -34,18 +34,20 @@ type Args = {
 };
 export type StubCall = { [A in Activity]: { activity: A; arg: Args[A]; attempt: number; failed: boolean } }[Activity];
 
+/** The parent task number the stub provider gives request `number` (PTSK1000001: CS1000001). */
+export const parentNumberOf = (number: string) => number.replace(/^PTSK/, 'CS');
+
 /** The instances' activities, in memory: every call is recorded; `down` makes a side's calls fail. */
 export class StubActivities {
   readonly calls: StubCall[] = [];
   /** Instances whose writes fail (retryably), as a database that is down would. */
   readonly down = new Set<string>();
-  readonly parentNumber = `CS${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
 
   readonly activities = {
     createProviderTask: async (r: Args['createProviderTask']): Promise<void> => this.record('createProviderTask', r, r.consumer),
     createParentTask: async (r: Args['createParentTask']): Promise<string> => {
       this.record('createParentTask', r, r.provider);
-      return this.parentNumber;
+      return parentNumberOf(r.number);
     },
     applyTaskChange: async (c: TaskChange): Promise<void> => this.record('applyTaskChange', c, c.instance),
     deliverWebhook: async (d: WebhookDelivery): Promise<'delivered'> => {

@@ -101,6 +101,21 @@ export function contendedPairs(racers: Racers, start: ExchangeState): Array<read
   });
 }
 
+/**
+ * Some of `candidates` in which every move among them races at least once: pairs of two moves not yet
+ * raced first, then one pair for each move left (the sample of the API's race matrix).
+ */
+export function coveringSample(candidates: Array<readonly [Move, Move]>): Array<readonly [Move, Move]> {
+  const raced = new Set<string>();
+  const take = (pair: readonly [Move, Move], fresh: (a: boolean, b: boolean) => boolean) => {
+    if (!fresh(!raced.has(pair[0].label), !raced.has(pair[1].label))) return false;
+    pair.forEach((m) => raced.add(m.label));
+    return true;
+  };
+  const both = candidates.filter((pair) => pair[0].label !== pair[1].label && take(pair, (a, b) => a && b));
+  return [...both, ...candidates.filter((pair) => !both.includes(pair) && take(pair, (a, b) => a || b))];
+}
+
 /** The actions that bring a received request into each state (the consumer's by Ann, the provider's by Bob). */
 export const SETUPS: Record<ConsumerState, Action[]> = {
   new: [],
