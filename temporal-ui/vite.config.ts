@@ -1,10 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from 'tailwindcss';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * kit still makes a server build for this single-page app (`ssr = false` at its root), which
+ * adapter-static only runs to write the fallback page: no page ever renders on the server. There the
+ * route components compile empty, so the server build skips the library's components they import
+ * (876 modules transformed instead of 2,275; the whole build 25 -> 19 CPU-seconds). The browser's
+ * build is untouched.
+ */
+const emptyServerRoutes = (routesDir: string): Plugin => ({
+  name: 'spa-empty-server-routes',
+  enforce: 'pre',
+  applyToEnvironment: (environment) => environment.name === 'ssr',
+  load: (id) => (id.startsWith(routesDir) && id.endsWith('.svelte') ? '' : undefined),
+});
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [emptyServerRoutes(fileURLToPath(new URL('./src/routes/', import.meta.url))), sveltekit()],
   resolve: {
     alias: [
       // Monaco with the Markdown language only (src/lib/monaco-markdown.js); the language workers the
