@@ -2,15 +2,17 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // The files that run longest (wall time with the rest of the suite beside them), longest first.
 const LONGEST = [
-  'test/e2e/races.test.ts',
   'test/browser/temporal-ui.test.ts',
+  'test/exchange/races.test.ts',
+  'test/browser/flow.test.ts',
+  'test/e2e/races.test.ts',
   'test/e2e/attachments.test.ts',
   'test/faults/failed-task.test.ts',
   'test/conformance/activities.test.ts',
-  'test/e2e/sla.test.ts',
-  'test/browser/flow.test.ts',
-  'test/conformance/compaction.test.ts',
+  'test/browser/sign-in.test.ts',
   'test/e2e/sla-races.test.ts',
+  'test/e2e/sla.test.ts',
+  'test/conformance/compaction.test.ts',
   'test/e2e/sessions.test.ts',
   'test/e2e/reconcile.test.ts',
   'test/e2e/bad-input.test.ts',
