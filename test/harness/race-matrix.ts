@@ -93,7 +93,7 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
   // a loaded CI machine and RACE_REPEAT (the default 60 s is not).
   describe('two actions at once', { timeout: 300_000 }, () => {
     for (const state of states) {
-      it(`from ${state}: every pair of actions answers, in one serial order, on both sides and in history`, async () => {
+      it(`from ${state}: each pair of actions raced answers, in one serial order, on both sides and in history`, async () => {
         // A request in a state after the assignment is Bob's (SETUPS): the oracle starts from there.
         const assignedTo = assignedBySetup(state) ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
         const contended = () => contendedPairs(racers, { state, consumer: CONSUMER, provider: PROVIDER, assignedTo });
