@@ -62,7 +62,10 @@ describe('the Temporal UI on the dev server', () => {
     // A UI route is the single-page app; an unknown API path stays the API's 404.
     const page = await fetch(`${ui}/namespaces/default/workflows`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<div id="svelte"');
+    const html = await page.text();
+    expect(html).toContain('<div id="svelte"');
+    // The stylesheet is linked from the page itself: styled before its scripts run.
+    expect(html).toMatch(/<link href="\/_app\/immutable\/assets\/[^"]+\.css" rel="stylesheet">/);
     const missing = await fetch(`${ui}/api/v1/no-such-thing`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ message: 'Not Found' });
