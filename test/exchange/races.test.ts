@@ -12,9 +12,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { TemporalTestEnv } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
-import { consumerActs, contendedPairs, outcome, pairs, saying, serialOutcomes, SETUPS, sideOfMove, type Move, type Racers } from '../harness/race-oracle';
+import { consumerActs, contendedPairs, outcome, pairs, refusalAnswer, saying, serialOutcomes, SETUPS, setupAssignee, sideOfMove, type Move, type Racers } from '../harness/race-oracle';
 import { mapLimit } from '../../app/concurrency';
-import { httpStatus } from '../../api/errors';
 import { isErrorCode } from '../../domain/errors';
 import type { Action } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
@@ -62,11 +61,12 @@ function act(h: Handle, as: Move['as'], action: Action): Promise<ExchangeSnapsho
 async function answerOf(m: Move, sent: Promise<ExchangeSnapshot>): Promise<string> {
   try {
     const s = await sent;
+    // The side's own state as the workflow answers it (the oracle derives it from the consumer's).
     return `ok:${sideOfMove(m) === 'consumer' ? s.consumerState : s.providerState}`;
   } catch (err) {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
     if (!(cause instanceof ApplicationFailure) || !isErrorCode(cause.type)) throw err;
-    return `${httpStatus[cause.type]}:${cause.type}`;
+    return refusalAnswer(cause.type);
   }
 }
 
@@ -74,7 +74,6 @@ interface Raced {
   h: Handle;
   number: string;
 }
-const assignedBySetup = (state: ConsumerState) => SETUPS[state].some((a) => a.type === 'assign');
 /**
  * Requests that settled, open, in a state as its setup leaves it (the same assignee): the start of a
  * later race from that state, as in the API's matrix (most of a race's work is driving a request there).
@@ -98,7 +97,7 @@ let races = 0;
 describe('two actions at once, at the workflow', () => {
   for (const state of OPEN_STATES) {
     it(`from ${state}: every contended pair answers in one serial order, and both sides are written the same request`, async () => {
-      const assignedTo = assignedBySetup(state) ? { userId: bob.userId, name: bob.name } : null;
+      const assignedTo = setupAssignee(racers, state);
       const raceable = process.env.RACE_MATRIX === 'full' ? pairs : contendedPairs(racers, { state, consumer: 'acme', provider: 'globex', assignedTo });
       await mapLimit(raceable, 8, async ([first, second]) => {
         const label = `${state}: ${first.label} + ${second.label}`;
@@ -115,7 +114,7 @@ describe('two actions at once, at the workflow', () => {
         expect([...serialOutcomes(racers, start, [a, b])], label).toContain(outcome(answers, after.consumerState));
         expectSidesAgree(r.number, after, label);
         const final = after.consumerState;
-        if (isOpen(final) && (after.assignedTo?.userId ?? null) === (assignedBySetup(final) ? bob.userId : null)) {
+        if (isOpen(final) && (after.assignedTo?.userId ?? null) === (setupAssignee(racers, final)?.userId ?? null)) {
           settledIn.set(final, [...(settledIn.get(final) ?? []), r]);
         }
       });

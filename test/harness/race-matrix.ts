@@ -20,7 +20,7 @@ import { coveringHistories, historiesOf, replayHistories } from './replay';
 import { expectConverged, readRequest } from '../faults/helpers';
 import { mapLimit } from '../../app/concurrency';
 import { CONSUMER, PROVIDER, observed, racers, requestIn, send, settled, snapshotOf, target, until, useStack } from './races';
-import { contendedPairs, coveringSample, doubleClicks, pairs, saying, serialOutcomes, SETUPS, type Move } from './race-oracle';
+import { contendedPairs, coveringSample, doubleClicks, pairs, saying, serialOutcomes, setupAssignee, type Move } from './race-oracle';
 import { reconcile } from '../../services/reconcile';
 import type { ExchangeState } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
@@ -45,7 +45,6 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
   // start of a later race from that state: most of a race's work is driving a fresh request there.
   const settledIn: Partial<Record<ConsumerState, Array<{ number: string; providerNumber?: string }>>> = {};
   let raceCount = 0;
-  const assignedBySetup = (state: ConsumerState) => SETUPS[state].some((a) => a.type === 'assign');
 
   async function race(state: ConsumerState, a: Move, b: Move): Promise<void> {
     const label = `${state}: ${a.label} + ${b.label}`;
@@ -76,7 +75,7 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
 
     const final = after!.snap;
     const assignee = final.assignedTo?.userId ?? null;
-    if (isOpen(state) && isOpen(final.consumerState) && assignee === (assignedBySetup(final.consumerState) ? racers.BOB_TOKEN.userId : null)) {
+    if (isOpen(state) && isOpen(final.consumerState) && assignee === (setupAssignee(racers, final.consumerState)?.userId ?? null)) {
       (settledIn[final.consumerState] ??= []).push({ number: r.number, providerNumber: request.providerNumber });
     }
   }
@@ -95,7 +94,7 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
     for (const state of states) {
       it(`from ${state}: each pair of actions raced answers, in one serial order, on both sides and in history`, async () => {
         // A request in a state after the assignment is Bob's (SETUPS): the oracle starts from there.
-        const assignedTo = assignedBySetup(state) ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
+        const assignedTo = setupAssignee(racers, state);
         const contended = () => contendedPairs(racers, { state, consumer: CONSUMER, provider: PROVIDER, assignedTo });
         const raceable = MATRIX === 'full' ? pairs : !isOpen(state) ? doubleClicks : MATRIX === 'contended' ? contended() : coveringSample(contended());
         const runs = Array.from({ length: REPEAT }, () => raceable).flat();

@@ -4,7 +4,7 @@
 // drive requests through the API (./races.ts) and compare with it.
 import { httpStatus } from '../../api/errors';
 import { decide, type Action, type ExchangeState } from '../../domain/state-machine';
-import { DomainError } from '../../domain/errors';
+import { DomainError, type ErrorCode } from '../../domain/errors';
 import { providerStateOf, type Actor, type ConsumerState } from '../../domain/model';
 
 /** The people who race: the consumer's requester and the provider's two agents (named by their demo tokens). */
@@ -49,7 +49,7 @@ const stateOnSide = (m: Move, state: ConsumerState) => (sideOfMove(m) === 'consu
 
 /** One answer as the oracle compares it: `ok:<state on the mover's side>` or `<HTTP status>:<error code>`. */
 const okAnswer = (m: Move, consumerState: ConsumerState) => `ok:${stateOnSide(m, consumerState)}`;
-const refusalAnswer = (err: DomainError) => `${httpStatus[err.code]}:${err.code}`;
+export const refusalAnswer = (code: ErrorCode) => `${httpStatus[code]}:${code}`;
 /** What a race came to: each move's answer and the request's state afterwards. */
 export const outcome = (answers: string[], final: ConsumerState) => JSON.stringify({ answers, final });
 
@@ -74,7 +74,7 @@ function runSerially(racers: Racers, start: ExchangeState, order: Step[], moveCo
       answers[i] = okAnswer(step, t.state);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      answers[i] = refusalAnswer(err);
+      answers[i] = refusalAnswer(err.code);
     }
   }
   return outcome(answers, exchange.state);
@@ -126,4 +126,7 @@ export const SETUPS: Record<ConsumerState, Action[]> = {
   closed: [{ type: 'assign' }, { type: 'propose_solution', resolutionCode: 'solved', resolutionNotes: 'Fixed' }, { type: 'accept' }],
   cancelled: [{ type: 'cancel' }],
 };
+/** Whom a request its setup drove into `state` is assigned to: Bob, once the setup assigned it. */
+export const setupAssignee = (racers: Racers, state: ConsumerState) =>
+  SETUPS[state].some((a) => a.type === 'assign') ? { userId: racers.BOB_TOKEN.userId, name: racers.BOB_TOKEN.name } : null;
 export const consumerActs = (action: Action) => ['accept', 'reject', 'cancel'].includes(action.type);
