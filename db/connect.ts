@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import { migrations } from './migrations/index';
 import { copyImage, openPGlite } from './pglite';
 import { lockDirectory } from '../config/dir-lock';
@@ -19,7 +20,7 @@ export interface InstanceDbLocation {
    * A new embedded database in memory starts as a copy of this image (see `migratedImage`) instead of
    * running initdb and every migration.
    */
-  image?: () => Promise<Blob>;
+  image?: () => Promise<Uint8Array>;
   /** The same for a data directory that holds no database yet: a folder to copy (see `migratedDirectory`). */
   imageDirectory?: () => Promise<string>;
 }
@@ -65,7 +66,7 @@ async function openEmbedded({ dataDir, image, imageDirectory }: InstanceDbLocati
       mkdirSync(dataDir, { recursive: true });
       if (imageDirectory && !existsSync(join(dataDir, 'PG_VERSION'))) await copyImage(await imageDirectory(), dataDir);
     }
-    const pglite = await openPGlite(dataDir, !dataDir && image ? { loadDataDir: await image() } : {});
+    const pglite = await openPGlite(dataDir, !dataDir && image ? { image: await image() } : {});
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return {
       db,
@@ -114,12 +115,17 @@ async function listenOnPostgres(url: string, channel: string, onNotify: () => vo
  * An image of an empty, migrated embedded database. Starting from it takes a fraction of a fresh
  * database's start (initdb and every migration), for processes that open many in-memory ones (tests).
  */
-export async function migratedImage(): Promise<Blob> {
+export const migratedImage = (): Promise<Uint8Array> => imageOf((pglite) => migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })));
+
+/** An image of an empty embedded database as initdb leaves it, before any migration (for tests of upgrades). */
+export const bareImage = (): Promise<Uint8Array> => imageOf(async () => {});
+
+async function imageOf(prepare: (pglite: PGlite) => Promise<void>): Promise<Uint8Array> {
   const pglite = await openPGlite();
   try {
-    await migrate(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }));
+    await prepare(pglite);
     // Uncompressed: starting from it skips a gunzip of some 40 MB each time (a third of the start).
-    return await pglite.dumpDataDir('none');
+    return new Uint8Array(await (await pglite.dumpDataDir('none')).arrayBuffer());
   } finally {
     await pglite.close();
   }

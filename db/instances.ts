@@ -14,7 +14,7 @@ export interface InstanceDatabasesOptions {
    * default from the one cached under node_modules/.cache (db/image-cache.ts), made on first need.
    * New ones in `dataDir` are copies of the cached folder of the same database (`migratedImageDirectory`).
    */
-  image?: () => Promise<Blob>;
+  image?: () => Promise<Uint8Array>;
   /** Opens one instance's database (default `openInstanceConnection`); the tests reuse in-memory ones. */
   connect?: (location: InstanceDbLocation) => Promise<InstanceConnection>;
 }

@@ -31,11 +31,26 @@ function pgliteModule(): Promise<WasmModule> {
   return (compiled ??= readFile(wasmFile).then((bytes) => wasm.compile(bytes)));
 }
 
-/** Opens an embedded database: in `dataDir`, or in memory; a new one from `loadDataDir` (an image). */
-export async function openPGlite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PGlite> {
+/**
+ * An image (an uncompressed tar) as the Blob PGlite's `loadDataDir` reads, which only asks for its
+ * `arrayBuffer()` and `type`. Node 20's own Blob answers `arrayBuffer()` by reading itself in 64 KiB
+ * chunks and concatenating them: about 0.3 CPU-seconds for a migrated database's image, each time.
+ */
+class ImageBlob extends Blob {
+  constructor(private readonly tar: Uint8Array) {
+    super([]);
+  }
+  // A copy: PGlite may keep or change what it is given, and the image serves every database after it.
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.tar.slice().buffer;
+  }
+}
+
+/** Opens an embedded database: in `dataDir`, or in memory; a new one from `image` (an uncompressed tar, see `migratedImage`). */
+export async function openPGlite(dataDir?: string, { image }: { image?: Uint8Array } = {}): Promise<PGlite> {
   return PGlite.create(dataDir, {
     ...byteaAsHex,
-    ...options,
+    ...(image && { loadDataDir: new ImageBlob(image) }),
     pgliteWasmModule: await pgliteModule(),
     startParams: [...PGlite.defaultStartParams, ...SHARED_MEMORY],
   });

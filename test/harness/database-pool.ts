@@ -14,7 +14,7 @@ const idle: PGlite[] = [];
 /** `InstanceDatabases.open`'s `connect` for tests: in memory from the pool, anything else opened as usual. */
 export async function pooledConnection(location: InstanceDbLocation): Promise<InstanceConnection> {
   if (location.url || location.dataDir || !location.image) return openInstanceConnection(location);
-  const pglite = idle.pop() ?? (await openPGlite(undefined, { loadDataDir: await location.image() }));
+  const pglite = idle.pop() ?? (await openPGlite(undefined, { image: await location.image() }));
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   const unlistens = new Set<() => Promise<void>>();
   return {
