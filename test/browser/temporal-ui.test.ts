@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { temporal } from '@temporalio/proto';
-import { createBrowserStack, launchBrowser, screenshot, type BrowserStack } from '../harness/browser';
+import { createBrowserStack, expectNoNewErrors, launchBrowser, screenshot, type BrowserPage, type BrowserStack } from '../harness/browser';
 import { eventually } from '../harness/eventually';
 import { exchangeWorkflowId } from '../../workflows/definitions';
 import { OPS_TOKEN } from '../harness/stack';
@@ -13,6 +13,12 @@ import { OPS_TOKEN } from '../harness/stack';
 
 let b: BrowserStack;
 let browser: Browser;
+/**
+ * One page for the file, each test starting at an address of its own, as an operator keeps one tab: a
+ * new page costs Chromium about a CPU-second more than going to another address in the same one.
+ */
+let opened: BrowserPage;
+let page: Page;
 /** http://127.0.0.1:<port> of the dev server's HTTP port: the UI at /, its API under /api/v1. */
 let ui: string;
 const numbers: { wip: string; received: string } = { wip: '', received: '' };
@@ -35,6 +41,8 @@ async function order(shortDescription: string): Promise<string> {
 beforeAll(async () => {
   [b, browser] = await Promise.all([createBrowserStack({ temporalUiPort: 0 }), launchBrowser()]);
   ui = b.stack.temporal.devServer!.uiUrl!;
+  opened = await b.newPage(browser);
+  page = opened.page;
   numbers.received = await order('Printer on floor 2 is jammed');
   numbers.wip = await order('Mail is slow for the Berlin office');
   const provider = await eventually(() => providerTask(numbers.wip), (p) => !!p, { what: 'the provider task' });
@@ -49,6 +57,9 @@ beforeAll(async () => {
   );
 });
 
+// Errors the page reports fail the test they happened in.
+afterEach(() => expectNoNewErrors(opened));
+
 afterAll(async () => {
   await browser?.close();
   await b?.close();
@@ -60,9 +71,9 @@ describe('the Temporal UI on the dev server', () => {
     expect(settings.Auth.Enabled).toBe(false);
     expect(settings.Version >= '2.23.0').toBe(true);
     // A UI route is the single-page app; an unknown API path stays the API's 404.
-    const page = await fetch(`${ui}/namespaces/default/workflows`);
-    expect(page.status).toBe(200);
-    const html = await page.text();
+    const spa = await fetch(`${ui}/namespaces/default/workflows`);
+    expect(spa.status).toBe(200);
+    const html = await spa.text();
     expect(html).toContain('<div id="svelte"');
     // The stylesheet is linked from the page itself: styled before its scripts run.
     expect(html).toMatch(/<link href="\/_app\/immutable\/assets\/[^"]+\.css" rel="stylesheet">/);
@@ -72,7 +83,6 @@ describe('the Temporal UI on the dev server', () => {
   });
 
   it('lists the exchange workflows, filters them by ExchangeState, opens one: history, summary and details', async () => {
-    const { page } = await b.newPage(browser);
     await page.goto(`${ui}/`);
     await page.waitForURL('**/namespaces/default/workflows');
     const rows = page.getByTestId('workflows-summary-configurable-table-row');
@@ -105,7 +115,6 @@ describe('the Temporal UI on the dev server', () => {
   });
 
   it("mounts the workflow's other tabs: the latest-run redirect, pending activities, call stack, queries, workers, metadata, relationships, an event, its task queue", async () => {
-    const { page } = await b.newPage(browser);
     const id = encodeURIComponent(exchangeWorkflowId('acme', numbers.wip));
     // A workflow without a run: its latest run's history.
     await page.goto(`${ui}/namespaces/default/workflows/${id}`);
@@ -149,7 +158,6 @@ describe('the Temporal UI on the dev server', () => {
   });
 
   it('resets a request from its page to its first workflow task: a new run that rewrites nothing, with no drift', async () => {
-    const { page } = await b.newPage(browser);
     const workflowId = exchangeWorkflowId('acme', numbers.received);
     const runIds = async () => {
       const ids = [];
@@ -201,7 +209,6 @@ describe('the Temporal UI on the dev server', () => {
   });
 
   it('starts a workflow from its page: the run exists with the type, queue, input and Markdown summary given', async () => {
-    const { page } = await b.newPage(browser);
     await page.goto(`${ui}/namespaces/default/workflows/start-workflow`);
     await page.getByTestId('start-workflow').waitFor();
     await page.locator('#workflowId').fill('started-from-the-ui');
@@ -225,7 +232,6 @@ describe('the Temporal UI on the dev server', () => {
   });
 
   it('creates a schedule from its form, lists it with the count, opens it and pauses it there', async () => {
-    const { page } = await b.newPage(browser);
     await page.goto(`${ui}/namespaces/default/workflows`);
     await page.getByRole('link', { name: 'Schedules' }).click();
     await page.getByRole('button', { name: 'Create Schedule' }).filter({ visible: true }).first().click();
@@ -259,7 +265,6 @@ describe('the Temporal UI on the dev server', () => {
   });
   it('creates a Nexus endpoint from its form, shows it, edits its task queue; an endpoint’s description shows as text', async () => {
     const operator = b.stack.temporal.client.connection.operatorService;
-    const { page } = await b.newPage(browser);
     await page.goto(`${ui}/namespaces/default/workflows`);
     await page.getByRole('link', { name: 'Nexus' }).click();
     await page.waitForURL('**/nexus');

@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
+import { inDebugMode } from '../harness/debug-mode';
 import type { actCall, actCancelAfter, actLocalCalls, actParallel } from '../workflows/activities';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -477,7 +478,8 @@ describe('local activities', () => {
       expect(markers.map((e) => defaultPayloadConverter.fromPayload(e.userMetadata!.summary!))).toEqual(['shouting', 'shouting']);
       expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
       // The markers alone reproduce the results on replay.
-      await Worker.runReplayHistory({ workflowBundle: { code: inject('conformanceWorkflowBundle') } }, await handle.fetchHistory(), workflowId);
+      const history = await handle.fetchHistory();
+      await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: inject('conformanceWorkflowBundle') } }, history, workflowId));
     });
   });
 

@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
 import type { timedSleep } from '../workflows/lifecycle';
+import { runDebugWorker } from '../harness/debug-mode';
 
 const bin = (name: string) => fileURLToPath(new URL(`../../bin/${name}`, import.meta.url));
 const DAY = 86_400_000;
@@ -24,8 +24,10 @@ const listening = (address: string) =>
   });
 
 async function sleepFor(env: TestWorkflowEnvironment, duration: Duration) {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: `sdk-env-${randomUUID()}`, workflowBundle: { code: inject('conformanceWorkflowBundle') }, debugMode: true });
-  return worker.runUntil(env.client.workflow.execute<typeof timedSleep>('timedSleep', { taskQueue: worker.options.taskQueue, workflowId: randomUUID(), args: [duration] }));
+  const taskQueue = `sdk-env-${randomUUID()}`;
+  return runDebugWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: { code: inject('conformanceWorkflowBundle') } }, () =>
+    env.client.workflow.execute<typeof timedSleep>('timedSleep', { taskQueue, workflowId: randomUUID(), args: [duration] }),
+  );
 }
 
 describe('the SDK test environments on the embedded dev server', () => {

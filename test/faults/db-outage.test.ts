@@ -16,6 +16,7 @@ import { exchangeWorkflowId } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
 import { addUser, converged, injectedActivityFailures, createFaultStack, expectConverged, expectStory, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type ExpectedStory, type FaultStack, type Outage } from './helpers';
 import { eventually } from '../harness/eventually';
+import { inDebugMode } from '../harness/debug-mode';
 import { mapLimit } from '../../app/concurrency';
 
 const CONSUMER = 'acme';
@@ -212,7 +213,7 @@ describe('outage of the provider database during a stream of actions', () => {
     const { history, ids } = await patchesIn(lateNumbers[1]);
     expect(ids).toContain(LATE_WRITES_PATCH);
     expect((await patchesIn(numbers[0])).ids, 'no marker where no write came late').not.toContain(LATE_WRITES_PATCH);
-    await Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, lateNumbers[1]));
+    await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, lateNumbers[1])));
     expect(injectedActivityFailures(), 'provider writes really failed during the outage').toBeGreaterThan(0);
     console.info(
       `db outage: ${numbers.length + lateNumbers.length} requests (${cancelled.size} cancelled), ${comments} comments on each side, ` +

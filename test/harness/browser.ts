@@ -161,6 +161,15 @@ async function settle(context: BrowserContext): Promise<void> {
   await Promise.all(context.pages().map((page) => page.evaluate('0').catch(() => undefined)));
 }
 
+/**
+ * For a page kept from test to test (opened in beforeAll; call in afterEach): fails the test that just
+ * ran on the errors the page reported during it, and forgets them.
+ */
+export async function expectNoNewErrors(opened: BrowserPage): Promise<void> {
+  await settle(opened.context);
+  assertNoErrors({ ...opened, errors: opened.errors.splice(0) });
+}
+
 function assertNoErrors(opened: BrowserPage): void {
   if (opened.errors.length) throw new Error(`The browser reported ${opened.errors.length} error(s):\n${opened.errors.join('\n')}`);
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historiesOf, replayHistories } from './replay';
+import { runDebugWorker } from './debug-mode';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../devserver/index';
 import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
 
@@ -79,18 +80,9 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
     async withWorker(workerOptions, fn) {
       const taskQueue = workerOptions.taskQueue ?? `test-${randomUUID()}`;
       taskQueues.push(taskQueue);
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        namespace: settings.namespace,
-        workflowBundle: { code: bundle },
-        // Workflow code in this thread (the SDK's debug mode) instead of a workflow thread of its own:
-        // a worker then starts in about 0.15 s instead of 0.75 s, and these suites start one per test.
-        // The server sees the same calls; the service's own worker (stack.ts) keeps its thread.
-        debugMode: true,
-        ...workerOptions,
-        taskQueue,
-      });
-      return worker.runUntil(fn(taskQueue));
+      // In debug mode: these suites start a worker per test. The server sees the same calls; the
+      // service's own worker (stack.ts) keeps its workflow thread.
+      return runDebugWorker({ connection: env.nativeConnection, namespace: settings.namespace, workflowBundle: { code: bundle }, ...workerOptions, taskQueue }, () => fn(taskQueue));
     },
     async replayAll() {
       const histories = [];

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { cachedWorkflowBundle, workflowInputs } from '../../app/workflow-bundle';
+import { inDebugMode } from '../harness/debug-mode';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as serviceWorkflows from '../../workflows/index';
@@ -25,17 +26,19 @@ const fixtures: Array<ReplayFixture & { name: string }> = files.map((f) => {
 });
 
 const replay = (code: string, fixture: ReplayFixture, history = historyFromJSON(fixture.history)) =>
-  Worker.runReplayHistory({ workflowBundle: { code } }, history, fixture.workflowId);
+  inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code } }, history, fixture.workflowId));
 
 /**
  * Each fixture replayed on `code`, in order, through one replay worker (a worker per history cost more
  * than the replays): what each replay ended with, `error` unset when it replayed.
  */
-async function replayEach(code: string, list: ReplayFixture[]): Promise<Array<{ error?: Error }>> {
-  const results: Array<{ error?: Error }> = [];
-  const histories = list.map((f) => ({ workflowId: f.workflowId, history: historyFromJSON(f.history) }));
-  for await (const { error } of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ error });
-  return results;
+function replayEach(code: string, list: ReplayFixture[]): Promise<Array<{ error?: Error }>> {
+  return inDebugMode(async () => {
+    const results: Array<{ error?: Error }> = [];
+    const histories = list.map((f) => ({ workflowId: f.workflowId, history: historyFromJSON(f.history) }));
+    for await (const { error } of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ error });
+    return results;
+  });
 }
 
 describe('replay fixtures', () => {
