@@ -20,13 +20,17 @@ const imageKey = (): string => hashSources([fileURLToPath(new URL('./migrations/
  * of running initdb and every migration.
  */
 export const migratedImageFile = (): Promise<string> =>
-  cachedFile(`pglite-migrated-${imageKey()}.tar`, migratedImage);
+  cachedFile(`pglite-migrated-${imageKey()}.tar`, async () => migratedImage(await cachedBareImage()));
 
 /** The cached image itself (see `migratedImageFile`). */
 export const cachedMigratedImage = async (): Promise<Uint8Array> => readFile(await migratedImageFile());
 
 /** The same database as a folder, for new embedded databases on disk to be copied from (`npm start`). */
-export const migratedImageDirectory = (): Promise<string> => cachedPath(`pglite-migrated-${imageKey()}`, migratedDirectory);
+export const migratedImageDirectory = (): Promise<string> =>
+  cachedPath(`pglite-migrated-${imageKey()}`, async (partial) => migratedDirectory(partial, await cachedBareImage()));
 
 /** The file of an image of an empty database before any migration (`bareImage`), one per PGlite version. */
 export const bareImageFile = (): Promise<string> => cachedFile(`pglite-bare-${hashSources([], { extra: [pgliteVersion()] })}.tar`, bareImage);
+
+/** The bare image itself: the migrated images start from it, so initdb runs once per PGlite version. */
+export const cachedBareImage = async (): Promise<Uint8Array> => readFile(await bareImageFile());
