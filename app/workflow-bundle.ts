@@ -22,11 +22,6 @@ const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn,
 // that kept a run's state at module level would fail loudly here rather than leak between runs.
 const SHARED_MODULES = ['@temporalio/workflow', 'domain/state-machine.ts', 'domain/sla.ts', 'domain/attachments.ts', 'workflows/definitions.ts', 'workflows/search-attributes.ts', 'workflows/patches.ts'];
 
-/** The bundle's code, from the build cache when the inputs are unchanged. */
-export async function workflowBundle(): Promise<string> {
-  return readFile(await workflowBundlePath(), 'utf8');
-}
-
 /** The bundle's file in the build cache, made when the inputs changed. */
 export function workflowBundlePath(): Promise<string> {
   return cachedWorkflowBundleFile('workflows', workflowsPath, workflowInputs, [], SHARED_MODULES);
@@ -40,7 +35,12 @@ export function workflowBundlePath(): Promise<string> {
  * made 28 to 35% of the conformance suites' CPU). Stack traces still name the file and line.
  */
 export async function cachedWorkflowBundle(name: string, entry: string, inputs: string[], interceptors: string[] = []): Promise<string> {
-  return readFile(await cachedWorkflowBundleFile(name, entry, inputs, interceptors, [], 'inline-nosources-cheap-module-source-map'), 'utf8');
+  return readFile(await cachedWorkflowBundlePath(name, entry, inputs, interceptors), 'utf8');
+}
+
+/** The file of that bundle (see `cachedWorkflowBundle`) in the build cache. */
+export function cachedWorkflowBundlePath(name: string, entry: string, inputs: string[], interceptors: string[] = []): Promise<string> {
+  return cachedWorkflowBundleFile(name, entry, inputs, interceptors, [], 'inline-nosources-cheap-module-source-map');
 }
 
 function cachedWorkflowBundleFile(name: string, entry: string, inputs: string[], interceptors: string[] = [], preload: string[] = [], devtool?: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type RetryPolicy } from '@temporalio/common';
@@ -8,6 +8,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
 import { inDebugMode } from '../harness/debug-mode';
 import type { actCall, actCancelAfter, actLocalCalls, actParallel } from '../workflows/activities';
+import { conformanceWorkflowBundle } from '../harness/workflow-bundles';
 
 const EventType = temporal.api.enums.v1.EventType;
 const RetryState = temporal.api.enums.v1.RetryState;
@@ -479,7 +480,7 @@ describe('local activities', () => {
       expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
       // The markers alone reproduce the results on replay.
       const history = await handle.fetchHistory();
-      await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: inject('conformanceWorkflowBundle') } }, history, workflowId));
+      await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: conformanceWorkflowBundle() } }, history, workflowId));
     });
   });
 

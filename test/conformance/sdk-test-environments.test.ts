@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
 import type { timedSleep } from '../workflows/lifecycle';
 import { runDebugWorker } from '../harness/debug-mode';
+import { conformanceWorkflowBundle } from '../harness/workflow-bundles';
 
 const bin = (name: string) => fileURLToPath(new URL(`../../bin/${name}`, import.meta.url));
 const DAY = 86_400_000;
@@ -25,7 +26,7 @@ const listening = (address: string) =>
 
 async function sleepFor(env: TestWorkflowEnvironment, duration: Duration) {
   const taskQueue = `sdk-env-${randomUUID()}`;
-  return runDebugWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: { code: inject('conformanceWorkflowBundle') } }, () =>
+  return runDebugWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: { code: conformanceWorkflowBundle() } }, () =>
     env.client.workflow.execute<typeof timedSleep>('timedSleep', { taskQueue, workflowId: randomUUID(), args: [duration] }),
   );
 }

@@ -1,7 +1,7 @@
 // Operator visibility: every exchange workflow carries typed search attributes, kept current as the
 // request changes. Requests in different states, kinds and instance pairs are listed by each
 // attribute, through the Temporal client and through GET /ops/requests, and must come back exactly.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayHistories } from '../harness/replay';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { createTestStack, OPS_TOKEN, type ApiResponse, type TestStack } from '../harness/stack';
@@ -11,6 +11,7 @@ import { exchangeWorkflowId, snapshotQuery } from '../../workflows/definitions';
 import { ACCEPTANCE_WINDOW_PATCH, RECORDED_WRITES_PATCH, SETTLED_SLA_TIMERS_PATCH, SLA_AND_VISIBILITY_PATCH } from '../../workflows/exchange';
 import type { CatalogKind } from '../../domain/model';
 import { eventually } from '../harness/eventually';
+import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -300,7 +301,7 @@ describe('history', () => {
       expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('exchange');
       histories.push({ workflowId: r.workflowId, history });
     }
-    expect(await replayHistories(inject('serviceWorkflowBundle'), histories)).toBe(all().length);
+    expect(await replayHistories(serviceWorkflowBundle(), histories)).toBe(all().length);
   });
 
   it('an unknown workflow, or one that is not an exchange, is 404', async () => {

@@ -4,7 +4,6 @@
 // queue with its own workflow, which `runExchange` terminates at the end if it is still running (a
 // run left with timers and no worker would hold the clock for the tests after it).
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -17,11 +16,12 @@ import type { Side } from '../../domain/model';
 import type { AuditWrite, ExchangeRecord, TaskChange } from '../../activities/exchange-activities';
 import type { AttachmentCopy } from '../../activities/attachment-activities';
 import type { WebhookDelivery } from '../../activities/webhook-activities';
+import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
 export * from './fixtures';
 
 export const createExchangeTestEnv = () =>
-  createTemporalTestEnv({ workflowBundle: inject('serviceWorkflowBundle'), searchAttributes: exchangeSearchAttributeKinds });
+  createTemporalTestEnv({ workflowBundle: serviceWorkflowBundle(), searchAttributes: exchangeSearchAttributeKinds });
 
 type Activity = 'createProviderTask' | 'createParentTask' | 'applyTaskChange' | 'deliverWebhook' | 'copyAttachment' | 'markAttachmentsReplicated';
 type Args = {

@@ -9,7 +9,7 @@
 // takeDown in ./helpers.ts). Activity retry backoff (1 s doubling to 30 s) passes with the dev
 // server's time skipping (temporal.env.sleep), never by waiting; assertions read the databases and
 // the workflows, never the clock.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { exchangeWorkflowId } from '../../workflows/definitions';
@@ -18,6 +18,7 @@ import { addUser, converged, injectedActivityFailures, createFaultStack, expectC
 import { eventually } from '../harness/eventually';
 import { inDebugMode } from '../harness/debug-mode';
 import { mapLimit } from '../../app/concurrency';
+import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
 const CONSUMER = 'acme';
 const PROVIDER = 'globex';
@@ -213,7 +214,7 @@ describe('outage of the provider database during a stream of actions', () => {
     const { history, ids } = await patchesIn(lateNumbers[1]);
     expect(ids).toContain(LATE_WRITES_PATCH);
     expect((await patchesIn(numbers[0])).ids, 'no marker where no write came late').not.toContain(LATE_WRITES_PATCH);
-    await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: inject('serviceWorkflowBundle') } }, history, exchangeWorkflowId(CONSUMER, lateNumbers[1])));
+    await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: serviceWorkflowBundle() } }, history, exchangeWorkflowId(CONSUMER, lateNumbers[1])));
     expect(injectedActivityFailures(), 'provider writes really failed during the outage').toBeGreaterThan(0);
     console.info(
       `db outage: ${numbers.length + lateNumbers.length} requests (${cancelled.size} cancelled), ${comments} comments on each side, ` +

@@ -3,7 +3,7 @@
 // the same task queue, take one instance's database down and bring it back, attach to a dev server
 // running in a child process, and check that both sides of a request hold the same story.
 import { randomBytes } from 'node:crypto';
-import { expect, inject } from 'vitest';
+import { expect} from 'vitest';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Driver } from 'kysely';
 import pg from 'pg';
 import { Client } from '@temporalio/client';
@@ -25,6 +25,7 @@ import { databaseImage } from '../harness/database-image';
 import { pooledConnection } from '../harness/database-pool';
 import { replayHistories } from '../harness/replay';
 import { mapLimit } from '../../app/concurrency';
+import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
 export interface FaultStack {
   temporal: TemporalTestEnv;
@@ -92,7 +93,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
   const prefix = `sx_fault_${randomBytes(4).toString('hex')}_`;
   const temporal = await createTemporalTestEnv({
     address: options.temporalAddress,
-    workflowBundle: inject('serviceWorkflowBundle'),
+    workflowBundle: serviceWorkflowBundle(),
     searchAttributes: exchangeSearchAttributeKinds,
   });
   const client = new Client({ connection: temporal.env.connection, namespace: temporal.namespace });
@@ -100,7 +101,7 @@ export async function createFaultStack(options: FaultStackOptions = {}): Promise
     temporal: { use: testTemporal(temporal) },
     databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
-    worker: { workflowBundle: inject('serviceWorkflowBundle') },
+    worker: { workflowBundle: serviceWorkflowBundle() },
     // The API alone: the run's global setup may still be building the web app.
     api: { opsToken: OPS_TOKEN, actionTimeoutMs: options.actionTimeoutMs, rateLimitPerMinute: 1_000_000, webRoot: false },
   });
@@ -418,7 +419,7 @@ export async function expectReplays(s: Pick<FaultStack, 'client'>, consumer: str
     const workflowId = exchangeWorkflowId(consumer, number);
     return { workflowId, history: await s.client.workflow.getHandle(workflowId).fetchHistory() };
   });
-  expect(await replayHistories(inject('serviceWorkflowBundle'), histories)).toBe(numbers.length);
+  expect(await replayHistories(serviceWorkflowBundle(), histories)).toBe(numbers.length);
 }
 
 /** Creates a user in an instance and returns its API token. */

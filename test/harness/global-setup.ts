@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migratedImageDirectory, migratedImageFile } from '../../db/image-cache';
 import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
-import { cachedWorkflowBundle, workflowBundle } from '../../app/workflow-bundle';
+import { cachedWorkflowBundlePath, workflowBundlePath } from '../../app/workflow-bundle';
 import { PROJECT_ROOT } from '../../config/build-cache';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    conformanceWorkflowBundle: string;
-    serviceWorkflowBundle: string;
+    /** The bundles' files, not their code: see test/harness/workflow-bundles.ts. */
+    conformanceWorkflowBundlePath: string;
+    serviceWorkflowBundlePath: string;
     /** File of an empty migrated embedded database (db/image-cache.ts), for test stacks to start from. */
     databaseImagePath: string;
   }
@@ -28,14 +29,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const builds = Promise.allSettled([ensureWebBuild({ say }), ensureTemporalUiBuild({ say })]);
   const conformanceWorkflows = join(PROJECT_ROOT, 'test', 'workflows');
   const [conformance, service, imagePath] = await Promise.all([
-    cachedWorkflowBundle('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
-    workflowBundle(),
+    cachedWorkflowBundlePath('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
+    workflowBundlePath(),
     migratedImageFile(),
     // For the tests that run `npm start` (main.ts) on a fresh data directory, all in the faults project.
     project.name === 'faults' && migratedImageDirectory(),
   ]);
-  project.provide('conformanceWorkflowBundle', conformance);
-  project.provide('serviceWorkflowBundle', service);
+  project.provide('conformanceWorkflowBundlePath', conformance);
+  project.provide('serviceWorkflowBundlePath', service);
   project.provide('databaseImagePath', imagePath);
   return async () => void (await builds);
 }

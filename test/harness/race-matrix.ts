@@ -13,7 +13,7 @@
 // double click). RACE_REPEAT=n runs the whole matrix n times. A race starts from a fresh request driven
 // into its state, or from an earlier race's request that settled there (conversation and all), as
 // people find a request after its earlier moments.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from './stack';
 import { expectOnlyRecordedWrites } from './history-writes';
 import { coveringHistories, historiesOf, replayHistories } from './replay';
@@ -24,6 +24,7 @@ import { contendedPairs, coveringSample, doubleClicks, pairs, saying, serialOutc
 import { reconcile } from '../../services/reconcile';
 import type { ExchangeState } from '../../domain/state-machine';
 import { isOpen, type ConsumerState } from '../../domain/model';
+import { serviceWorkflowBundle } from './workflow-bundles';
 
 const REPEAT = Number(process.env.RACE_REPEAT || 1);
 const MATRIX = process.env.RACE_MATRIX || 'sample';
@@ -109,7 +110,7 @@ export function describeRaceMatrix(states: ConsumerState[]): void {
       // every run of steps the others hold.
       const covering = coveringHistories(histories);
       expect(covering.length).toBeGreaterThan(1);
-      expect(await replayHistories(inject('serviceWorkflowBundle'), covering)).toBe(covering.length);
+      expect(await replayHistories(serviceWorkflowBundle(), covering)).toBe(covering.length);
     });
 
     it('leaves nothing for the reconciler to report', async () => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTemporalTestEnv, type TemporalTestEnv } from './temporal';
 import { databaseImage } from './database-image';
@@ -11,6 +10,7 @@ import type { AppOptions } from '../../api/app';
 import { seedDemoData, type DemoData } from '../../app/seed-demo';
 import { exchangeSearchAttributeKinds } from '../../workflows/search-attributes';
 import { ensureTemporalUiBuild, ensureWebBuild, TEMPORAL_UI_BUILD_DIR, WEB_BUILD_DIR } from '../../app/web-build';
+import { serviceWorkflowBundle } from './workflow-bundles';
 
 /** The operator token every test stack accepts on /ops routes (pass as `as`). */
 export const OPS_TOKEN = 'test-operator-token';
@@ -62,7 +62,7 @@ export async function createTestStack(
   const prefix = `sx_test_${randomBytes(4).toString('hex')}_`;
   if (options.pages) await Promise.all([ensureWebBuild(), options.temporalUiPort !== undefined && ensureTemporalUiBuild()]);
   const temporal = await createTemporalTestEnv({
-    workflowBundle: inject('serviceWorkflowBundle'),
+    workflowBundle: serviceWorkflowBundle(),
     searchAttributes: exchangeSearchAttributeKinds,
     uiPort: options.temporalUiPort,
     uiRoot: options.pages ? TEMPORAL_UI_BUILD_DIR : false,
@@ -71,7 +71,7 @@ export async function createTestStack(
     temporal: { use: testTemporal(temporal) },
     databases: { instances: configs, databaseUrl, databasePrefix: prefix, image: databaseImage, connect: pooledConnection },
     taskQueue: `service-exchange-${randomBytes(4).toString('hex')}`,
-    worker: { workflowBundle: inject('serviceWorkflowBundle') },
+    worker: { workflowBundle: serviceWorkflowBundle() },
     // Suites fire hundreds of calls a minute with one token: the limit is exercised in its own test.
     api: {
       opsToken: OPS_TOKEN,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -7,6 +6,7 @@ import { historiesOf, replayHistories } from './replay';
 import { runDebugWorker } from './debug-mode';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../devserver/index';
 import { connectionOptions, temporalSettingsFromEnv } from '../../config/temporal';
+import { conformanceWorkflowBundle } from './workflow-bundles';
 
 export interface TemporalTestEnv {
   /** The SDK's own test environment: client, nativeConnection, sleep(), currentTimeMs(). */
@@ -67,7 +67,7 @@ export async function createTemporalTestEnv(options: TestEnvOptions = {}): Promi
   if (!devServer && options.searchAttributes) {
     await registerSearchAttributes(env, settings.namespace, options.searchAttributes);
   }
-  const bundle = options.workflowBundle ?? inject('conformanceWorkflowBundle');
+  const bundle = options.workflowBundle ?? conformanceWorkflowBundle();
   const taskQueues: string[] = [];
 
   return {

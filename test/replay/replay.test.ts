@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { cachedWorkflowBundle, workflowInputs } from '../../app/workflow-bundle';
 import { inDebugMode } from '../harness/debug-mode';
@@ -15,6 +15,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as serviceWorkflows from '../../workflows/index';
 import { CURRENT_GENERATION, FIXTURES_DIR, fixtureFile, scenarios, type ReplayFixture } from './record-fixtures';
+import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
 const files = readdirSync(FIXTURES_DIR)
   .filter((f) => f.endsWith('.json'))
@@ -73,7 +74,7 @@ describe('replay fixtures', () => {
 describe('the current workflow code replays every recorded history', () => {
   let results: Array<{ error?: Error }>;
   beforeAll(async () => {
-    results = await replayEach(inject('serviceWorkflowBundle'), fixtures);
+    results = await replayEach(serviceWorkflowBundle(), fixtures);
   });
 
   it.each(fixtures.map((f, i) => [f.name, i] as const))('%s', (_name, i) => {
@@ -107,6 +108,6 @@ describe('the check fails when it should', () => {
       }
     }
     expect(count).toBe(1);
-    await expect(replay(inject('serviceWorkflowBundle'), fixture, historyFromJSON(renamed))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(replay(serviceWorkflowBundle(), fixture, historyFromJSON(renamed))).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });
