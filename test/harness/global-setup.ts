@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migratedImageDirectory, migratedImageFile } from '../../db/image-cache';
 import { ensureTemporalUiBuild, ensureWebBuild } from '../../app/web-build';
-import { cachedWorkflowBundlePath, workflowBundlePath } from '../../app/workflow-bundle';
+import { cachedWorkflowBundlePath, testWorkflowBundlePath } from '../../app/workflow-bundle';
 import { PROJECT_ROOT } from '../../config/build-cache';
 
 declare module 'vitest' {
@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const conformanceWorkflows = join(PROJECT_ROOT, 'test', 'workflows');
   const [conformance, service, imagePath] = await Promise.all([
     cachedWorkflowBundlePath('conformance-workflows', join(conformanceWorkflows, 'index.ts'), [conformanceWorkflows, join(PROJECT_ROOT, 'package-lock.json')]),
-    workflowBundlePath(),
+    testWorkflowBundlePath(),
     migratedImageFile(),
     // For the tests that run `npm start` (main.ts) on a fresh data directory, all in the faults project.
     project.name === 'faults' && migratedImageDirectory(),

@@ -13,7 +13,7 @@ const code = (path: string): string => {
   return bundle;
 };
 
-/** The service's workflow bundle (app/workflow-bundle.ts) as this run's global setup made it. */
+/** The service's workflows as bundled for tests (`testWorkflowBundlePath` in app/workflow-bundle.ts) by this run's global setup. */
 export const serviceWorkflowBundle = (): string => code(inject('serviceWorkflowBundlePath'));
 
 /** The conformance suite's workflows (test/workflows/) bundled by this run's global setup. */
