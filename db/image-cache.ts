@@ -30,7 +30,7 @@ export const migratedImageDirectory = (): Promise<string> =>
   cachedPath(`pglite-migrated-${imageKey()}`, async (partial) => migratedDirectory(partial, await cachedBareImage()));
 
 /** The file of an image of an empty database before any migration (`bareImage`), one per PGlite version. */
-export const bareImageFile = (): Promise<string> => cachedFile(`pglite-bare-${hashSources([], { extra: [pgliteVersion()] })}.tar`, bareImage);
+const bareImageFile = (): Promise<string> => cachedFile(`pglite-bare-${hashSources([], { extra: [pgliteVersion()] })}.tar`, bareImage);
 
 /** The bare image itself: the migrated images start from it, so initdb runs once per PGlite version. */
 export const cachedBareImage = async (): Promise<Uint8Array> => readFile(await bareImageFile());

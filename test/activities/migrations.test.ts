@@ -4,7 +4,6 @@
 // starts empty and records changes from then on. Runs on a PGlite data directory, as a restarted
 // service finds it, and on a fresh database on DATABASE_URL's server when that is set.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +14,7 @@ import pg from 'pg';
 import { dropDatabase, ensureDatabase, openInstanceConnection, type InstanceDbLocation } from '../../db/connect';
 import { migrations } from '../../db/migrations/index';
 import { openPGlite } from '../../db/pglite';
-import { bareImageFile } from '../../db/image-cache';
+import { cachedBareImage } from '../../db/image-cache';
 
 const BEFORE_RENAME = '2026-11-26T13-00-sla-escalations';
 const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -41,7 +40,7 @@ const backends: Backend[] = [
       return { dataDir };
     },
     // A new database as initdb leaves it, from its cached image: initdb itself costs about 3 CPU-seconds.
-    open: async ({ dataDir }) => new Kysely({ dialect: new PGliteDialect({ pglite: await openPGlite(dataDir, { image: await readFile(await bareImageFile()) }) }) }),
+    open: async ({ dataDir }) => new Kysely({ dialect: new PGliteDialect({ pglite: await openPGlite(dataDir, { image: await cachedBareImage() }) }) }),
   },
 ];
 if (databaseUrl) {
