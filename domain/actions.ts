@@ -26,6 +26,8 @@ export interface ActionSpec {
   /** The side whose people may act ('either': both parties), and which of their roles. */
   side: Side | 'either';
   roles: readonly Role[];
+  /** What it does to a request, as refusals say it: "Cannot <verb> a request that is closed". */
+  verb: string;
   /** The (consumer) states it may be taken from. */
   from: readonly ConsumerState[];
   /** The body: its fields, checked before the transition runs. */
@@ -48,6 +50,7 @@ export const actionSpecs = {
   assign: {
     side: 'provider',
     roles: PROVIDER_STAFF,
+    verb: 'assign',
     from: ['received', 'work_in_progress', 'awaiting_info'],
     fields: {},
     transition: (exchange, _input, actor) => {
@@ -62,6 +65,7 @@ export const actionSpecs = {
   comment: {
     side: 'either',
     roles: EVERYONE,
+    verb: 'comment on',
     from: OPEN,
     fields: { body: text },
     // A consumer's answer to an information request puts the request back to work.
@@ -71,6 +75,7 @@ export const actionSpecs = {
   work_note: {
     side: 'provider',
     roles: PROVIDER_STAFF,
+    verb: 'add a work note to',
     from: OPEN,
     fields: { body: text },
     transition: (exchange) => ({ state: exchange.state }),
@@ -79,6 +84,7 @@ export const actionSpecs = {
   attach: {
     side: 'either',
     roles: EVERYONE,
+    verb: 'attach files to',
     from: OPEN,
     fields: { attachments: { kind: 'attachments' }, visibility: { kind: 'choice', values: attachmentVisibilities, optional: true } },
     // Internal files are the provider staff's, like work notes: they never leave the provider's instance.
@@ -93,6 +99,7 @@ export const actionSpecs = {
   request_info: {
     side: 'provider',
     roles: PROVIDER_STAFF,
+    verb: 'ask for information on',
     from: ['work_in_progress'],
     fields: { question: text },
     transition: (_view, input) => ({ state: 'awaiting_info', comment: input.question }),
@@ -101,6 +108,7 @@ export const actionSpecs = {
   propose_solution: {
     side: 'provider',
     roles: PROVIDER_STAFF,
+    verb: 'propose a solution for',
     from: ['work_in_progress', 'awaiting_info'],
     fields: { resolutionCode: { kind: 'choice', values: resolutionCodes }, resolutionNotes: text },
     transition: (_view, input) => ({ state: 'resolved', resolution: { code: input.resolutionCode as ResolutionCode, notes: input.resolutionNotes! } }),
@@ -109,6 +117,7 @@ export const actionSpecs = {
   accept: {
     side: 'consumer',
     roles: CONSUMER_PEOPLE,
+    verb: 'accept the solution of',
     from: ['resolved'],
     fields: {},
     transition: () => ({ state: 'closed' }),
@@ -117,6 +126,7 @@ export const actionSpecs = {
   reject: {
     side: 'consumer',
     roles: CONSUMER_PEOPLE,
+    verb: 'reject the solution of',
     from: ['resolved'],
     fields: { reason: text },
     transition: (_view, input) => ({ state: 'work_in_progress', resolution: null, comment: `Solution rejected: ${input.reason}` }),
@@ -125,6 +135,7 @@ export const actionSpecs = {
   cancel: {
     side: 'consumer',
     roles: CONSUMER_PEOPLE,
+    verb: 'cancel',
     from: OPEN,
     fields: { reason: optionalText },
     transition: (_view, input) => ({ state: 'cancelled', comment: input.reason ? `Request cancelled: ${input.reason}` : undefined }),

@@ -46,8 +46,8 @@ export function sideOf(exchange: ExchangeState, actor: Pick<Actor, 'instance'>):
   throw new DomainError('forbidden', 'Only the consumer and the provider of a request may act on it');
 }
 
-function stateRefusal(exchange: ExchangeState, action: ActionType): DomainError {
-  return new DomainError('invalid_transition', `Cannot ${action.replace('_', ' ')} a request that is ${exchange.state.replace(/_/g, ' ')}`, {
+function stateRefusal(exchange: ExchangeState, verb: string): DomainError {
+  return new DomainError('invalid_transition', `Cannot ${verb} a request that is ${exchange.state.replace(/_/g, ' ')}`, {
     state: exchange.state,
   });
 }
@@ -76,21 +76,21 @@ function evaluate(exchange: ExchangeState, action: Action, actor?: Actor): Trans
       if (exchange.state !== 'new') throw stateRefusal(exchange, 'receive');
       return { state: 'received' };
     }
-    if (exchange.state !== 'resolved') throw stateRefusal(exchange, 'auto_close');
+    if (exchange.state !== 'resolved') throw stateRefusal(exchange, 'auto-close');
     return { state: 'closed', comment: 'Closed automatically: the proposed solution was not accepted or rejected within the acceptance window.' };
   }
   if (!actor) throw new DomainError('forbidden', `${action.type} needs a user`);
   const side = sideOf(exchange, actor);
   const spec: ActionSpec = actionSpecs[action.type];
   if ((spec.side !== 'either' && side !== spec.side) || !spec.roles.includes(actor.role)) {
-    throw new DomainError('forbidden', `Only ${spec.roles.join(' or ')} users of the ${spec.side} may ${action.type.replace('_', ' ')}`, {
+    throw new DomainError('forbidden', `Only ${spec.roles.join(' or ')} users of the ${spec.side} may ${spec.verb} a request`, {
       side: spec.side,
       roles: spec.roles,
     });
   }
   const input = action as unknown as Record<string, unknown>;
   for (const [field, f] of Object.entries(spec.fields)) checkField(input[field], field, f);
-  if (!spec.from.includes(exchange.state)) throw stateRefusal(exchange, action.type);
+  if (!spec.from.includes(exchange.state)) throw stateRefusal(exchange, spec.verb);
   return spec.transition(exchange, input as Record<string, string | undefined>, actor, side);
 }
 

@@ -342,6 +342,25 @@ describe('allowedActions()', () => {
 // Assignment specifics
 // ---------------------------------------------------------------------------------------------
 
+describe('refusal messages', () => {
+  // People read these (the Task View shows the API's message): they name the action in words.
+  it('say in words what cannot be done to a request in its state', () => {
+    const closed = exchangeIn('closed');
+    const said = (type: ActionType, who: Who, role: Role) => refusal(closed, validActions[type], makeActor(who, role)).message;
+    expect(said('attach', 'consumer', 'requester')).toBe('Cannot attach files to a request that is closed');
+    expect(said('work_note', 'provider', 'agent')).toBe('Cannot add a work note to a request that is closed');
+    expect(said('propose_solution', 'provider', 'agent')).toBe('Cannot propose a solution for a request that is closed');
+    expect(said('accept', 'consumer', 'requester')).toBe('Cannot accept the solution of a request that is closed');
+    expect(refusal(exchangeIn('received'), { type: 'auto_close' }).message).toBe('Cannot auto-close a request that is received');
+  });
+
+  it('say who may act when the caller may not', () => {
+    const wip = exchangeIn('work_in_progress');
+    expect(refusal(wip, validActions.work_note, makeActor('consumer', 'requester')).message).toBe('Only agent or admin users of the provider may add a work note to a request');
+    expect(refusal(wip, validActions.cancel, makeActor('provider', 'agent')).message).toBe('Only requester or admin users of the consumer may cancel a request');
+  });
+});
+
 describe('assign', () => {
   const agent = makeActor('provider', 'agent');
   const admin = makeActor('provider', 'admin');
