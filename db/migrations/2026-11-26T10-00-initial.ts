@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 // Frozen in time: migrations take Kysely<any> and never import the current schema types.
+// One function as long as the first schema: a statement per table, in the order they depend on each other.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
   const now = sql`now()`;
