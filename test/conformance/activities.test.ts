@@ -3,10 +3,9 @@ import { CancelledFailure, CompleteAsyncError, Context } from '@temporalio/activ
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type RetryPolicy } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createTemporalTestEnv, historyEventTypes as eventTypes, type TemporalTestEnv } from '../harness/temporal';
-import { inDebugMode } from '../harness/debug-mode';
+import { replayHistory } from '../harness/replay';
 import type { actCall, actCancelAfter, actLocalCalls, actParallel } from '../workflows/activities';
 import { conformanceWorkflowBundle } from '../harness/workflow-bundles';
 
@@ -480,7 +479,7 @@ describe('local activities', () => {
       expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
       // The markers alone reproduce the results on replay.
       const history = await handle.fetchHistory();
-      await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: conformanceWorkflowBundle() } }, history, workflowId));
+      await replayHistory(conformanceWorkflowBundle(), history, workflowId);
     });
   });
 

@@ -10,13 +10,12 @@
 // server's time skipping (temporal.env.sleep), never by waiting; assertions read the databases and
 // the workflows, never the clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { DEFAULT_INSTANCES } from '../../config/instances';
 import { exchangeWorkflowId } from '../../workflows/definitions';
 import { LATE_WRITES_PATCH } from '../../workflows/exchange';
 import { addUser, converged, injectedActivityFailures, createFaultStack, expectConverged, expectStory, readRequest, result, snapshot, takeDown, userActionsIn, workflowStatus, type ExpectedStory, type FaultStack, type Outage } from './helpers';
 import { eventually } from '../harness/eventually';
-import { inDebugMode } from '../harness/debug-mode';
+import { replayHistory } from '../harness/replay';
 import { mapLimit } from '../../app/concurrency';
 import { serviceWorkflowBundle } from '../harness/workflow-bundles';
 
@@ -214,7 +213,7 @@ describe('outage of the provider database during a stream of actions', () => {
     const { history, ids } = await patchesIn(lateNumbers[1]);
     expect(ids).toContain(LATE_WRITES_PATCH);
     expect((await patchesIn(numbers[0])).ids, 'no marker where no write came late').not.toContain(LATE_WRITES_PATCH);
-    await inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code: serviceWorkflowBundle() } }, history, exchangeWorkflowId(CONSUMER, lateNumbers[1])));
+    await replayHistory(serviceWorkflowBundle(), history, exchangeWorkflowId(CONSUMER, lateNumbers[1]));
     expect(injectedActivityFailures(), 'provider writes really failed during the outage').toBeGreaterThan(0);
     console.info(
       `db outage: ${numbers.length + lateNumbers.length} requests (${cancelled.size} cancelled), ${comments} comments on each side, ` +

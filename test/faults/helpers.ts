@@ -3,7 +3,7 @@
 // the same task queue, take one instance's database down and bring it back, attach to a dev server
 // running in a child process, and check that both sides of a request hold the same story.
 import { randomBytes } from 'node:crypto';
-import { expect} from 'vitest';
+import { expect } from 'vitest';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Driver } from 'kysely';
 import pg from 'pg';
 import { Client } from '@temporalio/client';

@@ -18,16 +18,29 @@ export async function historiesOf(client: Client, query: string): Promise<Record
   return mapLimit(runs, 8, async (info) => ({ workflowId: info.workflowId, history: await client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() }));
 }
 
-/** Replays them all through one replay worker (a worker per history costs far more than the replays); throws the first failure. */
-export function replayHistories(code: string, histories: RecordedHistory[]): Promise<number> {
+/**
+ * Each history replayed on `code`, in order, through one replay worker (a worker per history costs far
+ * more than the replays): what each replay ended with, `error` unset when it replayed.
+ */
+export function replayResults(code: string, histories: RecordedHistory[]): Promise<Array<{ workflowId: string; error?: Error }>> {
   return inDebugMode(async () => {
-    let count = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
-      if (result.error) throw new Error(`${result.workflowId} does not replay: ${result.error.message}`, { cause: result.error });
-      count++;
-    }
-    return count;
+    const results = [];
+    for await (const { workflowId, error } of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ workflowId, error });
+    return results;
   });
+}
+
+/** Replays them all (see `replayResults`); throws the first failure, else answers how many replayed. */
+export async function replayHistories(code: string, histories: RecordedHistory[]): Promise<number> {
+  const results = await replayResults(code, histories);
+  const failed = results.find((r) => r.error);
+  if (failed) throw new Error(`${failed.workflowId} does not replay: ${failed.error!.message}`, { cause: failed.error });
+  return results.length;
+}
+
+/** Replays one history on `code`; rejects with the SDK's error (a DeterminismViolationError...) when it does not replay. */
+export function replayHistory(code: string, history: History, workflowId: string): Promise<void> {
+  return inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code } }, history, workflowId));
 }
 
 /**

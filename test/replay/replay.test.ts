@@ -8,9 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { cachedWorkflowBundle, workflowInputs } from '../../app/workflow-bundle';
-import { inDebugMode } from '../harness/debug-mode';
+import { replayHistory, replayResults } from '../harness/replay';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as serviceWorkflows from '../../workflows/index';
@@ -26,21 +25,10 @@ const fixtures: Array<ReplayFixture & { name: string }> = files.map((f) => {
   return { ...fixture, name: `${fixture.scenario}@${f.slice(fixture.scenario.length + 1, -'.json'.length)}` };
 });
 
-const replay = (code: string, fixture: ReplayFixture, history = historyFromJSON(fixture.history)) =>
-  inDebugMode(() => Worker.runReplayHistory({ workflowBundle: { code } }, history, fixture.workflowId));
+const replay = (code: string, fixture: ReplayFixture, history = historyFromJSON(fixture.history)) => replayHistory(code, history, fixture.workflowId);
 
-/**
- * Each fixture replayed on `code`, in order, through one replay worker (a worker per history cost more
- * than the replays): what each replay ended with, `error` unset when it replayed.
- */
-function replayEach(code: string, list: ReplayFixture[]): Promise<Array<{ error?: Error }>> {
-  return inDebugMode(async () => {
-    const results: Array<{ error?: Error }> = [];
-    const histories = list.map((f) => ({ workflowId: f.workflowId, history: historyFromJSON(f.history) }));
-    for await (const { error } of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ error });
-    return results;
-  });
-}
+/** Each fixture replayed on `code` (see `replayResults`). */
+const replayEach = (code: string, list: ReplayFixture[]) => replayResults(code, list.map((f) => ({ workflowId: f.workflowId, history: historyFromJSON(f.history) })));
 
 describe('replay fixtures', () => {
   it('holds every recorder scenario in the current generation, each file named after its scenario', () => {
